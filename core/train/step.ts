@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { stochasticRound } from '../quant/stochastic';
+import { FLOAT_BITS } from '../spec/model-spec';
+import type { Rng } from '../util/rng';
+import { applyUpdates, forward } from './forward';
+import type { Network } from './network';
+import type { TrainOptions } from './train-options';
+
+/** Everything a training step needs, built once per run. */
+export interface StepContext {
+  net: Network;
+  optimizer: tf.Optimizer;
+  opts: TrainOptions;
+  rng: Rng;
+  /** Trainable variables in a stable order, and the subset that L2 applies to. */
+  trainable: tf.Variable[];
+  decayed: tf.Variable[];
+}
+
+export function makeOptimizer(opts: TrainOptions): tf.Optimizer {
+  // SGD is the momentum variant: what "SGD" means in the filter-sparsity comparison (PAPERS.md §2).
+  return opts.optimizer === 'adam'
+    ? tf.train.adam(opts.learningRate)
+    : tf.train.momentum(opts.learningRate, 0.9);
+}
+
+export function makeStepContext(net: Network, opts: TrainOptions, rng: Rng): StepContext {
+  const trainable: tf.Variable[] = [];
+  const decayed: tf.Variable[] = [];
+  for (const layer of net.model.layers) {
+    const p = net.params[layer.name];
+    if (!p) continue;
+    for (const v of [p.kernel, p.bias, p.gamma, p.beta]) if (v) trainable.push(v);
+    // L2 on kernels and BN scales: the regularised quantities whose decay makes filters die (§2).
+    for (const v of [p.kernel, p.gamma]) if (v) decayed.push(v);
+  }
+  return { net, optimizer: makeOptimizer(opts), opts, rng, trainable, decayed };
+}
+
+/** One optimisation step on a batch; returns [loss, correct count]. */
+export function trainStep(ctx: StepContext, xs: Float32Array, ys: Int32Array): [number, number] {
+  const { net, opts } = ctx;
+  const n = ys.length;
+  let updates: Array<[tf.Variable, tf.Tensor]> = [];
+  const [lossValue, correct] = tf.tidy(() => {
+    const x = tf.tensor4d(xs, [n, ...(net.model.spec.input.shape as [number, number, number])]);
+    const labels = tf.oneHot(tf.tensor1d(ys, 'int32'), net.model.numClasses);
+    let logits: tf.Tensor2D | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const out = forward(net, x, true);
+      updates = out.updates;
+      logits = tf.keep(out.logits);
+      const ce = tf.losses.softmaxCrossEntropy(labels, out.logits) as tf.Scalar;
+      if (opts.l2 === 0) return ce;
+      const l2 = tf.addN(ctx.decayed.map((v) => tf.sum(tf.square(v))));
+      return tf.add(ce, tf.mul(l2, opts.l2)) as tf.Scalar;
+    }, ctx.trainable);
+    ctx.optimizer.applyGradients(grads);
+    const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), tf.argMax(labels, 1)), 'int32'));
+    // Kept so it could leave variableGrads' scope; nothing needs it past this line.
+    logits!.dispose();
+    return [value.dataSync()[0], hits.dataSync()[0]];
+  });
+  applyUpdates(updates);
+  if (opts.probabilistic) projectToGrid(ctx);
+  return [lossValue, correct];
+}
+
+/** Stochastic rounding of every low-precision kernel onto its grid (PAPERS.md §1). */
+function projectToGrid(ctx: StepContext): void {
+  for (const layer of ctx.net.model.layers) {
+    const bits = layer.weightBits ?? FLOAT_BITS;
+    const kernel = ctx.net.params[layer.name]?.kernel;
+    if (!kernel || bits === FLOAT_BITS) continue;
+    const rounded = stochasticRound(
+      kernel.dataSync() as Float32Array,
+      kernel.shape,
+      { bits, scheme: layer.weightScheme! },
+      ctx.rng
+    );
+    tf.tidy(() => kernel.assign(tf.tensor(rounded, kernel.shape)));
+  }
+}

@@ -1,0 +1,90 @@
+import type { ModelSpec, TrainingDefaults } from '../spec/model-spec';
+
+/** One progress report; `phase` says which part of the run it comes from. */
+export interface TrainProgress {
+  phase: 'train' | 'validate' | 'quantize';
+  /** 1-based epoch within the current phase; `round` counts iterative-quantization rounds. */
+  epoch: number;
+  epochs: number;
+  round: number;
+  batch: number;
+  batches: number;
+  /** Running mean over the epoch so far. */
+  loss: number;
+  accuracy: number;
+  samplesPerSecond: number;
+  /** Estimated seconds left in this phase. */
+  etaSeconds: number;
+  /** Set on the report that closes an epoch. */
+  validation?: { accuracy: number; loss: number };
+}
+
+/** Anything with an `aborted` flag: an AbortSignal, or a plain object a worker flips. */
+export interface CancelSignal {
+  readonly aborted: boolean;
+}
+
+export interface TrainOptions extends TrainingDefaults {
+  seed: number;
+  /** Fraction of each class held out when no validation set is given (default 0.1). */
+  validationFraction: number;
+  /** Stop after this many epochs without a better validation accuracy; 0 = never. */
+  patience: number;
+  /**
+   * "Probabilistic learning": after every step, each low-precision weight is stochastically
+   * rounded to a neighbouring level of its grid, so weights live on the grid during training.
+   */
+  probabilistic: boolean;
+  /** Rounds of k-means snapping + retraining after the main run (PAPERS.md §3); 0 = off. */
+  iterativeRounds: number;
+  /** Epochs of retraining in each iterative round. */
+  iterativeEpochs: number;
+  onProgress?: (p: TrainProgress) => void;
+  signal?: CancelSignal;
+  /** Milliseconds; injected so core needs no platform clock. */
+  now: () => number;
+  /** Lets the host's event loop run between batches (so a cancel message can arrive). */
+  yieldToHost: () => Promise<void>;
+}
+
+const FALLBACK: TrainingDefaults = {
+  optimizer: 'adam',
+  learningRate: 0.003,
+  l2: 1e-4,
+  batchSize: 32,
+  epochs: 10
+};
+
+/** Options for a spec: its own training defaults, then Quench's, then the caller's overrides. */
+export function resolveTrainOptions(spec: ModelSpec, given: Partial<TrainOptions>): TrainOptions {
+  const defaults = { ...FALLBACK, ...spec.training };
+  const opts: TrainOptions = {
+    ...defaults,
+    seed: 1,
+    validationFraction: 0.1,
+    patience: 0,
+    probabilistic: false,
+    iterativeRounds: 0,
+    iterativeEpochs: 2,
+    now: () => Date.now(),
+    yieldToHost: () => new Promise((resolve) => setTimeout(resolve, 0)),
+    ...stripUndefined(given)
+  };
+  if (!(opts.validationFraction >= 0 && opts.validationFraction < 1)) {
+    throw new RangeError(`validationFraction must be in [0, 1), got ${opts.validationFraction}`);
+  }
+  for (const k of ['epochs', 'batchSize', 'iterativeEpochs'] as const) {
+    if (!Number.isInteger(opts[k]) || opts[k] < 1)
+      throw new RangeError(`${k} must be a positive integer`);
+  }
+  if (!Number.isInteger(opts.iterativeRounds) || opts.iterativeRounds < 0) {
+    throw new RangeError('iterativeRounds must be a non-negative integer');
+  }
+  if (!(opts.learningRate > 0)) throw new RangeError('learningRate must be positive');
+  if (!(opts.l2 >= 0)) throw new RangeError('l2 must be non-negative');
+  return opts;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,24 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+export function argValue(flag: string): string | undefined {
+  const i = process.argv.indexOf(flag);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+export function machineLine(): string {
+  const cpu = cpus();
+  return `machine: ${cpu.length}× ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+}
+
+/** Writes `test-artifacts/bench/<name>.json` atomically (temp file, then rename). */
+export function writeResult(name: string, value: unknown): string {
+  const dir = join('test-artifacts', 'bench');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.json`);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  renameSync(tmp, file);
+  return file;
+}

@@ -1,0 +1,25 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    passWithNoTests: true,
+    projects: [
+      {
+        test: {
+          name: 'core',
+          environment: 'node',
+          include: ['core/**/*.test.ts', 'test/core/**/*.test.ts'],
+          testTimeout: 60_000
+        }
+      },
+      {
+        test: {
+          name: 'electron',
+          environment: 'node',
+          include: ['electron/**/*.test.ts', 'test/electron/**/*.test.ts', 'test/cli/**/*.test.ts'],
+          testTimeout: 60_000
+        }
+      }
+    ]
+  }
+});
