@@ -21,7 +21,7 @@ const platformImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'out/', 'dist/', 'coverage/', 'test-artifacts/'] },
+  { ignores: ['node_modules/', 'out/', 'dist/', 'coverage/', 'test-artifacts/', '.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs['flat/recommended'],

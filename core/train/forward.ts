@@ -6,6 +6,7 @@ import { kwta, kwtaWithCounts } from '../sparsify/k-wta';
 import { FLOAT_BITS } from '../spec/model-spec';
 import type { ResolvedLayer } from '../spec/resolve';
 import type { Network } from './network';
+import { conv2d } from './backend/conv2d';
 
 /** How training-mode forward passes move the running statistics. */
 export interface TrainStatsOptions {
@@ -99,7 +100,7 @@ function layerForward(
           : fakeQuantWeights(kernel, { bits, scheme: layer.weightScheme! });
       let y =
         spec.type === 'conv'
-          ? tf.conv2d(h as tf.Tensor4D, w as tf.Tensor4D, spec.stride ?? 1, spec.padding ?? 'same')
+          ? conv2d(h as tf.Tensor4D, w as tf.Tensor4D, spec.stride ?? 1, spec.padding ?? 'same')
           : tf.matMul(tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D, w as tf.Tensor2D);
       if (p.bias) y = tf.add(y, p.bias);
       return y;
@@ -110,14 +111,19 @@ function layerForward(
       if (!training) {
         return tf.batchNorm(h, p.movingMean!, p.movingVariance!, p.beta!, p.gamma!, eps);
       }
-      const { mean, variance } = tf.moments(h, axes);
+      // Written out with broadcasting ops rather than tf.batchNorm: the latter's gradient tiles
+      // the statistics to the full activation shape, which cost a third of a training step.
+      const mean = tf.mean(h, axes);
+      const centered = tf.sub(h, mean);
+      const variance = tf.mean(tf.square(centered), axes);
       const m = spec.momentum ?? 0.9;
       const blend = (v: tf.Variable, batch: tf.Tensor): void => {
         updates.push([v, tf.keep(tf.add(tf.mul(v, m), tf.mul(batch, 1 - m)))]);
       };
       blend(p.movingMean!, mean);
       blend(p.movingVariance!, variance);
-      return tf.batchNorm(h, mean, variance, p.beta!, p.gamma!, eps);
+      const scale = tf.mul(tf.rsqrt(tf.add(variance, eps)), p.gamma!);
+      return tf.add(tf.mul(centered, scale), p.beta!);
     }
     case 'relu':
       return quantizeActivation(net, layer, tf.relu(h), training, opts.rangeMomentum);

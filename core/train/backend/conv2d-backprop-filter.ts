@@ -24,7 +24,7 @@ interface Attrs {
   filterShape: [number, number, number, number];
 }
 
-function callKernel(name: string, args: Parameters<KernelFunc>[0]): TensorInfo {
+export function callKernel(name: string, args: Parameters<KernelFunc>[0]): TensorInfo {
   const kernel = getKernel(name, 'wasm');
   if (!kernel) throw new Error(`the wasm backend has no ${name} kernel`);
   return kernel.kernelFunc(args) as TensorInfo;
@@ -50,10 +50,11 @@ export function im2col(x: Float32Array, cols: Float32Array, info: backend_util.C
           for (let kw = 0; kw < filterWidth; kw++, dst += inChannels) {
             const iw = ow * strideWidth - left + kw;
             if (ih < 0 || ih >= inHeight || iw < 0 || iw >= inWidth) {
-              cols.fill(0, dst, dst + inChannels);
+              for (let c = 0; c < inChannels; c++) cols[dst + c] = 0;
             } else {
+              // A plain loop: subarray/set per pixel costs more than the copy for few channels.
               const src = ((n * inHeight + ih) * inWidth + iw) * inChannels;
-              cols.set(x.subarray(src, src + inChannels), dst);
+              for (let c = 0; c < inChannels; c++) cols[dst + c] = x[src + c];
             }
           }
         }
@@ -85,31 +86,43 @@ export function conv2dBackpropFilterImpl(args: {
   );
   const rows = info.batchSize * info.outHeight * info.outWidth;
   const rowLength = info.filterHeight * info.filterWidth * info.inChannels;
-  const cols = backend.makeOutput([1, rows, rowLength], 'float32');
+  const cols = backend.makeOutput([rows, rowLength], 'float32');
   // Views into the wasm heap are taken after the allocation, which may have grown the heap.
   im2col(
     backend.typedArrayFromHeap(x) as Float32Array,
     backend.typedArrayFromHeap(cols) as Float32Array,
     info
   );
-  const dy3 = callKernel('Reshape', {
+  // dWᵀ = dyᵀ · cols. The wasm matmul is ~10× slower with a transposed operand than on plain
+  // row-major inputs, so the (small) transposes are done explicitly instead.
+  const dy2 = callKernel('Reshape', {
     inputs: { x: dy },
     backend,
-    attrs: { shape: [1, rows, info.outChannels] }
+    attrs: { shape: [rows, info.outChannels] }
   });
-  const product = callKernel('BatchMatMul', {
-    inputs: { a: cols, b: dy3 },
+  const dyT = callKernel('Transpose', { inputs: { x: dy2 }, backend, attrs: { perm: [1, 0] } });
+  backend.disposeData(dy2.dataId);
+  const dwT = callKernel('BatchMatMul', {
+    inputs: { a: dyT, b: cols },
     backend,
-    attrs: { transposeA: true, transposeB: false }
+    attrs: { transposeA: false, transposeB: false }
   });
   backend.disposeData(cols.dataId);
-  backend.disposeData(dy3.dataId);
+  backend.disposeData(dyT.dataId);
+  const dwT2 = callKernel('Reshape', {
+    inputs: { x: dwT },
+    backend,
+    attrs: { shape: [info.outChannels, rowLength] }
+  });
+  backend.disposeData(dwT.dataId);
+  const dw = callKernel('Transpose', { inputs: { x: dwT2 }, backend, attrs: { perm: [1, 0] } });
+  backend.disposeData(dwT2.dataId);
   const out = callKernel('Reshape', {
-    inputs: { x: product },
+    inputs: { x: dw },
     backend,
     attrs: { shape: attrs.filterShape }
   });
-  backend.disposeData(product.dataId);
+  backend.disposeData(dw.dataId);
   return out;
 }
 
