@@ -37,7 +37,8 @@ export function affineParams(min: number, max: number, bits: number): AffineQuan
   const lo = Math.min(min, 0);
   const hi = Math.max(max, 0);
   const maxCode = 2 ** bits - 1;
-  const scale = hi > lo ? (hi - lo) / maxCode : 1;
+  // A degenerate (or denormal-width) range gets unit steps: everything in it rounds to zero.
+  const scale = hi - lo > 1e-20 ? (hi - lo) / maxCode : 1;
   const zeroPoint = Math.min(maxCode, Math.max(0, Math.round(-lo / scale)));
   return { scale, zeroPoint, maxCode };
 }

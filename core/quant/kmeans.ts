@@ -14,7 +14,9 @@ function distinct(sorted: Float64Array): number[] {
 /**
  * One-dimensional Lloyd k-means on ascending `sorted` values. In 1-D every cluster is a contiguous
  * run of the sorted values, so an iteration is K binary searches and K prefix-sum means.
- * Centroids start evenly spaced from min to max; an empty cluster keeps its centroid.
+ * Centroids start evenly spaced from min to max (linear initialisation). A cluster left empty is
+ * moved to the value farthest from its own centroid, as scikit-learn does, so that separated
+ * groups of weights between the initial centroids are not merged into one.
  */
 function lloyd(sorted: Float64Array, k: number): Float64Array {
   const n = sorted.length;
@@ -32,13 +34,43 @@ function lloyd(sorted: Float64Array, k: number): Float64Array {
     }
     if (iter > 0 && next.every((v, i) => v === bounds[i])) break;
     bounds = next;
+    const empty: number[] = [];
     for (let c = 0; c < k; c++) {
       const count = bounds[c + 1] - bounds[c];
       if (count > 0) centroids[c] = (prefix[bounds[c + 1]] - prefix[bounds[c]]) / count;
+      else empty.push(c);
     }
+    if (empty.length > 0) reseed(sorted, bounds, centroids, empty);
     centroids.sort();
   }
   return centroids;
+}
+
+/**
+ * Moves each empty cluster onto the value farthest from its assigned centroid. In 1-D that value
+ * is an end of its cluster's run, so only 2K candidates are looked at; one value seeds one cluster.
+ */
+function reseed(
+  sorted: Float64Array,
+  bounds: Int32Array,
+  centroids: Float64Array,
+  empty: number[]
+) {
+  const taken = new Set<number>();
+  for (const target of empty) {
+    let best = -1;
+    let bestDistance = 0;
+    for (let c = 0; c < centroids.length; c++) {
+      if (bounds[c + 1] === bounds[c]) continue;
+      for (const i of [bounds[c], bounds[c + 1] - 1]) {
+        const d = Math.abs(sorted[i] - centroids[c]);
+        if (d > bestDistance && !taken.has(i)) [best, bestDistance] = [i, d];
+      }
+    }
+    if (best < 0) return; // every value already sits on a centroid
+    taken.add(best);
+    centroids[target] = sorted[best];
+  }
 }
 
 /**

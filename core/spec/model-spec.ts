@@ -115,6 +115,11 @@ export interface TrainingDefaults {
   l2: number;
   batchSize: number;
   epochs: number;
+  /**
+   * How the learning rate moves over a phase: 'cosine' falls from learningRate to 5 % of it
+   * along a half cosine, step by step; 'constant' keeps it. Default 'cosine'.
+   */
+  schedule?: 'cosine' | 'constant';
 }
 
 export interface ModelSpec {

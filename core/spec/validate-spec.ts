@@ -223,4 +223,7 @@ function checkTraining(t: unknown, source: string): void {
   }
   if (t.batchSize !== undefined) checkInt(t.batchSize, 'training.batchSize', 1, 4096, source);
   if (t.epochs !== undefined) checkInt(t.epochs, 'training.epochs', 1, 1000, source);
+  if (t.schedule !== undefined && t.schedule !== 'cosine' && t.schedule !== 'constant') {
+    throw new SpecError('training.schedule', 'must be "cosine" or "constant"', source);
+  }
 }

@@ -2,7 +2,7 @@ import type { Examples } from './dataset';
 import { epochBatches, gatherBatch } from './dataset';
 import { evaluate } from './evaluate';
 import { snapshotNetwork, type NetworkSnapshot } from './network';
-import { trainStep, type StepContext } from './step';
+import { scheduledRate, setLearningRate, trainStep, type StepContext } from './step';
 
 export interface EpochRecord {
   phase: 'train' | 'quantize';
@@ -52,6 +52,8 @@ export async function runEpochs(
     for (let b = 0; b < batches.length; b++) {
       if (opts.signal?.aborted)
         return { history, best, bestAccuracy, cancelled: true, samples, seconds };
+      const progress = ((epoch - 1) * batches.length + b) / (epochs * batches.length);
+      setLearningRate(ctx.optimizer, scheduledRate(opts, progress));
       const { x, y } = gatherBatch(train, batches[b]);
       const [loss, hits] = trainStep(ctx, x, y);
       lossSum += loss * y.length;

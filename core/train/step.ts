@@ -24,6 +24,21 @@ export function makeOptimizer(opts: TrainOptions): tf.Optimizer {
     : tf.train.momentum(opts.learningRate, 0.9);
 }
 
+/** Changes the step size of a live optimizer (Adam reads its field on every step; SGD caches it). */
+// (Duck-typed: tfjs optimizers override instanceof so that every optimizer "is" an SGDOptimizer.)
+export function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
+  const sgd = optimizer as Partial<tf.SGDOptimizer>;
+  if (typeof sgd.setLearningRate === 'function') sgd.setLearningRate(rate);
+  else (optimizer as unknown as { learningRate: number }).learningRate = rate;
+}
+
+/** The learning rate at `progress` ∈ [0, 1] through a phase under the options' schedule. */
+export function scheduledRate(opts: TrainOptions, progress: number): number {
+  if (opts.schedule === 'constant') return opts.learningRate;
+  const floor = 0.05;
+  return opts.learningRate * (floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+}
+
 export function makeStepContext(net: Network, opts: TrainOptions, rng: Rng): StepContext {
   const trainable: tf.Variable[] = [];
   const decayed: tf.Variable[] = [];

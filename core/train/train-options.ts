@@ -52,7 +52,8 @@ const FALLBACK: TrainingDefaults = {
   learningRate: 0.003,
   l2: 1e-4,
   batchSize: 32,
-  epochs: 10
+  epochs: 10,
+  schedule: 'cosine'
 };
 
 /** Options for a spec: its own training defaults, then Quench's, then the caller's overrides. */
