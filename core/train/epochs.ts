@@ -55,6 +55,7 @@ export async function runEpochs(
       const progress = ((epoch - 1) * batches.length + b) / (epochs * batches.length);
       setLearningRate(ctx.optimizer, scheduledRate(opts, progress));
       const { x, y } = gatherBatch(train, batches[b]);
+      opts.augment?.(x, y, ctx.rng);
       const [loss, hits] = trainStep(ctx, x, y);
       lossSum += loss * y.length;
       correct += hits;

@@ -1,3 +1,4 @@
+import type { Augmenter } from '../data/augment';
 import type { ModelSpec, TrainingDefaults } from '../spec/model-spec';
 
 /** One progress report; `phase` says which part of the run it comes from. */
@@ -39,6 +40,8 @@ export interface TrainOptions extends TrainingDefaults {
   iterativeRounds: number;
   /** Epochs of retraining in each iterative round. */
   iterativeEpochs: number;
+  /** Changes each training batch in place (a fresh copy) before the step; never validation data. */
+  augment?: Augmenter;
   onProgress?: (p: TrainProgress) => void;
   signal?: CancelSignal;
   /** Milliseconds; injected so core needs no platform clock. */

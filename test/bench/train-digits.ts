@@ -5,6 +5,7 @@
  * Usage: tsx test/bench/train-digits.ts [--epochs N] [--seed S]
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { shiftImages } from '../../core/data/augment';
 import { applyOverrides, getPreset, type SpecOverrides } from '../../core/spec';
 import { initTrainingBackend } from '../../core/train/backend/init-backend';
 import { evaluate } from '../../core/train/evaluate';
@@ -37,6 +38,7 @@ for (const cfg of CONFIGS) {
   const run = await train(spec, trainSet, {
     seed,
     epochs,
+    augment: (x, _y, rng) => shiftImages(x, [28, 28, 1], 2, rng),
     onProgress: (p) => {
       if (p.phase !== 'validate') return;
       lastLine = `  epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(4)} train ${(100 * p.accuracy).toFixed(2)} % val ${(100 * p.validation!.accuracy).toFixed(2)} % (${p.samplesPerSecond.toFixed(0)} samples/s)`;
