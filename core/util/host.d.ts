@@ -2,3 +2,12 @@
 // targets (Node, workers, Chromium), so they are declared here rather than pulled in with a lib.
 declare function setTimeout(callback: () => void, ms?: number): unknown;
 declare function clearTimeout(handle: unknown): void;
+
+// UTF-8 codecs: also present in Node, workers and Chromium alike.
+declare class TextEncoder {
+  encode(input?: string): Uint8Array;
+}
+declare class TextDecoder {
+  constructor(label?: string, options?: { fatal?: boolean });
+  decode(input?: Uint8Array): string;
+}

@@ -1,0 +1,90 @@
+/**
+ * Between a trained tfjs Network and the model file's contents: tensors named `<layer>/<field>`,
+ * checked on the way back against the shapes the spec implies.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { ModelSpec } from '../spec/model-spec';
+import { resolveSpec } from '../spec/resolve';
+import { createNetwork, disposeNetwork, type LayerParams, type Network } from '../train/network';
+import {
+  ModelFileError,
+  type ModelContents,
+  type StoredTensor,
+  type TrainingMetrics
+} from './model-file';
+
+const FIELDS = ['kernel', 'bias', 'gamma', 'beta', 'movingMean', 'movingVariance'] as const;
+
+export function networkToContents(
+  net: Network,
+  spec: ModelSpec,
+  labels: string[],
+  metrics: TrainingMetrics,
+  createdAt: string
+): ModelContents {
+  const tensors: StoredTensor[] = [];
+  for (const layer of net.model.layers) {
+    const p: LayerParams | undefined = net.params[layer.name];
+    if (!p) continue;
+    for (const field of FIELDS) {
+      const v = p[field];
+      if (!v) continue;
+      tensors.push({
+        name: `${layer.name}/${field}`,
+        dtype: 'float32',
+        shape: v.shape.slice(),
+        data: (v.dataSync() as Float32Array).slice()
+      });
+    }
+  }
+  const dutyCycles: Record<string, number[]> = {};
+  for (const [k, v] of Object.entries(net.stats.dutyCycles)) dutyCycles[k] = Array.from(v);
+  return {
+    spec,
+    labels: labels.slice(),
+    tensors,
+    stats: { inputRange: net.stats.inputRange, actMax: { ...net.stats.actMax }, dutyCycles },
+    metrics,
+    createdAt
+  };
+}
+
+/** A live Network with the stored weights; every expected tensor must be present and fit. */
+export function networkFromContents(contents: ModelContents): Network {
+  const { spec, labels } = contents;
+  const byName = new Map(contents.tensors.map((t) => [t.name, t]));
+  const model = resolveSpec(spec, labels.length);
+  const net = createNetwork(model, 0);
+  try {
+    for (const layer of model.layers) {
+      const p = net.params[layer.name];
+      if (!p) continue;
+      for (const field of FIELDS) {
+        const v = p[field];
+        if (!v) continue;
+        const name = `${layer.name}/${field}`;
+        const t = byName.get(name);
+        if (!t) throw new ModelFileError(`tensor ${name} is missing`);
+        if (t.dtype !== 'float32' || t.shape.join(',') !== v.shape.join(',')) {
+          throw new ModelFileError(
+            `tensor ${name} is ${t.dtype} [${t.shape}], the spec needs float32 [${v.shape}]`
+          );
+        }
+        tf.tidy(() => v.assign(tf.tensor(t.data as Float32Array, v.shape)));
+      }
+    }
+    for (const [name, duty] of Object.entries(contents.stats.dutyCycles)) {
+      const own = net.stats.dutyCycles[name];
+      if (!own || own.length !== duty.length) {
+        throw new ModelFileError(`duty cycles for ${name} do not match the spec`);
+      }
+      own.set(duty);
+    }
+    net.stats.actMax = { ...contents.stats.actMax };
+    net.stats.inputRange = contents.stats.inputRange;
+    return net;
+  } catch (e) {
+    disposeNetwork(net);
+    throw e;
+  }
+}
