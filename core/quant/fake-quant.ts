@@ -14,6 +14,17 @@ function customUnary(fn: UnaryCustom): (x: tf.Tensor) => tf.Tensor {
 }
 
 /**
+ * 1 where lo ≤ x ≤ hi, else 0, as float32: the clipped straight-through gradient's mask. Built on
+ * the host because the wasm backend's comparison kernels are several times slower than a loop.
+ */
+function insideMask(x: tf.Tensor, lo: number, hi: number): tf.Tensor {
+  const v = x.dataSync();
+  const m = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) m[i] = v[i] >= lo && v[i] <= hi ? 1 : 0;
+  return tf.tensor(m, x.shape);
+}
+
+/**
  * Fake-quantized weights for training: the forward value is exactly what the JS quantizer (and
  * so the integer engine) produces for these weights; the backward pass is the straight-through
  * estimator (identity), so the float shadow weights keep learning. `w` is float32, output channel
@@ -40,10 +51,7 @@ export function fakeQuantActivation(x: tf.Tensor, bits: number, max: number): tf
     const value = tf.mul(tf.round(tf.div(tf.clipByValue(input, 0, safeMax), step)), step);
     return {
       value,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const inside = tf.logicalAnd(tf.greaterEqual(saved[0], 0), tf.lessEqual(saved[0], safeMax));
-        return tf.mul(dy, tf.cast(inside, 'float32'));
-      }
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, insideMask(saved[0], 0, safeMax))
     };
   });
   return op(x);
@@ -67,10 +75,7 @@ export function fakeQuantInput(x: tf.Tensor, bits: number, min: number, max: num
     const value = tf.mul(tf.sub(codes, p.zeroPoint), p.scale);
     return {
       value,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const inside = tf.logicalAnd(tf.greaterEqual(saved[0], lo), tf.lessEqual(saved[0], hi));
-        return tf.mul(dy, tf.cast(inside, 'float32'));
-      }
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, insideMask(saved[0], lo, hi))
     };
   });
   return op(x);

@@ -2,31 +2,62 @@ import * as tf from '@tensorflow/tfjs-core';
 import { kwtaK } from './k-wta-reference';
 
 /**
- * 0/1 float mask of the winners along the last axis of `x` ([..., C]): the k largest by value (or
- * by value·boost when `boost` [C] is given), lower channel index first among ties, and only
- * values > 0. Built from the k-th largest value rather than from TopK's indices so that ties are
- * broken by index on every backend: everything above the k-th value wins, and the remaining
- * places go to the lowest-indexed channels equal to it (a running count along the channels).
+ * 0/1 winner mask over `values` (locations × channels, channel fastest): at each location the k
+ * largest by value·boost, the lower channel index first among equals, and only values > 0.
+ * One pass per location keeps the current top k in a small sorted list (k ≤ C ≤ a few hundred),
+ * so the cost is O(C·k) per location with no allocation; `wins` [C] counts each channel's wins.
  */
-function winnerMask(x: tf.Tensor, k: number, boost?: tf.Tensor1D): tf.Tensor {
-  return tf.tidy(() => {
-    const last = x.rank - 1;
-    const ranked = boost ? tf.mul(x, boost) : x;
-    const { values } = tf.topk(ranked, k, true);
-    const kth = tf.slice(
-      values,
-      [...new Array<number>(last).fill(0), k - 1],
-      [...values.shape.slice(0, -1), 1]
-    );
-    const above = tf.cast(tf.greater(ranked, kth), 'float32');
-    const equal = tf.cast(tf.equal(ranked, kth), 'float32');
-    const places = tf.sub(k, tf.sum(above, last, true));
-    const tiedWinners = tf.mul(
-      equal,
-      tf.cast(tf.lessEqual(tf.cumsum(equal, last), places), 'float32')
-    );
-    return tf.mul(tf.add(above, tiedWinners), tf.cast(tf.greater(x, 0), 'float32'));
-  });
+export function kwtaMask(
+  values: Float32Array,
+  channels: number,
+  k: number,
+  boost?: ArrayLike<number>,
+  wins?: Float32Array
+): Float32Array {
+  const mask = new Float32Array(values.length);
+  const topScore = new Float64Array(k);
+  const topIndex = new Int32Array(k);
+  for (let base = 0; base < values.length; base += channels) {
+    let filled = 0;
+    for (let c = 0; c < channels; c++) {
+      const score = boost ? values[base + c] * boost[c] : values[base + c];
+      // Strictly greater: an equal later channel never displaces an earlier one.
+      if (filled === k && !(score > topScore[k - 1])) continue;
+      let at = filled === k ? k - 1 : filled++;
+      while (at > 0 && score > topScore[at - 1]) {
+        topScore[at] = topScore[at - 1];
+        topIndex[at] = topIndex[at - 1];
+        at--;
+      }
+      topScore[at] = score;
+      topIndex[at] = c;
+    }
+    for (let r = 0; r < filled; r++) {
+      const c = topIndex[r];
+      if (values[base + c] > 0) {
+        mask[base + c] = 1;
+        if (wins) wins[c]++;
+      }
+    }
+  }
+  return mask;
+}
+
+/**
+ * The mask as a tensor of x's shape. Computed on the host: the backend's broadcasting
+ * comparisons cost more than the rest of a training step together, and this also gives ties a
+ * deterministic, backend-independent order.
+ */
+function winnerMask(x: tf.Tensor, k: number, boost?: tf.Tensor1D, wins?: Float32Array): tf.Tensor {
+  const channels = x.shape[x.rank - 1];
+  const mask = kwtaMask(
+    x.dataSync() as Float32Array,
+    channels,
+    k,
+    boost ? (boost.dataSync() as Float32Array) : undefined,
+    wins
+  );
+  return tf.tensor(mask, x.shape);
 }
 
 type KwtaCustom = (
@@ -74,12 +105,10 @@ export function kwtaWithCounts(
     return { output: tf.clone(x), counts: withCounts ? countPositive(x) : tf.tensor1d([]) };
   }
   return tf.tidy(() => {
-    const mask = winnerMask(x, k, boost);
+    const wins = withCounts ? new Float32Array(channels) : undefined;
+    const mask = winnerMask(x, k, boost, wins);
     const output = maskedOp(mask)(x);
-    const counts = withCounts
-      ? (tf.sum(tf.reshape(mask, [-1, channels]), 0) as tf.Tensor1D)
-      : tf.tensor1d([]);
-    return { output, counts };
+    return { output, counts: tf.tensor1d(wins ?? new Float32Array(0)) };
   });
 }
 

@@ -12,13 +12,22 @@ export function machineLine(): string {
   return `machine: ${cpu.length}× ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 }
 
-/** Writes `test-artifacts/bench/<name>.json` atomically (temp file, then rename). */
-export function writeResult(name: string, value: unknown): string {
+/** A markdown table from a header and rows of cells. */
+export function table(header: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/**
+ * Writes `test-artifacts/bench/<name>.json` atomically (temp file, then rename). `markdown` is
+ * the section `npm run bench` puts into docs/BENCHMARKS.md.
+ */
+export function writeResult(name: string, value: object, markdown?: string): string {
   const dir = join('test-artifacts', 'bench');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.json`);
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  writeFileSync(tmp, JSON.stringify({ ...value, markdown }, null, 2) + '\n');
   renameSync(tmp, file);
   return file;
 }

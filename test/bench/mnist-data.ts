@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { Examples } from '../../core/train/dataset';
 
 const require = createRequire(import.meta.url);
@@ -37,4 +40,50 @@ function pack(items: [number, Float32Array][]): Examples {
     y[i] = label;
   });
   return { x, y, count: items.length, shape: [SIDE, SIDE, 1], classes: 10 };
+}
+
+export const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
+export const FASHION_LABELS = [
+  't-shirt',
+  'trouser',
+  'pullover',
+  'dress',
+  'coat',
+  'sandal',
+  'shirt',
+  'sneaker',
+  'bag',
+  'ankle-boot'
+];
+
+/** Reads an IDX file (gzip or plain): images [n, 28, 28] → [0, 1] floats, or labels [n]. */
+function readIdx(path: string): { dims: number[]; data: Uint8Array } {
+  let bytes = new Uint8Array(readFileSync(path));
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = new Uint8Array(gunzipSync(bytes));
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint16(0) !== 0 || bytes[2] !== 0x08)
+    throw new Error(`${path}: not an unsigned-byte IDX file`);
+  const rank = bytes[3];
+  const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
+  const start = 4 + 4 * rank;
+  const size = dims.reduce((a, b) => a * b, 1);
+  if (bytes.length < start + size) throw new Error(`${path}: truncated`);
+  return { dims, data: bytes.subarray(start, start + size) };
+}
+
+/** Debian's dataset-fashion-mnist: the standard 60,000 / 10,000 split. */
+export function loadFashionMnist(
+  limitTrain = Infinity,
+  limitTest = Infinity
+): { train: Examples; test: Examples } {
+  const part = (prefix: string, limit: number): Examples => {
+    const images = readIdx(join(FASHION_DIR, `${prefix}-images-idx3-ubyte.gz`));
+    const labels = readIdx(join(FASHION_DIR, `${prefix}-labels-idx1-ubyte.gz`));
+    const n = Math.min(images.dims[0], labels.dims[0], limit);
+    const per = SIDE * SIDE;
+    const x = Float32Array.from(images.data.subarray(0, n * per), (v) => v / 255);
+    const y = Int32Array.from(labels.data.subarray(0, n));
+    return { x, y, count: n, shape: [SIDE, SIDE, 1], classes: 10 };
+  };
+  return { train: part('train', limitTrain), test: part('t10k', limitTest) };
 }

@@ -11,7 +11,7 @@ import { initTrainingBackend } from '../../core/train/backend/init-backend';
 import { evaluate } from '../../core/train/evaluate';
 import { disposeNetwork } from '../../core/train/network';
 import { train } from '../../core/train/trainer';
-import { argValue, machineLine, writeResult } from './bench-util';
+import { argValue, machineLine, table, writeResult } from './bench-util';
 import { loadMnist } from './mnist-data';
 
 const CONFIGS: { name: string; overrides: SpecOverrides; goal: number }[] = [
@@ -67,5 +67,25 @@ for (const cfg of CONFIGS) {
   });
 }
 console.log(machineLine());
-writeResult('train-digits', { results, machine: machineLine() });
+writeResult(
+  'train-digits',
+  { results, machine: machineLine() },
+  [
+    '## Training the digits preset on MNIST (mnist package: 8,000 train / 2,000 test)',
+    '',
+    `Seed ${seed}; image shifts of up to 2 px as augmentation; test accuracy on the held-out 2,000.`,
+    '',
+    table(
+      ['configuration', 'test accuracy', 'goal', 'epochs', 'seconds', 'samples/s'],
+      results.map((r) => [
+        r.config,
+        `${(100 * r.testAccuracy).toFixed(2)} %`,
+        `≥ ${100 * r.goal} %`,
+        r.epochs,
+        r.seconds.toFixed(0),
+        r.samplesPerSecond.toFixed(0)
+      ])
+    )
+  ].join('\n')
+);
 process.exitCode = failed ? 1 : 0;

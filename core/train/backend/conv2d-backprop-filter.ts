@@ -4,7 +4,7 @@
  * tfjs-backend-wasm 4.22 ships no Conv2DBackpropFilter kernel, so `tf.grad` of any conv w.r.t.
  * its weights fails there, and the cpu backend's version is about 100× slower than wasm's forward
  * convolution. This kernel lowers the gradient to one matrix product on the wasm backend's own
- * (XNNPACK) BatchMatMul: dW = im2col(x)ᵀ · dy, with im2col built directly in the wasm heap.
+ * (XNNPACK) BatchMatMul: dW = im2col(x)ᵀ · dy, with im2col(x)ᵀ built directly in the wasm heap.
  */
 import {
   backend_util,
@@ -31,30 +31,36 @@ export function callKernel(name: string, args: Parameters<KernelFunc>[0]): Tenso
 }
 
 /**
- * Copies the receptive field of every output position of `x` ([N, H, W, inC], float32) into the
- * rows of `cols` ([N·outH·outW, kh·kw·inC]); positions in the padding are 0.
+ * Writes im2col(x) transposed: `colsT` is [kh·kw·inC, N·outH·outW], row j holding one filter tap
+ * (kh, kw, c) for every output position; positions in the padding are 0. Built in this layout
+ * so that dW = colsT · dy comes out of one plain matrix product already shaped [kh, kw, inC, outC]
+ * (no transposes). Writes are sequential; reads stride over x.
  */
-export function im2col(x: Float32Array, cols: Float32Array, info: backend_util.Conv2DInfo): void {
+export function im2colTransposed(
+  x: Float32Array,
+  colsT: Float32Array,
+  info: backend_util.Conv2DInfo
+): void {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
-  const rowLength = filterHeight * filterWidth * inChannels;
-  let row = 0;
-  for (let n = 0; n < batchSize; n++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      for (let ow = 0; ow < outWidth; ow++, row++) {
-        let dst = row * rowLength;
-        for (let kh = 0; kh < filterHeight; kh++) {
-          const ih = oh * strideHeight - top + kh;
-          for (let kw = 0; kw < filterWidth; kw++, dst += inChannels) {
-            const iw = ow * strideWidth - left + kw;
-            if (ih < 0 || ih >= inHeight || iw < 0 || iw >= inWidth) {
-              for (let c = 0; c < inChannels; c++) cols[dst + c] = 0;
-            } else {
-              // A plain loop: subarray/set per pixel costs more than the copy for few channels.
-              const src = ((n * inHeight + ih) * inWidth + iw) * inChannels;
-              for (let c = 0; c < inChannels; c++) cols[dst + c] = x[src + c];
+  let dst = 0;
+  for (let kh = 0; kh < filterHeight; kh++) {
+    for (let kw = 0; kw < filterWidth; kw++) {
+      for (let c = 0; c < inChannels; c++) {
+        for (let n = 0; n < batchSize; n++) {
+          for (let oh = 0; oh < outHeight; oh++) {
+            const ih = oh * strideHeight - top + kh;
+            if (ih < 0 || ih >= inHeight) {
+              colsT.fill(0, dst, dst + outWidth);
+              dst += outWidth;
+              continue;
+            }
+            const rowBase = (n * inHeight + ih) * inWidth;
+            for (let ow = 0; ow < outWidth; ow++, dst++) {
+              const iw = ow * strideWidth - left + kw;
+              colsT[dst] = iw < 0 || iw >= inWidth ? 0 : x[(rowBase + iw) * inChannels + c];
             }
           }
         }
@@ -86,37 +92,25 @@ export function conv2dBackpropFilterImpl(args: {
   );
   const rows = info.batchSize * info.outHeight * info.outWidth;
   const rowLength = info.filterHeight * info.filterWidth * info.inChannels;
-  const cols = backend.makeOutput([rows, rowLength], 'float32');
+  const colsT = backend.makeOutput([rowLength, rows], 'float32');
   // Views into the wasm heap are taken after the allocation, which may have grown the heap.
-  im2col(
+  im2colTransposed(
     backend.typedArrayFromHeap(x) as Float32Array,
-    backend.typedArrayFromHeap(cols) as Float32Array,
+    backend.typedArrayFromHeap(colsT) as Float32Array,
     info
   );
-  // dWᵀ = dyᵀ · cols. The wasm matmul is ~10× slower with a transposed operand than on plain
-  // row-major inputs, so the (small) transposes are done explicitly instead.
   const dy2 = callKernel('Reshape', {
     inputs: { x: dy },
     backend,
     attrs: { shape: [rows, info.outChannels] }
   });
-  const dyT = callKernel('Transpose', { inputs: { x: dy2 }, backend, attrs: { perm: [1, 0] } });
-  backend.disposeData(dy2.dataId);
-  const dwT = callKernel('BatchMatMul', {
-    inputs: { a: dyT, b: cols },
+  const dw = callKernel('BatchMatMul', {
+    inputs: { a: colsT, b: dy2 },
     backend,
     attrs: { transposeA: false, transposeB: false }
   });
-  backend.disposeData(cols.dataId);
-  backend.disposeData(dyT.dataId);
-  const dwT2 = callKernel('Reshape', {
-    inputs: { x: dwT },
-    backend,
-    attrs: { shape: [info.outChannels, rowLength] }
-  });
-  backend.disposeData(dwT.dataId);
-  const dw = callKernel('Transpose', { inputs: { x: dwT2 }, backend, attrs: { perm: [1, 0] } });
-  backend.disposeData(dwT2.dataId);
+  backend.disposeData(colsT.dataId);
+  backend.disposeData(dy2.dataId);
   const out = callKernel('Reshape', {
     inputs: { x: dw },
     backend,

@@ -1,0 +1,54 @@
+/**
+ * `npm run bench`: runs every benchmark script in its own process (so one's memory and compiled
+ * kernels don't colour the next), then gathers their markdown sections into docs/BENCHMARKS.md.
+ * Usage: tsx test/bench/run-all.ts [--only name,name]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { argValue, machineLine } from './bench-util';
+
+const BENCHES = ['train-speed', 'train-digits', 'speech-cli'];
+
+const only = argValue('--only')?.split(',');
+const chosen = BENCHES.filter((b) => !only || only.includes(b));
+let failed = false;
+for (const name of chosen) {
+  console.log(`\n=== ${name} ===`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join('test', 'bench', `${name}.ts`)], {
+    stdio: 'inherit'
+  });
+  if (r.status !== 0) {
+    console.error(`${name} exited with ${r.status}`);
+    failed = true;
+  }
+}
+
+const sections: string[] = [];
+for (const name of BENCHES) {
+  try {
+    const result = JSON.parse(
+      readFileSync(join('test-artifacts', 'bench', `${name}.json`), 'utf8')
+    );
+    if (result.markdown) sections.push(`${result.markdown}\n\n_${result.machine ?? ''}_`);
+  } catch {
+    sections.push(`## ${name}\n\nNot run yet: \`tsx test/bench/${name}.ts\`.`);
+  }
+}
+const doc = [
+  '# Benchmarks',
+  '',
+  'Produced by `npm run bench` (test/bench/run-all.ts); every number below comes from the JSON the',
+  'scripts wrote in test-artifacts/bench/. Ratios compare runs made in the same process.',
+  '',
+  `Last gathered on: ${machineLine().replace('machine: ', '')}.`,
+  '',
+  sections.join('\n\n'),
+  ''
+].join('\n');
+mkdirSync('docs', { recursive: true });
+const tmp = join('docs', `.BENCHMARKS.md.${process.pid}.tmp`);
+writeFileSync(tmp, doc);
+renameSync(tmp, join('docs', 'BENCHMARKS.md'));
+console.log('\nwrote docs/BENCHMARKS.md');
+process.exitCode = failed ? 1 : 0;
