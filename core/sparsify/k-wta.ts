@@ -8,7 +8,7 @@ import { kwtaK } from './k-wta-reference';
  * so the cost is O(C·k) per location with no allocation; `wins` [C] counts each channel's wins.
  */
 export function kwtaMask(
-  values: Float32Array,
+  values: ArrayLike<number>,
   channels: number,
   k: number,
   boost?: ArrayLike<number>,
