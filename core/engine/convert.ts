@@ -21,8 +21,11 @@ export class ConvertError extends Error {
   }
 }
 
-/** Integer levels of table schemes carry 11 bits (sign included), keeping int32 accumulators safe. */
-const TABLE_BITS = 10;
+/**
+ * Integer levels of table schemes (k-means, exponential with q ≠ ½) carry up to 14 bits plus sign;
+ * fewer when a layer's worst-case accumulator would otherwise overflow int32.
+ */
+const TABLE_BITS = [14, 13, 12, 11, 10, 9, 8];
 
 /** Fixed-point form of a real multiplier: |m| in [2^30, 2^31), value = m·2^−shift (gemmlowp style). */
 export function fixedPoint(multiplier: number): { m: number; shift: number } {
@@ -34,7 +37,7 @@ export function fixedPoint(multiplier: number): { m: number; shift: number } {
 }
 
 /** The integer weights of a quantized tensor. */
-export function weightStore(q: QuantizedWeights): WeightStore {
+export function weightStore(q: QuantizedWeights, tableBits = TABLE_BITS[0]): WeightStore {
   const out = q.shape[q.shape.length - 1];
   if (q.scheme === 'linear') {
     return {
@@ -73,7 +76,7 @@ export function weightStore(q: QuantizedWeights): WeightStore {
     codeIndex = (code) => code;
   }
   const maxAbs = levels.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  const scale = maxAbs > 0 ? maxAbs / 2 ** TABLE_BITS : 1;
+  const scale = maxAbs > 0 ? maxAbs / 2 ** tableBits : 1;
   const table = Int32Array.from(levels, (v) => Math.round(v / scale));
   return {
     scheme: q.scheme,
@@ -85,14 +88,11 @@ export function weightStore(q: QuantizedWeights): WeightStore {
   };
 }
 
-/** Refuses weights whose worst-case accumulator (largest input code × Σ|w|) could overflow int32. */
-function checkAccumulator(name: string, w: Int32Array, outC: number, maxInput: number): void {
+/** Whether the worst-case accumulator (largest input code × Σ|w| of a channel) fits in int32. */
+function accumulatorFits(w: Int32Array, outC: number, maxInput: number): boolean {
   const sums = new Float64Array(outC);
   for (let i = 0; i < w.length; i++) sums[i % outC] += Math.abs(w[i]);
-  const worst = maxInput * Math.max(...sums);
-  if (worst >= 2 ** 31) {
-    throw new ConvertError(`${name}: accumulators could reach ${worst}, beyond int32`);
-  }
+  return maxInput * Math.max(...sums) < 2 ** 31;
 }
 
 function requant(multipliers: Float64Array, offsets: Float64Array, maxCode: number): Requant {
@@ -164,14 +164,16 @@ export function convertToInt(contents: ModelContents): IntModel {
           bits: layer.weightBits!,
           scheme: layer.weightScheme!
         });
-        const weights = weightStore(q);
         const outC = shape[shape.length - 1];
-        checkAccumulator(
-          layer.name,
-          weights.values,
-          outC,
-          ops.length === 0 ? 2 ** model.inputBits : 2 ** 8
-        );
+        const maxInput = ops.length === 0 ? 2 ** model.inputBits : 2 ** 8;
+        let weights = weightStore(q);
+        for (const bits of TABLE_BITS.slice(1)) {
+          if (accumulatorFits(weights.values, outC, maxInput)) break;
+          weights = weightStore(q, bits);
+        }
+        if (!accumulatorFits(weights.values, outC, maxInput)) {
+          throw new ConvertError(`${layer.name}: accumulators could overflow int32`);
+        }
         const bias = tensors.has(`${layer.name}/bias`)
           ? tensor(layer.name, 'bias')
           : new Float32Array(outC);
