@@ -22,10 +22,11 @@ export class ConvertError extends Error {
 }
 
 /**
- * Integer levels of table schemes (k-means, exponential with q ≠ ½) carry up to 14 bits plus sign;
+ * Integer levels of table schemes (k-means, exponential with q ≠ ½) carry up to 13 bits plus sign
+ * (so ONNX export can split them into two int8 halves);
  * fewer when a layer's worst-case accumulator would otherwise overflow int32.
  */
-const TABLE_BITS = [14, 13, 12, 11, 10, 9, 8];
+const TABLE_BITS = [13, 12, 11, 10, 9, 8];
 
 /** Fixed-point form of a real multiplier: |m| in [2^30, 2^31), value = m·2^−shift (gemmlowp style). */
 export function fixedPoint(multiplier: number): { m: number; shift: number } {

@@ -12,15 +12,25 @@ export interface EngineResult {
   counters: OpCounters[];
   /** Winners per channel of each k-WTA op on this input, by op name. */
   wins: Record<string, Float32Array>;
+  /** The activation codes that entered the classifier (the last op). */
+  classifierInput: Int32Array;
+}
+
+function roundHalfEven(v: number): number {
+  const f = Math.floor(v);
+  const d = v - f;
+  return d > 0.5 || (d === 0.5 && f % 2 !== 0) ? f + 1 : f;
 }
 
 /** Input codes minus the zero point: a real 0 becomes the integer 0 that zero-skipping sees. */
 export function quantizeInput(model: IntModel, x: ArrayLike<number>): Int32Array {
-  const { scale, zeroPoint, bits } = model.input;
+  const { zeroPoint, bits } = model.input;
+  const scale = Math.fround(model.input.scale);
   const max = 2 ** bits - 1;
   const q = new Int32Array(x.length);
   for (let i = 0; i < x.length; i++) {
-    const code = Math.round(x[i] / scale) + zeroPoint;
+    // float32 division and round-half-to-even, as tfjs (training) and ONNX QuantizeLinear do.
+    const code = roundHalfEven(Math.fround(Math.fround(x[i]) / scale)) + zeroPoint;
     q[i] = (code < 0 ? 0 : code > max ? max : code) - zeroPoint;
   }
   return q;
@@ -47,8 +57,10 @@ export function runInt(model: IntModel, features: ArrayLike<number>): EngineResu
   let bits = model.input.bits;
   const counters: OpCounters[] = [];
   const wins: Record<string, Float32Array> = {};
+  let classifierInput: Int32Array = new Int32Array(0);
   for (const op of model.ops) {
     if (x instanceof Float32Array) throw new Error(`${op.name}: follows the classifier`);
+    classifierInput = x;
     const cnt = emptyCounters(op.name, op.op);
     const opWins = op.op === 'kwta' ? (wins[op.name] = new Float32Array(op.shape[2])) : undefined;
     x = getKernel(op.op).run(op, x, cnt, bits, opWins);
@@ -58,5 +70,5 @@ export function runInt(model: IntModel, features: ArrayLike<number>): EngineResu
   if (!(x instanceof Float32Array) || x.length !== model.classes) {
     throw new Error('the model does not end in a classifier with one logit per class');
   }
-  return { logits: x, probabilities: softmax(x), counters, wins };
+  return { logits: x, probabilities: softmax(x), counters, wins, classifierInput };
 }
