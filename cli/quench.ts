@@ -20,7 +20,18 @@ import { decodeImage, imageFeatures } from '../core/features/image';
 import { clipGeometry, FeatureError, LogMelFrontEnd } from '../core/features/logmel';
 import { resample } from '../core/features/resample';
 import { decodeWav, toMono, WavError } from '../core/features/wav';
-import { decodeModel, encodeModel, ModelFileError } from '../core/model-file/model-file';
+import { ConvertError, convertToInt } from '../core/engine/convert';
+import { runInt } from '../core/engine/engine';
+import { evaluateInt, type LayerSummary } from '../core/engine/evaluate-int';
+import type { IntModel } from '../core/engine/int-model';
+import {
+  decodeModel,
+  encodeModel,
+  ModelFileError,
+  type ModelContents
+} from '../core/model-file/model-file';
+import { exportOnnx } from '../core/onnx/export';
+import type { Evaluation } from '../core/train/evaluate';
 import {
   applyOverrides,
   getPreset,
@@ -44,10 +55,10 @@ const HELP = `quench — train tiny low-precision, sparsified CNNs on your own s
 
 Usage:
   quench train    --data DIR --out MODEL [options]
-  quench eval     --model MODEL --data DIR [--engine float] [--json]
+  quench eval     --model MODEL --data DIR [--engine int|float] [--json]
   quench predict  --model MODEL FILE...
   quench quantize --model MODEL --weight-bits B --weight-scheme S --out MODEL2
-  quench export   --model MODEL --format onnx --out FILE.onnx
+  quench export   --model MODEL --format onnx|int --out FILE
 
 Datasets are folders with one sub-folder per class: <DIR>/<class>/*.wav, or *.png / *.jpg.
 A class named "background" (or "_background_noise_") holds long recordings cut into 1 s clips
@@ -68,7 +79,13 @@ train options:
 
 eval options:
   --model MODEL --data DIR
-  --engine float         the fake-quantized tfjs network (the integer engine is not built yet)
+  --engine int|float     int (default): the integer engine; float: the fake-quantized tfjs model
+                         (also for predict)
+
+export options:
+  --format onnx          a standard ONNX model of the integer network (input "features")
+  --format int           a Quench model file with only the packed integer network (smallest;
+                         runs with eval and predict but can't be retrained or re-quantized)
 
 common:
   --json                 print one JSON object on stdout instead of text
@@ -111,7 +128,7 @@ const ALLOWED: Record<string, string[]> = {
     'json'
   ],
   eval: ['model', 'data', 'engine', 'skip-bad', 'json'],
-  predict: ['model', 'json'],
+  predict: ['model', 'engine', 'json'],
   quantize: ['model', 'weight-bits', 'weight-scheme', 'out', 'json'],
   export: ['model', 'format', 'out', 'json']
 };
@@ -291,13 +308,10 @@ async function cmdTrain(v: Values, io: Io): Promise<number> {
 async function cmdEval(v: Values, io: Io): Promise<number> {
   const modelPath = resolve(required(v, 'model'));
   const data = resolve(required(v, 'data'));
-  const engine = v.engine ?? 'float';
-  if (engine === 'int')
-    throw new UsageError(
-      '--engine int: the integer engine is not part of this build yet; use --engine float'
-    );
-  if (engine !== 'float')
+  const engine = v.engine ?? 'int';
+  if (engine !== 'int' && engine !== 'float') {
     throw new UsageError(`--engine must be int or float, got ${JSON.stringify(engine)}`);
+  }
   const contents = await loadModel(modelPath);
   await initTrainingBackend({ backend: 'wasm' });
   const bar = new Progress(io);
@@ -308,7 +322,15 @@ async function cmdEval(v: Values, io: Io): Promise<number> {
   });
   bar.done();
   const started = io.now();
-  const ev = evaluateContents(contents, examples);
+  let ev: Evaluation;
+  let layers: LayerSummary[] | undefined;
+  if (engine === 'int') {
+    const r = evaluateInt(intModelOf(contents, modelPath), examples);
+    ev = r.evaluation;
+    layers = r.layers;
+  } else {
+    ev = evaluateContents(contents, examples);
+  }
   const latencyMs = (io.now() - started) / examples.count;
   const perClass = Object.fromEntries(contents.labels.map((l, i) => [l, ev.perClass[i]]));
   const result = {
@@ -320,6 +342,7 @@ async function cmdEval(v: Values, io: Io): Promise<number> {
     labels: contents.labels,
     perClass,
     confusion: ev.confusion,
+    layers,
     latencyMs,
     skipped: problems
   };
@@ -366,14 +389,30 @@ async function cmdPredict(v: Values, files: string[], io: Io): Promise<number> {
       throw e;
     }
   }
-  await initTrainingBackend({ backend: 'wasm' });
-  const probs = predictContents(contents, {
-    x,
-    y: new Int32Array(files.length),
-    count: files.length,
-    shape,
-    classes: contents.labels.length
-  });
+  const engine = v.engine ?? 'int';
+  if (engine !== 'int' && engine !== 'float') {
+    throw new UsageError(`--engine must be int or float, got ${JSON.stringify(engine)}`);
+  }
+  let probs: Float32Array;
+  if (engine === 'int') {
+    const model = intModelOf(contents, resolve(required(v, 'model')));
+    probs = new Float32Array(files.length * contents.labels.length);
+    files.forEach((_, i) =>
+      probs.set(
+        runInt(model, x.subarray(i * per, (i + 1) * per)).probabilities,
+        i * contents.labels.length
+      )
+    );
+  } else {
+    await initTrainingBackend({ backend: 'wasm' });
+    probs = predictContents(contents, {
+      x,
+      y: new Int32Array(files.length),
+      count: files.length,
+      shape,
+      classes: contents.labels.length
+    });
+  }
   const k = contents.labels.length;
   const rows = files.map((file, i) => {
     const p = Array.from(probs.subarray(i * k, (i + 1) * k));
@@ -396,28 +435,56 @@ async function cmdQuantize(v: Values, io: Io): Promise<number> {
   // Post-training quantization: the stored float weights stay; the spec now quantizes them with
   // the new width and scheme wherever the model is run (fake-quant network, and later the engine).
   const spec = applyOverrides(contents.spec, { weightBits, weightScheme });
-  const { model: _model, ...rest } = contents;
-  const bytes = encodeModel({
+  const { model: _model, int: _int, ...rest } = contents;
+  const next: ModelContents = {
     ...rest,
     spec,
     metrics: { ...rest.metrics, quantizedFrom: basename(modelPath), validationAccuracy: undefined },
     createdAt: new Date().toISOString()
-  });
+  };
+  next.int = intModelOf(next, modelPath);
+  const bytes = encodeModel(next);
   await writeFileAtomic(out, bytes);
   if (v.json) io.out(JSON.stringify({ model: out, weightBits, weightScheme, bytes: bytes.length }));
   else io.out(`wrote ${out}: ${weightBits}-bit ${weightScheme} weights (no retraining)`);
   return 0;
 }
 
-async function cmdExport(v: Values): Promise<number> {
-  required(v, 'model');
-  required(v, 'out');
+async function cmdExport(v: Values, io: Io): Promise<number> {
+  const modelPath = resolve(required(v, 'model'));
+  const out = resolve(required(v, 'out'));
   const format = v.format ?? 'onnx';
-  if (format !== 'onnx')
-    throw new UsageError(`--format must be onnx, got ${JSON.stringify(format)}`);
-  throw new UsageError(
-    'export: ONNX export needs the integer engine, which is not part of this build yet'
-  );
+  if (format !== 'onnx' && format !== 'int') {
+    throw new UsageError(`--format must be onnx or int, got ${JSON.stringify(format)}`);
+  }
+  const contents = await loadModel(modelPath);
+  const model = intModelOf(contents, modelPath);
+  const bytes =
+    format === 'onnx'
+      ? exportOnnx(model, `Quench ${contents.spec.name}; classes: ${contents.labels.join(', ')}`)
+      : encodeModel({ ...contents, int: model }, { includeFloat: false });
+  await writeFileAtomic(out, bytes);
+  if (v.json) io.out(JSON.stringify({ out, format, bytes: bytes.length, labels: contents.labels }));
+  else if (format === 'onnx') {
+    io.out(
+      `wrote ${out} (${bytes.length} bytes): input "features" [1, ${contents.spec.input.shape.join(', ')}], outputs "logits" and "codes"`
+    );
+  } else
+    io.out(
+      `wrote ${out} (${bytes.length} bytes): the integer network only, packed at its bit widths`
+    );
+  return 0;
+}
+
+function intModelOf(contents: ModelContents, path: string): IntModel {
+  try {
+    return convertToInt(contents);
+  } catch (e) {
+    if (e instanceof ConvertError) {
+      throw new InputError(`${path}: ${e.message} (evaluate it with --engine float)`);
+    }
+    throw e;
+  }
 }
 
 /** Runs one CLI invocation; returns the exit code. Never throws. */
@@ -454,7 +521,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'quantize':
         return await cmdQuantize(values, io);
       default:
-        return await cmdExport(values);
+        return await cmdExport(values, io);
     }
   } catch (e) {
     if (e instanceof UsageError) {

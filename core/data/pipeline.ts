@@ -4,6 +4,7 @@
  */
 import { checkImageSettings, type ImageSettings } from '../features/image';
 import { checkLogMelSettings, FeatureError, type LogMelSettings } from '../features/logmel';
+import { ConvertError, convertToInt } from '../engine/convert';
 import { networkFromContents, networkToContents } from '../model-file/network-io';
 import type { ModelContents } from '../model-file/model-file';
 import type { ModelSpec } from '../spec/model-spec';
@@ -162,6 +163,12 @@ export async function trainOnDataset(
       },
       createdAt ?? ''
     );
+    try {
+      contents.int = convertToInt(contents);
+    } catch (e) {
+      // Float weights or activations: the model is still usable through tfjs, just not as integers.
+      if (!(e instanceof ConvertError)) throw e;
+    }
     const counts = Object.fromEntries(scanned.labels.map((l, i) => [l, scanned.counts[i]]));
     return { contents, result, problems: scanned.problems, counts, examples: trainSet.count };
   } finally {

@@ -37,56 +37,65 @@ export function fixedPoint(multiplier: number): { m: number; shift: number } {
   return { m, shift };
 }
 
-/** The integer weights of a quantized tensor. */
+/** A store from per-weight table indices: values[i] = table[indices[i]]. */
+function fromIndices(
+  q: QuantizedWeights,
+  table: Int32Array,
+  indices: Uint8Array,
+  scale: Float64Array,
+  powerOfTwo: boolean
+): WeightStore {
+  return {
+    scheme: q.scheme,
+    bits: q.bits,
+    indices,
+    table,
+    values: Int32Array.from(indices, (i) => table[i]),
+    scale,
+    powerOfTwo
+  };
+}
+
+/**
+ * The integer weights of a quantized tensor, as b-bit indices into a small integer table (what
+ * the model file packs) and the decoded integer values the kernels use.
+ */
 export function weightStore(q: QuantizedWeights, tableBits = TABLE_BITS[0]): WeightStore {
   const out = q.shape[q.shape.length - 1];
   if (q.scheme === 'linear') {
-    return {
-      scheme: 'linear',
-      bits: q.bits,
-      values: Int32Array.from(q.codes),
-      scale: Float64Array.from(q.scales),
-      powerOfTwo: false
-    };
+    // Codes −L … L (or ±1 at one bit) → indices 0 … 2L.
+    const table =
+      q.bits === 1
+        ? Int32Array.of(-1, 1)
+        : Int32Array.from({ length: 2 ** q.bits - 1 }, (_, i) => i - (2 ** (q.bits - 1) - 1));
+    const offset = q.bits === 1 ? 0 : 2 ** (q.bits - 1) - 1;
+    const indices = Uint8Array.from(q.codes, (c) => (q.bits === 1 ? (c < 0 ? 0 : 1) : c + offset));
+    return fromIndices(q, table, indices, Float64Array.from(q.scales), false);
   }
-  let levels: number[]; // real value of each code index
-  let codeIndex: (code: number) => number;
+  let levels: number[]; // real value of each table index
+  let indices: Uint8Array;
   if (q.scheme === 'exponential') {
     const n = q.bits === 1 ? 1 : 2 ** (q.bits - 1) - (q.hasZero ? 1 : 0);
-    // Codes run −n … n (0 = zero); table index = code + n.
+    // Codes run −n … n (0 = zero); index = code + n.
     levels = Array.from({ length: 2 * n + 1 }, (_, i) => {
       const code = i - n;
       return code === 0 ? 0 : Math.sign(code) * q.amplitude * q.q ** (Math.abs(code) - 1);
     });
-    codeIndex = (code) => code + n;
+    indices = Uint8Array.from(q.codes, (c) => c + n);
     if (q.q === 0.5) {
       // Powers of two: integer level 2^(n−1−j) with scale A·2^−(n−1), exactly.
       const scale = q.amplitude * 2 ** -(n - 1);
       const table = Int32Array.from(levels, (v) => (scale > 0 ? Math.round(v / scale) : 0));
-      return {
-        scheme: 'exponential',
-        bits: q.bits,
-        values: Int32Array.from(q.codes, (c) => table[codeIndex(c)]),
-        scale: new Float64Array(out).fill(scale),
-        table,
-        powerOfTwo: true
-      };
+      return fromIndices(q, table, indices, new Float64Array(out).fill(scale), true);
     }
   } else {
     levels = Array.from(q.codebook);
-    codeIndex = (code) => code;
+    indices = Uint8Array.from(q.codes);
   }
   const maxAbs = levels.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   const scale = maxAbs > 0 ? maxAbs / 2 ** tableBits : 1;
   const table = Int32Array.from(levels, (v) => Math.round(v / scale));
-  return {
-    scheme: q.scheme,
-    bits: q.bits,
-    values: Int32Array.from(q.codes, (c) => table[codeIndex(c)]),
-    scale: new Float64Array(out).fill(scale),
-    table,
-    powerOfTwo: false
-  };
+  return fromIndices(q, table, indices, new Float64Array(out).fill(scale), false);
 }
 
 /** Whether the worst-case accumulator (largest input code × Σ|w| of a channel) fits in int32. */
@@ -135,6 +144,8 @@ function actStep(bits: number, max: number): number {
  * not followed by [batchnorm] relu (except the final classifier).
  */
 export function convertToInt(contents: ModelContents): IntModel {
+  // A deployment file carries only the integer network: use it as stored.
+  if (contents.tensors.length === 0 && contents.int) return contents.int;
   const model = resolveSpec(contents.spec, contents.labels.length);
   const tensors = new Map(contents.tensors.map((t) => [t.name, t]));
   const tensor = (layer: string, field: string): Float32Array => {

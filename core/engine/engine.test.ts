@@ -181,6 +181,8 @@ describe('integer convolution kernel', () => {
         weights: {
           scheme: 'linear',
           bits: 4,
+          indices: new Uint8Array(0), // the kernel reads only the decoded values
+          table: new Int32Array(0),
           values: Int32Array.from({ length: k.reduce((a, b) => a * b) }, () => rng.int(15) - 7),
           scale: new Float64Array(outC).fill(1),
           powerOfTwo: false

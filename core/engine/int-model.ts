@@ -19,15 +19,17 @@ export interface Requant {
 export interface WeightStore {
   scheme: 'linear' | 'exponential' | 'kmeans';
   bits: number;
+  /** Per weight, [kh, kw, inC, outC] or [in, out] (output channel last): an index into `table`. */
+  indices: Uint8Array;
   /**
-   * The integer weights, [kh, kw, inC, outC] or [in, out] (output channel last): linear → the code
-   * itself; exponential / k-means → the level's integer value from `table`.
+   * The integer level of each index: linear → the code (−L … L, or ±1 at one bit); exponential →
+   * ±2^k for q = ½, else the level at 13-bit precision; k-means → the centroid at 13-bit precision.
    */
+  table: Int32Array;
+  /** table[indices[i]], decoded once for the kernels. */
   values: Int32Array;
-  /** Real weight = values[i]·scale[c] (scale per output channel; table schemes repeat one). */
+  /** Real weight = values[i]·scale[c] (per output channel; table schemes repeat one). */
   scale: Float64Array;
-  /** Exponential/k-means: integer level per code index; absent for linear. */
-  table?: Int32Array;
   /** Exponential with q = ½: every non-zero level is a power of two, so a multiply is a shift. */
   powerOfTwo: boolean;
 }

@@ -13,6 +13,9 @@ import { train } from '../train/trainer';
 import { createRng } from '../util/rng';
 import { crc32, decodeModel, encodeModel, ModelFileError, type ModelContents } from './model-file';
 import { networkFromContents, networkToContents } from './network-io';
+import { convertToInt } from '../engine/convert';
+import { runInt } from '../engine/engine';
+import { packBits, unpackBits } from './int-io';
 
 const spec: ModelSpec = {
   ...getPreset('digits'),
@@ -196,5 +199,76 @@ describe('refusals', () => {
       ),
       { numRuns: 150, seed: 12 }
     );
+  });
+});
+
+describe('the integer network in the file', () => {
+  test('packing 1/2/4/8-bit indices round-trips', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(1, 2, 4, 8),
+        fc.array(fc.nat(255), { maxLength: 100 }),
+        (width, raw) => {
+          const values = Uint8Array.from(raw, (v) => v % 2 ** width);
+          const packed = packBits(values, width);
+          expect(packed.length).toBe(Math.ceil((values.length * width) / 8));
+          expect(Array.from(unpackBits(packed, width, values.length))).toEqual(Array.from(values));
+        }
+      ),
+      { numRuns: 100, seed: 6 }
+    );
+  });
+
+  test('stored with the model, reloaded identically; a deployment file runs the same and is smaller', () => {
+    const int = convertToInt(contents);
+    const full = encodeModel({ ...contents, int });
+    const deploy = encodeModel({ ...contents, int }, { includeFloat: false });
+    expect(deploy.length).toBeLessThan(full.length);
+    const a = decodeModel(full);
+    const b = decodeModel(deploy);
+    expect(b.tensors).toEqual([]);
+    expect(() => networkFromContents(b)).toThrow(/only the integer network/);
+    for (let i = 0; i < probe.count; i++) {
+      const x = probe.x.subarray(i * 64, (i + 1) * 64);
+      const ref = runInt(int, x).logits;
+      expect(runInt(a.int!, x).logits).toEqual(ref);
+      expect(runInt(convertToInt(b), x).logits).toEqual(ref);
+    }
+  });
+
+  test('an inconsistent integer network is refused', () => {
+    const int = convertToInt(contents);
+    const good = encodeModel({ ...contents, int }, { includeFloat: false });
+    const len = new DataView(good.buffer).getUint32(12, true);
+    const header = JSON.parse(new TextDecoder().decode(good.subarray(16, 16 + len)));
+    const variants: [
+      string,
+      (h: { int: { ops: Record<string, unknown>[]; classes: number } }) => void,
+      RegExp
+    ][] = [
+      ['wrong kernel', (h) => void (h.int.ops[0].kernel = [5, 5]), /table|values|indices|weight/],
+      ['broken chain', (h) => void (h.int.ops[1].inShape = [3, 3, 3]), /do not chain/],
+      ['unknown op', (h) => void (h.int.ops[1].op = 'teleport'), /unknown operation/],
+      ['class count', (h) => void (h.int.classes = 7), /classifier|match/]
+    ];
+    for (const [_name, edit, why] of variants) {
+      const h = JSON.parse(JSON.stringify(header));
+      edit(h);
+      const json = new TextEncoder().encode(JSON.stringify(h));
+      const oldStart = (16 + len + 7) & ~7;
+      const start = (16 + json.length + 7) & ~7;
+      const out = new Uint8Array(start + (good.length - oldStart));
+      out.set(good.subarray(0, 16));
+      new DataView(out.buffer).setUint32(12, json.length, true);
+      out.set(json, 16);
+      out.set(good.subarray(oldStart), start);
+      new DataView(out.buffer).setUint32(
+        out.length - 4,
+        crc32(out.subarray(0, out.length - 4)),
+        true
+      );
+      expect(() => decodeModel(out)).toThrow(ModelFileError);
+      expect(() => decodeModel(out)).toThrow(why);
+    }
   });
 });

@@ -14,7 +14,10 @@
  * Loading checks the magic, version, CRC, every size and shape against the spec before anything
  * is used, and fails with a ModelFileError that says what is wrong.
  */
+import type { IntModel } from '../engine/int-model';
 import { validateSpec } from '../spec/validate-spec';
+import { ModelFileError } from './errors';
+import { intModelFromStored, intModelToStored } from './int-io';
 import type { ModelSpec } from '../spec/model-spec';
 import { resolveSpec, type ResolvedModel } from '../spec/resolve';
 
@@ -23,20 +26,15 @@ export const MODEL_FORMAT_VERSION = 1;
 export const MAX_MODEL_BYTES = 64 * 1024 * 1024;
 const MAX_HEADER_BYTES = 4 * 1024 * 1024;
 
-export class ModelFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ModelFileError';
-  }
-}
+export { ModelFileError };
 
-export type TensorDtype = 'float32' | 'int32' | 'uint8' | 'int8';
+export type TensorDtype = 'float32' | 'float64' | 'int32' | 'uint8' | 'int8';
 
 export interface StoredTensor {
   name: string;
   dtype: TensorDtype;
   shape: number[];
-  data: Float32Array | Int32Array | Uint8Array | Int8Array;
+  data: Float32Array | Float64Array | Int32Array | Uint8Array | Int8Array;
 }
 
 export interface TrainingMetrics {
@@ -63,6 +61,8 @@ export interface ModelContents {
   stats: ModelStats;
   metrics: TrainingMetrics;
   createdAt: string;
+  /** The integer network (absent for models the engine can't run, e.g. float weights). */
+  int?: IntModel;
 }
 
 interface HeaderTensor {
@@ -82,9 +82,13 @@ interface Header {
   metrics: TrainingMetrics;
   createdAt: string;
   tensors: HeaderTensor[];
+  /** Description of the integer network; its arrays are the `int/…` tensors. */
+  int?: unknown;
+  /** False for a deployment file that carries only the integer network. */
+  floatWeights: boolean;
 }
 
-const BYTES: Record<TensorDtype, number> = { float32: 4, int32: 4, uint8: 1, int8: 1 };
+const BYTES: Record<TensorDtype, number> = { float32: 4, float64: 8, int32: 4, uint8: 1, int8: 1 };
 
 let crcTable: Uint32Array | undefined;
 
@@ -105,9 +109,21 @@ export function crc32(bytes: Uint8Array): number {
 
 const align8 = (n: number): number => (n + 7) & ~7;
 
-export function encodeModel(contents: ModelContents): Uint8Array {
+/**
+ * Serialises model contents. With `includeFloat: false` the float training weights are left out:
+ * the file then holds only the integer network (for deployment; it can't be retrained).
+ */
+export function encodeModel(
+  contents: ModelContents,
+  options: { includeFloat?: boolean } = {}
+): Uint8Array {
+  const includeFloat = options.includeFloat ?? true;
+  if (!includeFloat && !contents.int)
+    throw new ModelFileError('a file without float weights needs the integer network');
+  const stored = contents.int ? intModelToStored(contents.int) : undefined;
+  const all = [...(includeFloat ? contents.tensors : []), ...(stored?.tensors ?? [])];
   let offset = 0;
-  const tensors: HeaderTensor[] = contents.tensors.map((t) => {
+  const tensors: HeaderTensor[] = all.map((t) => {
     const size = t.shape.reduce((a, b) => a * b, 1);
     if (t.data.length !== size) {
       throw new ModelFileError(`tensor ${t.name}: ${t.data.length} values for shape [${t.shape}]`);
@@ -130,7 +146,9 @@ export function encodeModel(contents: ModelContents): Uint8Array {
     stats: contents.stats,
     metrics: contents.metrics,
     createdAt: contents.createdAt,
-    tensors
+    tensors,
+    int: stored?.meta,
+    floatWeights: includeFloat
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const dataStart = align8(16 + json.length);
@@ -140,7 +158,7 @@ export function encodeModel(contents: ModelContents): Uint8Array {
   view.setUint32(8, MODEL_FORMAT_VERSION, true);
   view.setUint32(12, json.length, true);
   out.set(json, 16);
-  contents.tensors.forEach((t, i) => {
+  all.forEach((t, i) => {
     const src = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
     out.set(src, dataStart + tensors[i].offset);
   });
@@ -233,14 +251,19 @@ export function decodeModel(bytes: Uint8Array): ModelContents & { model: Resolve
       fail(`tensor ${name} runs past the end of the file`);
     const copy = bytes.slice(start, start + (byteLength as number));
     const data =
-      dtype === 'float32'
-        ? new Float32Array(copy.buffer)
-        : dtype === 'int32'
-          ? new Int32Array(copy.buffer)
-          : dtype === 'int8'
-            ? new Int8Array(copy.buffer)
-            : copy;
-    if (dtype === 'float32' && (data as Float32Array).some((v) => !Number.isFinite(v))) {
+      dtype === 'float64'
+        ? new Float64Array(copy.buffer)
+        : dtype === 'float32'
+          ? new Float32Array(copy.buffer)
+          : dtype === 'int32'
+            ? new Int32Array(copy.buffer)
+            : dtype === 'int8'
+              ? new Int8Array(copy.buffer)
+              : copy;
+    if (
+      (dtype === 'float32' || dtype === 'float64') &&
+      (data as Float32Array).some((v) => !Number.isFinite(v))
+    ) {
       fail(`tensor ${name} holds a value that is not a finite number`);
     }
     return { name, dtype: dtype as TensorDtype, shape: shape as number[], data };
@@ -248,7 +271,28 @@ export function decodeModel(bytes: Uint8Array): ModelContents & { model: Resolve
   const stats = checkStats(header.stats);
   const metrics = isObj(header.metrics) ? (header.metrics as TrainingMetrics) : {};
   const createdAt = typeof header.createdAt === 'string' ? header.createdAt : '';
-  return { spec, labels: labels as string[], tensors, stats, metrics, createdAt, model };
+  const intTensors = new Map(
+    tensors.filter((t) => t.name.startsWith('int/')).map((t) => [t.name, t])
+  );
+  const int = header.int === undefined ? undefined : intModelFromStored(header.int, intTensors);
+  if (
+    int &&
+    (int.classes !== labels.length || int.input.shape.join() !== spec.input.shape.join())
+  ) {
+    fail('the integer network does not match the spec and labels');
+  }
+  const floatTensors = tensors.filter((t) => !t.name.startsWith('int/'));
+  if (floatTensors.length === 0 && !int) fail('the file holds no network');
+  return {
+    spec,
+    labels: labels as string[],
+    tensors: floatTensors,
+    stats,
+    metrics,
+    createdAt,
+    model,
+    int
+  };
 }
 
 function checkStats(s: unknown): ModelStats {

@@ -52,6 +52,11 @@ export function networkToContents(
 /** A live Network with the stored weights; every expected tensor must be present and fit. */
 export function networkFromContents(contents: ModelContents): Network {
   const { spec, labels } = contents;
+  if (contents.tensors.length === 0) {
+    throw new ModelFileError(
+      'this file holds only the integer network (a deployment export); training, quantizing and the float engine need the full model'
+    );
+  }
   const byName = new Map(contents.tensors.map((t) => [t.name, t]));
   const model = resolveSpec(spec, labels.length);
   const net = createNetwork(model, 0);

@@ -176,6 +176,66 @@ describe('train → eval → predict → quantize', () => {
   });
 });
 
+describe('the integer engine and exports', () => {
+  const model = join(root, 'out', 'tiny.qnm');
+
+  test('eval defaults to the integer engine and reports every layer', async () => {
+    const r = await quench('eval', '--model', model, '--data', join(root, 'test'), '--json');
+    expect(r.code, r.err).toBe(0);
+    const ev = JSON.parse(r.out);
+    expect(ev.engine).toBe('int');
+    expect(ev.accuracy).toBeGreaterThan(0.8);
+    expect(ev.layers.map((l: { op: string }) => l.op)).toEqual([
+      'conv',
+      'maxpool',
+      'kwta',
+      'gap',
+      'dense'
+    ]);
+    const conv = ev.layers[0];
+    expect(conv.effectiveMacs).toBeGreaterThan(0);
+    expect(conv.effectiveMacs).toBeLessThanOrEqual(conv.macs);
+    // k-WTA keeps at most half of 8 channels at each location.
+    expect(ev.layers[2].density).toBeLessThanOrEqual(0.5);
+  });
+
+  test('export --format int writes a smaller file that eval and predict still run', async () => {
+    const small = join(root, 'out', 'tiny-int.qnm');
+    const r = await quench('export', '--model', model, '--format', 'int', '--out', small, '--json');
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out).bytes).toBeLessThan(readFileSync(model).length);
+    const full = JSON.parse(
+      (await quench('eval', '--model', model, '--data', join(root, 'test'), '--json')).out
+    );
+    const ev = await quench('eval', '--model', small, '--data', join(root, 'test'), '--json');
+    expect(ev.code, ev.err).toBe(0);
+    expect(JSON.parse(ev.out).confusion).toEqual(full.confusion);
+    const p = await quench('predict', '--model', small, join(root, 'test', 'bars', '0.png'));
+    expect(p.code, p.err).toBe(0);
+    const f = await quench(
+      'eval',
+      '--model',
+      small,
+      '--data',
+      join(root, 'test'),
+      '--engine',
+      'float'
+    );
+    expect(f.code).toBe(1);
+    expect(f.err).toMatch(/only the integer network/);
+  });
+
+  test('export --format onnx writes an ONNX model', async () => {
+    const onnx = join(root, 'out', 'tiny.onnx');
+    const r = await quench('export', '--model', model, '--format', 'onnx', '--out', onnx);
+    expect(r.code, r.err).toBe(0);
+    const bytes = readFileSync(onnx);
+    expect(bytes.length).toBeGreaterThan(100);
+    // A protobuf ModelProto starts with field 1 (ir_version), varint: 0x08.
+    expect(bytes[0]).toBe(0x08);
+  });
+});
+
 describe('usage errors exit 2', () => {
   test.each([
     [['train', '--out', 'x.qnm'], /--data is required/],
@@ -185,6 +245,10 @@ describe('usage errors exit 2', () => {
     ],
     [['train', '--data', 'd', '--out', 'x', '--kwta', '0'], /--kwta must be a fraction/],
     [['eval', '--model', 'm', '--data', 'd', '--epochs', '3'], /eval does not take --epochs/],
+    [
+      ['export', '--model', 'm', '--out', 'o', '--format', 'tflite'],
+      /--format must be onnx or int/
+    ],
     [['frobnicate'], /unknown command/],
     [['train', '--no-such-flag'], /Unknown option/],
     [[], /Usage:/]
