@@ -6,7 +6,53 @@
  */
 import type { IntConv } from '../int-model';
 import { countNonZero, type OpCounters } from '../counters';
-import { requantize } from './requantize';
+import { requantizeAll } from './requantize';
+
+/**
+ * For each input pixel, the (output offset, weight offset) pairs it contributes to: computed once
+ * per op, so the hot loop does no index arithmetic or bounds checks.
+ */
+interface Taps {
+  /** taps of pixel p are pairs[start[p] … start[p + 1]). */
+  start: Int32Array;
+  out: Int32Array;
+  weight: Int32Array;
+}
+
+const tapCache = new WeakMap<IntConv, Taps>();
+
+function tapsOf(op: IntConv): Taps {
+  const cached = tapCache.get(op);
+  if (cached) return cached;
+  const [inH, inW, inC] = op.inShape;
+  const [outH, outW, outC] = op.outShape;
+  const [kh, kw] = op.kernel;
+  const { stride } = op;
+  const { top, left } = op.pad;
+  const start = new Int32Array(inH * inW + 1);
+  const out: number[] = [];
+  const weight: number[] = [];
+  for (let ih = 0; ih < inH; ih++) {
+    for (let iw = 0; iw < inW; iw++) {
+      start[ih * inW + iw] = out.length;
+      // Output (oh, ow) reads this pixel at tap (ih + top − oh·stride, iw + left − ow·stride).
+      for (let r = 0; r < kh; r++) {
+        const ohs = ih + top - r;
+        if (ohs < 0 || ohs % stride !== 0 || ohs / stride >= outH) continue;
+        for (let s = 0; s < kw; s++) {
+          const ows = iw + left - s;
+          if (ows < 0 || ows % stride !== 0 || ows / stride >= outW) continue;
+          out.push(((ohs / stride) * outW + ows / stride) * outC);
+          weight.push((r * kw + s) * inC * outC);
+        }
+      }
+    }
+  }
+  start[inH * inW] = out.length;
+  const taps = { start, out: Int32Array.from(out), weight: Int32Array.from(weight) };
+  tapCache.set(op, taps);
+  return taps;
+}
 
 export function convImpl(
   op: IntConv,
@@ -16,46 +62,34 @@ export function convImpl(
 ): Int32Array {
   const [inH, inW, inC] = op.inShape;
   const [outH, outW, outC] = op.outShape;
-  const [kh, kw] = op.kernel;
-  const { stride } = op;
-  const { top, left } = op.pad;
   const w = op.weights.values;
+  const { start, out, weight } = tapsOf(op);
   const acc = new Int32Array(outH * outW * outC); // fits: convertToInt checks the worst case
   let executed = 0;
-  for (let ih = 0; ih < inH; ih++) {
-    for (let iw = 0; iw < inW; iw++) {
-      const xBase = (ih * inW + iw) * inC;
-      for (let c = 0; c < inC; c++) {
-        const a = x[xBase + c];
-        if (a === 0) continue;
-        // Output (oh, ow) reads this input at tap (ih + top − oh·stride, iw + left − ow·stride).
-        for (let r = 0; r < kh; r++) {
-          const ohs = ih + top - r;
-          if (ohs < 0 || ohs % stride !== 0) continue;
-          const oh = ohs / stride;
-          if (oh >= outH) continue;
-          for (let s = 0; s < kw; s++) {
-            const ows = iw + left - s;
-            if (ows < 0 || ows % stride !== 0) continue;
-            const ow = ows / stride;
-            if (ow >= outW) continue;
-            const wBase = ((r * kw + s) * inC + c) * outC;
-            const oBase = (oh * outW + ow) * outC;
-            for (let o = 0; o < outC; o++) acc[oBase + o] += a * w[wBase + o];
-            executed += outC;
-          }
-        }
+  let inputNonZero = 0;
+  for (let p = 0; p < inH * inW; p++) {
+    const xBase = p * inC;
+    const t0 = start[p];
+    const t1 = start[p + 1];
+    for (let c = 0; c < inC; c++) {
+      const a = x[xBase + c];
+      if (a === 0) continue;
+      inputNonZero++;
+      const cOff = c * outC;
+      for (let t = t0; t < t1; t++) {
+        const oBase = out[t];
+        const wBase = weight[t] + cOff;
+        for (let o = 0; o < outC; o++) acc[oBase + o] += a * w[wBase + o];
       }
+      executed += (t1 - t0) * outC;
     }
   }
   const y = new Int32Array(acc.length);
-  for (let p = 0; p < outH * outW; p++) {
-    for (let o = 0; o < outC; o++) y[p * outC + o] = requantize(acc[p * outC + o], op.requant, o);
-  }
-  counters.denseMacs = outH * outW * kh * kw * inC * outC;
+  requantizeAll(acc, op.requant, outC, y);
+  counters.denseMacs = outH * outW * op.kernel[0] * op.kernel[1] * inC * outC;
   counters.executedMacs = executed;
   counters.inputs = x.length;
-  counters.inputNonZero = countNonZero(x);
+  counters.inputNonZero = inputNonZero;
   counters.outputs = y.length;
   counters.outputNonZero = countNonZero(y);
   counters.weightBits = w.length * op.weights.bits;
