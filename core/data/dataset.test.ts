@@ -149,3 +149,26 @@ describe('examples', () => {
     expect(fitStandardisation(z).std).toBeCloseTo(1, 5);
   });
 });
+
+describe('batch augmentation', () => {
+  test('image shifts move content by whole pixels; brightness scales each example', async () => {
+    const { shiftImages, scaleBrightness } = await import('./augment');
+    const x = new Float32Array(2 * 5 * 5);
+    x[12] = 1; // centre of example 0
+    x[25 + 12] = 1; // centre of example 1
+    shiftImages(x, [5, 5, 1], 1, createRng(3));
+    for (const base of [0, 25]) {
+      const ones = Array.from(x.subarray(base, base + 25)).filter((v) => v === 1).length;
+      expect(ones).toBe(1); // moved by at most one pixel, never lost
+      const at = Array.from(x.subarray(base, base + 25)).indexOf(1);
+      expect(Math.abs(Math.floor(at / 5) - 2)).toBeLessThanOrEqual(1);
+      expect(Math.abs((at % 5) - 2)).toBeLessThanOrEqual(1);
+    }
+    const y = new Float32Array(8).fill(1);
+    scaleBrightness(y, 4, 0.2, createRng(1));
+    expect(y[0]).toBe(y[3]);
+    expect(y[4]).toBe(y[7]);
+    for (const v of y) expect(Math.abs(v - 1)).toBeLessThanOrEqual(0.2);
+    expect(y[0]).not.toBe(y[4]);
+  });
+});

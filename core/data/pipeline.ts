@@ -8,7 +8,7 @@ import { ConvertError, convertToInt } from '../engine/convert';
 import { networkFromContents, networkToContents } from '../model-file/network-io';
 import type { ModelContents } from '../model-file/model-file';
 import type { ModelSpec } from '../spec/model-spec';
-import { shiftFrames, shiftImages } from './augment';
+import { scaleBrightness, shiftFrames, shiftImages } from './augment';
 import { disposeNetwork } from '../train/network';
 import { evaluate, predictProbabilities, type Evaluation } from '../train/evaluate';
 import { stratifiedSplit, type Examples } from '../train/dataset';
@@ -80,7 +80,10 @@ export function batchAugmenter(
 ): TrainOptions['augment'] {
   if (settings.kind === 'logmel') return (x, _y, rng) => shiftFrames(x, shape, 3, rng);
   const max = Math.max(1, Math.round(Math.min(shape[0], shape[1]) / 14));
-  return (x, _y, rng) => shiftImages(x, shape, max, rng);
+  return (x, _y, rng) => {
+    shiftImages(x, shape, max, rng);
+    scaleBrightness(x, shape[0] * shape[1] * shape[2], 0.2, rng);
+  };
 }
 
 function refuseProblems(scanned: ScannedDataset, skipBad: boolean): void {
