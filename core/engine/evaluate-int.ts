@@ -15,6 +15,9 @@ export interface LayerSummary {
   bits: number;
   /** Mean fraction of non-zero output activations. */
   density: number;
+  /** Activations in and out per inference. */
+  inputs: number;
+  outputs: number;
   /** Mean multiply-accumulates: dense count and actually executed. */
   macs: number;
   effectiveMacs: number;
@@ -59,6 +62,8 @@ export function evaluateInt(
           op: c.op,
           bits: bits ?? 0,
           density: 0,
+          inputs: c.inputs,
+          outputs: c.outputs,
           macs: 0,
           effectiveMacs: 0,
           weightBits: 0,

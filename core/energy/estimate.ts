@@ -1,0 +1,161 @@
+/**
+ * Energy per inference on the simulated accelerator, composed as Accelergy/Timeloop do:
+ * actions × energy per action (ENERGY.md), from what the integer engine counted per layer.
+ *
+ * - compute: executed MACs × (multiply at weight×activation width, or an add when weights are
+ *   powers of two, + a 32-bit accumulate), one 32-bit requantization multiply per output, and
+ *   comparisons for pooling and k-WTA (adds at the activation width);
+ * - zero activations are either skipped (no energy) or gated (a fraction of a MAC); both shown;
+ * - memory: weights read once, activations read and written, in 64-bit words, each from the
+ *   smallest on-chip SRAM that holds all of them, DRAM when none does;
+ * - reference: the same network as dense 32-bit float (fp32 MACs, batch norm per output, 32-bit
+ *   weights and activations, placed by the same rule).
+ */
+import type { LayerSummary } from '../engine/evaluate-int';
+import type { IntModel } from '../engine/int-model';
+import { addPj, defaultEnergyTable, memoryWordPj, mulPj, type EnergyTable } from './energy-table';
+
+export interface LayerEnergy {
+  name: string;
+  op: string;
+  computePj: number;
+  memoryPj: number;
+  /** computePj + memoryPj with zero activations skipped. */
+  totalPj: number;
+  /** The same layer with zero activations gated instead of skipped. */
+  gatedPj: number;
+  /** The same layer as integers with every MAC executed (no zero handling). */
+  intDensePj: number;
+  /** The same layer dense in float32. */
+  floatDensePj: number;
+}
+
+export interface EnergyEstimate {
+  layers: LayerEnergy[];
+  /** Zero activations skipped (a sparse design). */
+  totalPj: number;
+  /** Zero activations gated. */
+  gatedPj: number;
+  /** Integer, no zero handling at all: every MAC executed (separates bits from sparsity). */
+  intDensePj: number;
+  /** The same network as dense float32. */
+  floatDensePj: number;
+  computePj: number;
+  memoryPj: number;
+  weightsIn: string;
+  activationsIn: string;
+  floatWeightsIn: string;
+}
+
+function words(bits: number): number {
+  return Math.ceil(bits / 64);
+}
+
+/** Energy per inference from an integer model and its per-layer counts (averaged over inputs). */
+export function estimateEnergy(
+  model: IntModel,
+  layers: LayerSummary[],
+  table: EnergyTable = defaultEnergyTable()
+): EnergyEstimate {
+  if (layers.length !== model.ops.length)
+    throw new RangeError('one layer summary per op is needed');
+  // Placement: all weights in one array, activations in another sized for the largest layer.
+  let weightBits = 0;
+  let floatWeights = 0;
+  let actBytes = 0;
+  let floatActBytes = 0;
+  let bits = model.input.bits;
+  const actBitsOf: number[] = [];
+  model.ops.forEach((op, i) => {
+    actBitsOf.push(bits);
+    if ('weights' in op) {
+      weightBits += op.weights.values.length * op.weights.bits;
+      floatWeights += op.weights.values.length;
+    }
+    const l = layers[i];
+    const outBits = 'outBits' in op && op.outBits !== undefined ? op.outBits : bits;
+    actBytes = Math.max(actBytes, (l.inputs * bits + l.outputs * outBits) / 8);
+    floatActBytes = Math.max(floatActBytes, (l.inputs + l.outputs) * 4);
+    bits = outBits;
+  });
+  const wMem = memoryWordPj(weightBits / 8, table);
+  const aMem = memoryWordPj(actBytes, table);
+  const fwMem = memoryWordPj(floatWeights * 4, table);
+  const faMem = memoryWordPj(floatActBytes, table);
+  const out: LayerEnergy[] = model.ops.map((op, i) => {
+    const l = layers[i];
+    const ab = actBitsOf[i];
+    let mac = 0;
+    let perOutput = 0;
+    let floatPerOutput = 0;
+    let other = 0;
+    let floatOther = 0;
+    if (op.op === 'conv' || op.op === 'dense') {
+      const mul = op.weights.powerOfTwo ? addPj(ab, table) : mulPj(op.weights.bits, ab, table);
+      mac = mul + addPj(32, table);
+      perOutput = table.intMul32; // requantization
+      floatPerOutput = table.fp32Mul + table.fp32Add; // batch norm
+    } else if (op.op === 'maxpool') {
+      const window = op.size * op.size;
+      other = l.outputs * (window - 1) * addPj(ab, table);
+      floatOther = l.outputs * (window - 1) * table.fp32Add;
+    } else if (op.op === 'kwta') {
+      const c = op.shape[2];
+      const compare = Math.ceil(Math.log2(Math.max(2, c)));
+      other = l.inputs * compare * addPj(ab, table);
+      floatOther = l.inputs * compare * table.fp32Add;
+    } else {
+      other = l.inputs * addPj(32, table) + l.outputs * table.intMul32;
+      floatOther = l.inputs * table.fp32Add + l.outputs * table.fp32Mul;
+    }
+    const requant = l.outputs * perOutput;
+    const skipped = l.effectiveMacs * mac + requant + other;
+    const gated =
+      l.effectiveMacs * mac +
+      (l.macs - l.effectiveMacs) * mac * table.gatedMacFraction +
+      requant +
+      other;
+    const memory =
+      words(l.weightBits) * wMem.pj +
+      (words(l.activationBitsRead) + words(l.activationBitsWritten)) * aMem.pj;
+    const floatMemory =
+      words(('weights' in op ? op.weights.values.length : 0) * 32) * fwMem.pj +
+      (words(l.inputs * 32) + words(l.outputs * 32)) * faMem.pj;
+    const floatCompute =
+      l.macs * (table.fp32Mul + table.fp32Add) + l.outputs * floatPerOutput + floatOther;
+    return {
+      name: l.name,
+      op: l.op,
+      computePj: skipped,
+      memoryPj: memory,
+      totalPj: skipped + memory,
+      gatedPj: gated + memory,
+      floatDensePj: floatCompute + floatMemory,
+      intDensePj: l.macs * mac + requant + other + memory
+    };
+  });
+  const sum = (f: (l: LayerEnergy) => number) => out.reduce((a, l) => a + f(l), 0);
+  return {
+    layers: out,
+    totalPj: sum((l) => l.totalPj),
+    gatedPj: sum((l) => l.gatedPj),
+    intDensePj: sum((l) => l.intDensePj),
+    floatDensePj: sum((l) => l.floatDensePj),
+    computePj: sum((l) => l.computePj),
+    memoryPj: sum((l) => l.memoryPj),
+    weightsIn: wMem.where,
+    activationsIn: aMem.where,
+    floatWeightsIn: fwMem.where
+  };
+}
+
+/** Power in watts at `perSecond` inferences per second. */
+export function powerWatts(energyPj: number, perSecond: number): number {
+  return energyPj * 1e-12 * perSecond;
+}
+
+/** Hours a CR2032 coin cell (≈ 225 mAh at 3 V = 2,430 J) lasts at that power. */
+export function coinCellHours(watts: number, table: EnergyTable = defaultEnergyTable()): number {
+  const joules = (table.coinCellMilliampHours / 1000) * 3600 * table.coinCellVolts;
+  return watts > 0 ? joules / watts / 3600 : Infinity;
+}
