@@ -31,6 +31,8 @@ import {
   type ModelContents
 } from '../core/model-file/model-file';
 import { exportOnnx } from '../core/onnx/export';
+import { coinCellHours, estimateEnergy, powerWatts } from '../core/energy/estimate';
+import { sparsityReport } from '../core/sparsify/analytics';
 import type { Evaluation } from '../core/train/evaluate';
 import {
   applyOverrides,
@@ -323,15 +325,46 @@ async function cmdEval(v: Values, io: Io): Promise<number> {
   bar.done();
   const started = io.now();
   let ev: Evaluation;
-  let layers: LayerSummary[] | undefined;
+  let summaries: LayerSummary[] | undefined;
+  let model: IntModel | undefined;
   if (engine === 'int') {
-    const r = evaluateInt(intModelOf(contents, modelPath), examples);
+    model = intModelOf(contents, modelPath);
+    const r = evaluateInt(model, examples);
     ev = r.evaluation;
-    layers = r.layers;
+    summaries = r.layers;
   } else {
     ev = evaluateContents(contents, examples);
   }
   const latencyMs = (io.now() - started) / examples.count;
+  let layers: Record<string, unknown>[] | undefined;
+  let energy: Record<string, unknown> | undefined;
+  if (model && summaries) {
+    const sparsity = sparsityReport(model, summaries, contents);
+    const e = estimateEnergy(model, summaries);
+    layers = summaries.map((l, i) => ({
+      name: l.name,
+      op: l.op,
+      bits: l.bits,
+      density: l.density,
+      deadFilters: sparsity[i].deadNeverActive?.length ?? 0,
+      deadFiltersSmallGamma: sparsity[i].deadSmallGamma?.length,
+      prunableFilters: sparsity[i].provablyDead?.length,
+      weightZeroFraction: sparsity[i].weightZeroFraction,
+      dutyCycles: l.dutyCycles,
+      macs: l.macs,
+      effectiveMacs: l.effectiveMacs,
+      energyPj: e.layers[i].totalPj,
+      energyGatedPj: e.layers[i].gatedPj,
+      energyFloatDensePj: e.layers[i].floatDensePj
+    }));
+    const { layers: _l, ...totals } = e;
+    energy = {
+      ...totals,
+      perSecond: 10,
+      wattsAt10PerSecond: powerWatts(e.totalPj, 10),
+      coinCellHoursAt10PerSecond: coinCellHours(powerWatts(e.totalPj, 10))
+    };
+  }
   const perClass = Object.fromEntries(contents.labels.map((l, i) => [l, ev.perClass[i]]));
   const result = {
     model: modelPath,
@@ -343,6 +376,7 @@ async function cmdEval(v: Values, io: Io): Promise<number> {
     perClass,
     confusion: ev.confusion,
     layers,
+    energy,
     latencyMs,
     skipped: problems
   };
@@ -358,6 +392,27 @@ async function cmdEval(v: Values, io: Io): Promise<number> {
         `${l.padEnd(width)}  ${(100 * ev.perClass[i]).toFixed(1).padStart(5)} %  ${ev.confusion[i].map((c) => String(c).padStart(4)).join(' ')}`
       );
     });
+    if (layers && energy) {
+      io.out('');
+      io.out('layer        op       bits  density  dead  MACs (dense → executed)   energy pJ');
+      for (const l of layers) {
+        const macs =
+          (l.macs as number) > 0
+            ? `${Math.round(l.macs as number)} → ${Math.round(l.effectiveMacs as number)}`
+            : '';
+        io.out(
+          `${String(l.name).padEnd(12)} ${String(l.op).padEnd(8)} ${String(l.bits).padStart(4)}  ${(100 * (l.density as number)).toFixed(0).padStart(5)} %  ${String(l.deadFilters).padStart(4)}  ${macs.padEnd(24)} ${(l.energyPj as number).toFixed(0).padStart(9)}`
+        );
+      }
+      const total = energy.totalPj as number;
+      const float = energy.floatDensePj as number;
+      io.out(
+        `energy per inference: ${(total / 1000).toFixed(1)} nJ (zeros skipped), ${((energy.gatedPj as number) / 1000).toFixed(1)} nJ (gated), float32 dense ${(float / 1000).toFixed(1)} nJ — ${(float / total).toFixed(1)}× less`
+      );
+      io.out(
+        `at 10 inferences/s: ${((energy.wattsAt10PerSecond as number) * 1e6).toFixed(2)} µW, a CR2032 coin cell lasts ${((energy.coinCellHoursAt10PerSecond as number) / 24 / 365).toFixed(1)} years`
+      );
+    }
   }
   return 0;
 }

@@ -15,6 +15,8 @@ export interface OpCounters {
   weightBits: number;
   activationBitsRead: number;
   activationBitsWritten: number;
+  /** conv / dense: 1 for each output channel that was non-zero somewhere in this output. */
+  activeChannels?: Uint8Array;
 }
 
 export function emptyCounters(name: string, op: string): OpCounters {
@@ -37,4 +39,11 @@ export function countNonZero(x: ArrayLike<number>): number {
   let n = 0;
   for (let i = 0; i < x.length; i++) if (x[i] !== 0) n++;
   return n;
+}
+
+/** Which channels of an [positions, channels] output hold any non-zero value. */
+export function activeChannels(y: ArrayLike<number>, channels: number): Uint8Array {
+  const active = new Uint8Array(channels);
+  for (let i = 0; i < y.length; i++) if (y[i] !== 0) active[i % channels] = 1;
+  return active;
 }

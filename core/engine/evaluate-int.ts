@@ -27,6 +27,8 @@ export interface LayerSummary {
   activationBitsWritten: number;
   /** k-WTA only: how often each channel won, as a fraction of locations, [C]. */
   dutyCycles?: number[];
+  /** conv / hidden dense: output channels that were zero on every example (never active). */
+  neverActive?: number[];
 }
 
 export function evaluateInt(
@@ -42,6 +44,7 @@ export function evaluateInt(
   let loss = 0;
   let layers: LayerSummary[] = [];
   const wins: Record<string, Float64Array> = {};
+  const active: (Uint8Array | undefined)[] = [];
   for (let i = 0; i < d.count; i++) {
     const r = runInt(model, d.x.subarray(i * per, (i + 1) * per));
     probabilities.set(r.probabilities, i * k);
@@ -74,6 +77,10 @@ export function evaluateInt(
     }
     r.counters.forEach((c, j) => {
       const l = layers[j];
+      if (c.activeChannels) {
+        const a = (active[j] ??= new Uint8Array(c.activeChannels.length));
+        c.activeChannels.forEach((v, ch) => (a[ch] |= v));
+      }
       l.density += c.outputs ? c.outputNonZero / c.outputs : 0;
       l.macs += c.denseMacs;
       l.effectiveMacs += c.executedMacs;
@@ -86,6 +93,10 @@ export function evaluateInt(
       w.forEach((v, c) => (acc[c] += v));
     }
   }
+  layers.forEach((l, j) => {
+    const a = active[j];
+    if (a) l.neverActive = Array.from(a.keys()).filter((ch) => a[ch] === 0);
+  });
   for (const l of layers) {
     for (const key of [
       'density',

@@ -197,6 +197,19 @@ describe('the integer engine and exports', () => {
     expect(conv.effectiveMacs).toBeLessThanOrEqual(conv.macs);
     // k-WTA keeps at most half of 8 channels at each location.
     expect(ev.layers[2].density).toBeLessThanOrEqual(0.5);
+    for (const l of ev.layers) {
+      expect(Number.isInteger(l.deadFilters)).toBe(true);
+      expect(l.energyPj).toBeGreaterThan(0);
+    }
+    expect(ev.energy.totalPj).toBeCloseTo(
+      ev.layers.reduce((a: number, l: { energyPj: number }) => a + l.energyPj, 0),
+      6
+    );
+    expect(ev.energy.floatDensePj).toBeGreaterThan(ev.energy.totalPj);
+    expect(ev.energy.gatedPj).toBeGreaterThanOrEqual(ev.energy.totalPj);
+    const text = await quench('eval', '--model', model, '--data', join(root, 'test'));
+    expect(text.out).toMatch(/energy per inference: [\d.]+ nJ \(zeros skipped\)/);
+    expect(text.out).toMatch(/coin cell lasts/);
   });
 
   test('export --format int writes a smaller file that eval and predict still run', async () => {

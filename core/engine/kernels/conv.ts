@@ -5,7 +5,7 @@
  * [kh, kw, inC, outC] so the inner loop runs over contiguous output channels.
  */
 import type { IntConv } from '../int-model';
-import { countNonZero, type OpCounters } from '../counters';
+import { activeChannels, countNonZero, type OpCounters } from '../counters';
 import { requantizeAll } from './requantize';
 
 /**
@@ -92,6 +92,7 @@ export function convImpl(
   counters.inputNonZero = inputNonZero;
   counters.outputs = y.length;
   counters.outputNonZero = countNonZero(y);
+  counters.activeChannels = activeChannels(y, outC);
   counters.weightBits = w.length * op.weights.bits;
   counters.activationBitsRead = x.length * inBits;
   counters.activationBitsWritten = y.length * op.outBits;

@@ -4,7 +4,7 @@
  * float logits = acc·logitScale[c] + logitBias[c].
  */
 import type { IntDense } from '../int-model';
-import { countNonZero, type OpCounters } from '../counters';
+import { activeChannels, countNonZero, type OpCounters } from '../counters';
 import { requantize } from './requantize';
 
 export function denseImpl(
@@ -40,6 +40,7 @@ export function denseImpl(
   counters.inputNonZero = countNonZero(x);
   counters.outputs = outSize;
   counters.outputNonZero = countNonZero(y);
+  if (op.requant) counters.activeChannels = activeChannels(y, outSize);
   counters.weightBits = w.length * op.weights.bits;
   counters.activationBitsRead = inSize * inBits;
   counters.activationBitsWritten = outSize * (op.outBits ?? 32);
