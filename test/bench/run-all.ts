@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { argValue, machineLine } from './bench-util';
 
-const BENCHES = ['train-speed', 'train-digits', 'speech-cli', 'inference'];
+const BENCHES = ['train-speed', 'train-digits', 'speech-cli', 'inference', 'sparsity-energy'];
 
 const only = argValue('--only')?.split(',');
 const chosen = BENCHES.filter((b) => !only || only.includes(b));

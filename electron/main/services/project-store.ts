@@ -1,0 +1,294 @@
+/**
+ * Projects on disk. A project folder is a dataset folder the CLI can train on:
+ *   <root>/<id>/project.json             name, kind, created
+ *   <root>/<id>/data/<class>/<sample>     recordings and images
+ *   <root>/<id>/runs/<run>/run.json      settings, status, metrics
+ *   <root>/<id>/runs/<run>/model.qnm     the trained model
+ * Every write is atomic (temp file + rename); temp files are dot-files that nothing lists, and
+ * leftovers from a crash are removed when a project is opened. Names from users are checked so
+ * they can't leave their folder.
+ */
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeImage } from '../../../core/features/image';
+import { decodeWav } from '../../../core/features/wav';
+import type { ClassInfo, ProjectInfo, ProjectKind, SampleInfo } from '../../shared/api';
+import { ApiError } from '../../shared/api';
+import { isTempName, writeFileAtomic } from './atomic-write';
+import { checkName } from './names';
+
+interface ProjectFile {
+  version: 1;
+  name: string;
+  kind: ProjectKind;
+  createdAt: string;
+}
+
+const ID = /^[a-z0-9]{6,40}$/;
+
+export class ProjectStore {
+  constructor(readonly root: string) {}
+
+  private dir(id: string): string {
+    if (!ID.test(id)) throw new ApiError(`no project ${JSON.stringify(id)}`);
+    return join(this.root, id);
+  }
+
+  dataDir(id: string): string {
+    return join(this.dir(id), 'data');
+  }
+
+  runsDir(id: string): string {
+    return join(this.dir(id), 'runs');
+  }
+
+  private async readMeta(id: string): Promise<ProjectFile> {
+    let raw: string;
+    try {
+      raw = await readFile(join(this.dir(id), 'project.json'), 'utf8');
+    } catch {
+      throw new ApiError(`no project ${JSON.stringify(id)}`);
+    }
+    const meta = JSON.parse(raw) as ProjectFile;
+    if (
+      meta.version !== 1 ||
+      typeof meta.name !== 'string' ||
+      (meta.kind !== 'audio' && meta.kind !== 'vision')
+    ) {
+      throw new ApiError(`project ${id}: project.json is not valid`);
+    }
+    return meta;
+  }
+
+  private async writeMeta(id: string, meta: ProjectFile): Promise<void> {
+    await writeFileAtomic(join(this.dir(id), 'project.json'), JSON.stringify(meta, null, 2));
+  }
+
+  async list(): Promise<ProjectInfo[]> {
+    await mkdir(this.root, { recursive: true });
+    const out: ProjectInfo[] = [];
+    for (const e of await readdir(this.root, { withFileTypes: true })) {
+      if (!e.isDirectory() || !ID.test(e.name)) continue;
+      try {
+        out.push(await this.get(e.name));
+      } catch {
+        // A folder without a readable project.json is not a project (e.g. a half-created one).
+      }
+    }
+    return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async create(name: string, kind: ProjectKind, now = new Date()): Promise<ProjectInfo> {
+    const clean = checkName(name, 'project name');
+    const id = randomBytes(8).toString('hex');
+    await mkdir(join(this.dir(id), 'data'), { recursive: true });
+    await mkdir(join(this.dir(id), 'runs'), { recursive: true });
+    // project.json last: until it exists the folder is not listed.
+    await this.writeMeta(id, { version: 1, name: clean, kind, createdAt: now.toISOString() });
+    return this.get(id);
+  }
+
+  /** Opens a project: removes temp files a crash left behind, then describes it. */
+  async get(id: string): Promise<ProjectInfo> {
+    const meta = await this.readMeta(id);
+    const classes: ClassInfo[] = [];
+    for (const c of await this.classNames(id)) {
+      const files = await this.sampleFiles(id, c, true);
+      classes.push({ name: c, samples: files.length });
+    }
+    return { id, name: meta.name, kind: meta.kind, createdAt: meta.createdAt, classes };
+  }
+
+  async rename(id: string, name: string): Promise<ProjectInfo> {
+    const meta = await this.readMeta(id);
+    await this.writeMeta(id, { ...meta, name: checkName(name, 'project name') });
+    return this.get(id);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.readMeta(id);
+    // Rename first so a crash mid-delete never leaves a half-deleted project that still lists.
+    const trash = join(this.root, `.deleted-${id}-${randomBytes(4).toString('hex')}`);
+    await rename(this.dir(id), trash);
+    await rm(trash, { recursive: true, force: true });
+  }
+
+  private async classNames(id: string): Promise<string[]> {
+    const entries = await readdir(this.dataDir(id), { withFileTypes: true });
+    return entries
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .map((e) => e.name)
+      .sort();
+  }
+
+  private async sampleFiles(id: string, className: string, cleanup = false): Promise<string[]> {
+    const dir = join(this.dataDir(id), className);
+    const entries = await readdir(dir, { withFileTypes: true });
+    const files: string[] = [];
+    for (const e of entries) {
+      if (!e.isFile()) continue;
+      if (isTempName(e.name)) {
+        if (cleanup) await rm(join(dir, e.name), { force: true });
+        continue;
+      }
+      if (!e.name.startsWith('.')) files.push(e.name);
+    }
+    return files.sort();
+  }
+
+  private async classDir(id: string, className: string, mustExist = true): Promise<string> {
+    await this.readMeta(id);
+    const clean = checkName(className, 'class name');
+    const dir = join(this.dataDir(id), clean);
+    if (mustExist) {
+      try {
+        if (!(await stat(dir)).isDirectory()) throw new Error();
+      } catch {
+        throw new ApiError(`project ${id} has no class ${JSON.stringify(clean)}`);
+      }
+    }
+    return dir;
+  }
+
+  async addClass(id: string, name: string): Promise<ProjectInfo> {
+    const dir = await this.classDir(id, name, false);
+    const existing = await this.classNames(id);
+    const clean = checkName(name, 'class name');
+    if (existing.some((c) => c.toLowerCase() === clean.toLowerCase())) {
+      throw new ApiError(`class ${JSON.stringify(clean)} already exists`);
+    }
+    await mkdir(dir);
+    return this.get(id);
+  }
+
+  async renameClass(id: string, from: string, to: string): Promise<ProjectInfo> {
+    const src = await this.classDir(id, from);
+    const dst = await this.classDir(id, to, false);
+    const clean = checkName(to, 'class name');
+    const existing = await this.classNames(id);
+    if (
+      existing.some(
+        (c) => c.toLowerCase() === clean.toLowerCase() && c !== checkName(from, 'class name')
+      )
+    ) {
+      throw new ApiError(`class ${JSON.stringify(clean)} already exists`);
+    }
+    await rename(src, dst);
+    return this.get(id);
+  }
+
+  async deleteClass(id: string, name: string): Promise<ProjectInfo> {
+    const dir = await this.classDir(id, name);
+    const trash = join(this.dataDir(id), `.deleted-${randomBytes(4).toString('hex')}`);
+    await rename(dir, trash);
+    await rm(trash, { recursive: true, force: true });
+    return this.get(id);
+  }
+
+  /**
+   * Stores a sample after checking it decodes (so a project never holds a file training would
+   * refuse). Returns when the bytes are on disk: an acknowledged sample survives a crash.
+   */
+  async addSample(
+    id: string,
+    className: string,
+    bytes: Uint8Array,
+    format: 'wav' | 'png' | 'jpg'
+  ): Promise<SampleInfo> {
+    const dir = await this.classDir(id, className);
+    const meta = await this.readMeta(id);
+    if ((meta.kind === 'audio') !== (format === 'wav')) {
+      throw new ApiError(
+        `a ${meta.kind} project takes ${meta.kind === 'audio' ? 'WAV' : 'PNG or JPEG'} samples`
+      );
+    }
+    try {
+      if (format === 'wav') decodeWav(bytes);
+      else decodeImage(bytes);
+    } catch (e) {
+      throw new ApiError(`the sample can't be used: ${(e as Error).message}`);
+    }
+    const file = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}.${format}`;
+    await writeFileAtomic(join(dir, file), bytes);
+    return { className: checkName(className, 'class name'), file, bytes: bytes.length };
+  }
+
+  async listSamples(id: string, className: string): Promise<SampleInfo[]> {
+    const dir = await this.classDir(id, className);
+    const files = await this.sampleFiles(id, checkName(className, 'class name'));
+    return Promise.all(
+      files.map(async (file) => ({ className, file, bytes: (await stat(join(dir, file))).size }))
+    );
+  }
+
+  private async samplePath(id: string, className: string, file: string): Promise<string> {
+    const dir = await this.classDir(id, className);
+    const clean = checkName(file, 'sample name');
+    const files = await this.sampleFiles(id, checkName(className, 'class name'));
+    if (!files.includes(clean))
+      throw new ApiError(`class ${className} has no sample ${JSON.stringify(clean)}`);
+    return join(dir, clean);
+  }
+
+  async readSample(id: string, className: string, file: string): Promise<Uint8Array> {
+    return new Uint8Array(await readFile(await this.samplePath(id, className, file)));
+  }
+
+  async deleteSample(id: string, className: string, file: string): Promise<void> {
+    await rm(await this.samplePath(id, className, file));
+  }
+
+  /**
+   * Copies a dataset folder (one sub-folder per class) into the project; files that don't decode
+   * are listed in `skipped` with the reason, never copied.
+   */
+  async importFolder(
+    id: string,
+    folder: string
+  ): Promise<{ project: ProjectInfo; skipped: { file: string; reason: string }[] }> {
+    const meta = await this.readMeta(id);
+    const want = meta.kind === 'audio' ? /\.wav$/i : /\.(png|jpe?g)$/i;
+    const skipped: { file: string; reason: string }[] = [];
+    let entries;
+    try {
+      entries = await readdir(folder, { withFileTypes: true });
+    } catch {
+      throw new ApiError(`${folder}: no such folder`);
+    }
+    for (const e of entries) {
+      if (!e.isDirectory() || e.name.startsWith('.')) continue;
+      const cls = checkName(e.name, 'class name');
+      const dst = join(this.dataDir(id), cls);
+      await mkdir(dst, { recursive: true });
+      for (const f of await readdir(join(folder, e.name), { withFileTypes: true })) {
+        if (!f.isFile() || f.name.startsWith('.')) continue;
+        const src = join(folder, e.name, f.name);
+        if (!want.test(f.name)) {
+          skipped.push({
+            file: src,
+            reason: `not a ${meta.kind === 'audio' ? '.wav' : '.png/.jpg'} file`
+          });
+          continue;
+        }
+        try {
+          const bytes = new Uint8Array(await readFile(src));
+          if (meta.kind === 'audio') decodeWav(bytes);
+          else decodeImage(bytes);
+          const ext = f.name.toLowerCase().endsWith('.wav')
+            ? 'wav'
+            : f.name.toLowerCase().endsWith('.png')
+              ? 'png'
+              : 'jpg';
+          const name = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}.${ext}`;
+          const temp = join(dst, `.${name}.${randomBytes(4).toString('hex')}.tmp`);
+          await copyFile(src, temp);
+          await rename(temp, join(dst, name));
+        } catch (err) {
+          skipped.push({ file: src, reason: (err as Error).message });
+        }
+      }
+    }
+    return { project: await this.get(id), skipped };
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The training worker (worker_threads): trains one model on a project's data folder with core's
+ * pipeline, streams progress to the host, stops between batches when told to, and writes the
+ * model file atomically. Messages in: start, cancel. Messages out: progress, done, failed.
+ */
+import { parentPort } from 'node:worker_threads';
+import { trainOnDataset } from '../../../core/data/pipeline';
+import { encodeModel } from '../../../core/model-file/model-file';
+import type { ModelSpec } from '../../../core/spec';
+import { initTrainingBackend } from '../../../core/train/backend/init-backend';
+import type { TrainOptions } from '../../../core/train/train-options';
+import { writeFileAtomic } from './atomic-write';
+import { folderSource } from './fs-dataset';
+
+export type WorkerIn =
+  | {
+      type: 'start';
+      dataDir: string;
+      modelPath: string;
+      spec: ModelSpec;
+      options: Partial<TrainOptions>;
+    }
+  | { type: 'cancel' };
+
+export type WorkerOut =
+  | {
+      type: 'progress';
+      stage: 'scan' | 'train';
+      progress: Record<string, number | string | undefined>;
+    }
+  | {
+      type: 'done';
+      cancelled: boolean;
+      validationAccuracy: number;
+      modelBytes: number;
+      epochs: number;
+    }
+  | { type: 'failed'; message: string };
+
+const port = parentPort;
+if (!port) throw new Error('train-worker must run in a worker thread');
+const signal = { aborted: false };
+const post = (m: WorkerOut): void => port.postMessage(m);
+
+port.on('message', (m: WorkerIn) => {
+  if (m.type === 'cancel') {
+    signal.aborted = true;
+    return;
+  }
+  void run(m).catch((e: unknown) =>
+    post({ type: 'failed', message: e instanceof Error ? e.message : String(e) })
+  );
+});
+
+async function run(m: Extract<WorkerIn, { type: 'start' }>): Promise<void> {
+  await initTrainingBackend({ backend: 'wasm' });
+  let last = 0;
+  const r = await trainOnDataset(folderSource(m.dataDir), m.spec, {
+    ...m.options,
+    signal,
+    createdAt: new Date().toISOString(),
+    onProgress: (p) => {
+      // Progress at most every 100 ms, plus every epoch end, keeps the channel quiet.
+      const now = performance.now();
+      const epochEnd = p.train?.validation !== undefined;
+      if (!epochEnd && now - last < 100) return;
+      last = now;
+      if (p.stage === 'scan')
+        post({ type: 'progress', stage: 'scan', progress: { done: p.done, total: p.total } });
+      else {
+        const t = p.train!;
+        post({
+          type: 'progress',
+          stage: 'train',
+          progress: {
+            phase: t.phase,
+            epoch: t.epoch,
+            epochs: t.epochs,
+            batch: t.batch,
+            batches: t.batches,
+            loss: t.loss,
+            accuracy: t.accuracy,
+            samplesPerSecond: t.samplesPerSecond,
+            etaSeconds: t.etaSeconds,
+            validationAccuracy: t.validation?.accuracy
+          }
+        });
+      }
+    }
+  });
+  const bytes = encodeModel(r.contents);
+  await writeFileAtomic(m.modelPath, bytes);
+  post({
+    type: 'done',
+    cancelled: r.result.cancelled,
+    validationAccuracy: r.result.validationAccuracy,
+    modelBytes: bytes.length,
+    epochs: r.result.history.length
+  });
+}

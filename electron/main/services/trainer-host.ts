@@ -1,0 +1,220 @@
+/**
+ * Runs training in a worker thread (the main process stays responsive), one run per project at a
+ * time, and keeps the runs on disk: runs/<id>/run.json (atomic) and runs/<id>/model.qnm. Also the
+ * model registry: list runs, load, export (ONNX or int-only) and delete their models.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { convertToInt } from '../../../core/engine/convert';
+import { decodeModel, encodeModel } from '../../../core/model-file/model-file';
+import { exportOnnx } from '../../../core/onnx/export';
+import { applyOverrides, getPreset, type ModelSpec } from '../../../core/spec';
+import type { TrainOptions } from '../../../core/train/train-options';
+import {
+  ApiError,
+  type RunInfo,
+  type TrainProgressEvent,
+  type TrainSettings
+} from '../../shared/api';
+import { writeFileAtomic } from './atomic-write';
+import type { ProjectStore } from './project-store';
+import type { WorkerIn, WorkerOut } from './train-worker';
+
+export interface TrainerEvents {
+  progress: (e: TrainProgressEvent) => void;
+  finished: (run: RunInfo) => void;
+}
+
+/** The worker entry: the built .js beside this module (packaged app), else the source via tsx. */
+function spawnWorker(): Worker {
+  const js = new URL('./train-worker.js', import.meta.url);
+  if (existsSync(js)) return new Worker(js);
+  // execArgv: [] — the parent's own loader flags (tsx, vitest) must not leak into the worker.
+  return new Worker(new URL('./train-worker-dev.mjs', import.meta.url), { execArgv: [] });
+}
+
+const RUN_ID = /^[a-z0-9-]{6,64}$/;
+
+export class TrainerHost {
+  private active = new Map<string, { worker: Worker; run: RunInfo }>();
+
+  constructor(
+    private readonly store: ProjectStore,
+    private readonly events: TrainerEvents
+  ) {}
+
+  private runDir(project: string, run: string): string {
+    if (!RUN_ID.test(run)) throw new ApiError(`no run ${JSON.stringify(run)}`);
+    return join(this.store.runsDir(project), run);
+  }
+
+  private async saveRun(run: RunInfo): Promise<void> {
+    await writeFileAtomic(
+      join(this.runDir(run.project, run.id), 'run.json'),
+      JSON.stringify(run, null, 2)
+    );
+  }
+
+  /** The spec a run trains: the preset for the project's kind with the user's settings. */
+  static specFor(kind: 'audio' | 'vision', s: TrainSettings): ModelSpec {
+    const preset = s.preset ?? (kind === 'audio' ? 'audio-small' : 'vision-small');
+    let spec: ModelSpec;
+    try {
+      spec = getPreset(preset);
+    } catch (e) {
+      throw new ApiError((e as Error).message);
+    }
+    return applyOverrides(spec, {
+      weightBits: s.weightBits,
+      weightScheme: s.weightScheme,
+      actBits: s.actBits,
+      kwta: s.kwta
+    });
+  }
+
+  async start(project: string, settings: TrainSettings): Promise<RunInfo> {
+    if (this.active.has(project))
+      throw new ApiError('a training run is already going on in this project');
+    const info = await this.store.get(project);
+    if (info.classes.filter((c) => c.samples > 0).length < 2) {
+      throw new ApiError('record samples of at least two classes before training');
+    }
+    const spec = TrainerHost.specFor(info.kind, settings);
+    const id = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+    await mkdir(this.runDir(project, id), { recursive: true });
+    const run: RunInfo = {
+      id,
+      project,
+      status: 'running',
+      startedAt: new Date().toISOString(),
+      settings
+    };
+    await this.saveRun(run);
+    const options: Partial<TrainOptions> = {
+      epochs: settings.epochs,
+      learningRate: settings.learningRate,
+      l2: settings.l2,
+      optimizer: settings.optimizer,
+      probabilistic: settings.probabilistic,
+      iterativeRounds: settings.iterativeRounds,
+      seed: settings.seed
+    };
+    const worker = spawnWorker();
+    this.active.set(project, { worker, run });
+    const finish = async (patch: Partial<RunInfo>): Promise<void> => {
+      if (!this.active.has(project)) return;
+      this.active.delete(project);
+      const done: RunInfo = { ...run, ...patch, finishedAt: new Date().toISOString() };
+      await this.saveRun(done);
+      this.events.finished(done);
+      await worker.terminate();
+    };
+    worker.on('message', (m: WorkerOut) => {
+      if (m.type === 'progress') {
+        const p = m.progress;
+        this.events.progress({
+          project,
+          run: id,
+          phase: m.stage === 'scan' ? 'scan' : String(p.phase),
+          epoch: Number(p.epoch ?? 0),
+          epochs: Number(p.epochs ?? 0),
+          batch: Number(p.batch ?? p.done ?? 0),
+          batches: Number(p.batches ?? p.total ?? 0),
+          loss: Number(p.loss ?? 0),
+          accuracy: Number(p.accuracy ?? 0),
+          samplesPerSecond: Number(p.samplesPerSecond ?? 0),
+          etaSeconds: Number(p.etaSeconds ?? 0),
+          validationAccuracy:
+            p.validationAccuracy === undefined ? undefined : Number(p.validationAccuracy)
+        });
+      } else if (m.type === 'done') {
+        void finish({
+          status: m.cancelled ? 'cancelled' : 'done',
+          validationAccuracy: m.validationAccuracy,
+          modelBytes: m.modelBytes
+        });
+      } else {
+        void finish({ status: 'failed', error: m.message });
+      }
+    });
+    worker.on('error', (e) => void finish({ status: 'failed', error: e.message }));
+    worker.on(
+      'exit',
+      (code) =>
+        void finish({ status: 'failed', error: `the training worker stopped (code ${code})` })
+    );
+    const start: WorkerIn = {
+      type: 'start',
+      dataDir: this.store.dataDir(project),
+      modelPath: join(this.runDir(project, id), 'model.qnm'),
+      spec,
+      options
+    };
+    worker.postMessage(start);
+    return run;
+  }
+
+  cancel(project: string): void {
+    const a = this.active.get(project);
+    if (!a) throw new ApiError('no training run is going on in this project');
+    a.worker.postMessage({ type: 'cancel' } satisfies WorkerIn);
+  }
+
+  /** Runs of a project, newest first; a run left 'running' by a crash is reported as failed. */
+  async listRuns(project: string): Promise<RunInfo[]> {
+    await this.store.get(project);
+    const dir = this.store.runsDir(project);
+    const out: RunInfo[] = [];
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      if (!e.isDirectory() || !RUN_ID.test(e.name)) continue;
+      try {
+        const run = JSON.parse(await readFile(join(dir, e.name, 'run.json'), 'utf8')) as RunInfo;
+        if (run.status === 'running' && !this.active.has(project)) {
+          run.status = 'failed';
+          run.error = 'interrupted (the app closed during training)';
+        }
+        out.push(run);
+      } catch {
+        // No readable run.json: the run never got going.
+      }
+    }
+    return out.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+
+  async loadModel(project: string, run: string): Promise<Uint8Array> {
+    try {
+      return new Uint8Array(await readFile(join(this.runDir(project, run), 'model.qnm')));
+    } catch {
+      throw new ApiError(`run ${run} has no model`);
+    }
+  }
+
+  async exportModel(project: string, run: string, format: 'onnx' | 'int'): Promise<Uint8Array> {
+    const contents = decodeModel(await this.loadModel(project, run));
+    const model = convertToInt(contents);
+    return format === 'onnx'
+      ? exportOnnx(model)
+      : encodeModel({ ...contents, int: model }, { includeFloat: false });
+  }
+
+  async deleteModel(project: string, run: string): Promise<void> {
+    if (this.active.get(project)?.run.id === run) throw new ApiError('this run is still training');
+    const dir = this.runDir(project, run);
+    const trash = join(this.store.runsDir(project), `.deleted-${run}`);
+    try {
+      await rename(dir, trash);
+    } catch {
+      throw new ApiError(`no run ${run}`);
+    }
+    await rm(trash, { recursive: true, force: true });
+  }
+
+  /** Stops every worker (on quit). */
+  async close(): Promise<void> {
+    await Promise.all([...this.active.values()].map((a) => a.worker.terminate()));
+    this.active.clear();
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * The one API between the UI and the Node services, whatever carries it (Electron IPC or the
+ * browser mode's WebSocket). Each method maps a request payload to a response; every payload is
+ * untrusted and checked by {@link validateRequest} before a service sees it. Channel names read
+ * `domain:verb`. Types only, plus the validators: nothing here touches Node or the DOM.
+ */
+
+export type ProjectKind = 'audio' | 'vision';
+
+export interface ClassInfo {
+  name: string;
+  samples: number;
+}
+
+export interface ProjectInfo {
+  id: string;
+  name: string;
+  kind: ProjectKind;
+  createdAt: string;
+  classes: ClassInfo[];
+}
+
+export interface SampleInfo {
+  className: string;
+  file: string;
+  bytes: number;
+}
+
+export interface TrainSettings {
+  preset?: string;
+  epochs?: number;
+  weightBits?: number;
+  weightScheme?: 'linear' | 'exponential' | 'kmeans';
+  actBits?: number;
+  kwta?: number;
+  learningRate?: number;
+  l2?: number;
+  optimizer?: 'adam' | 'sgd';
+  probabilistic?: boolean;
+  iterativeRounds?: number;
+  seed?: number;
+}
+
+export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed';
+
+export interface RunInfo {
+  id: string;
+  project: string;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt?: string;
+  settings: TrainSettings;
+  validationAccuracy?: number;
+  error?: string;
+  /** Model file size when the run produced one. */
+  modelBytes?: number;
+}
+
+export interface TrainProgressEvent {
+  project: string;
+  run: string;
+  phase: string;
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  accuracy: number;
+  samplesPerSecond: number;
+  etaSeconds: number;
+  validationAccuracy?: number;
+}
+
+export interface ApiMethods {
+  'project:list': { req: Record<string, never>; res: ProjectInfo[] };
+  'project:create': { req: { name: string; kind: ProjectKind }; res: ProjectInfo };
+  'project:get': { req: { project: string }; res: ProjectInfo };
+  'project:rename': { req: { project: string; name: string }; res: ProjectInfo };
+  'project:delete': { req: { project: string }; res: null };
+  'project:import': { req: { project: string; folder: string }; res: ProjectInfo };
+  'class:add': { req: { project: string; name: string }; res: ProjectInfo };
+  'class:rename': { req: { project: string; from: string; to: string }; res: ProjectInfo };
+  'class:delete': { req: { project: string; name: string }; res: ProjectInfo };
+  'sample:add': {
+    req: { project: string; className: string; bytes: Uint8Array; format: 'wav' | 'png' | 'jpg' };
+    res: SampleInfo;
+  };
+  'sample:list': { req: { project: string; className: string }; res: SampleInfo[] };
+  'sample:read': { req: { project: string; className: string; file: string }; res: Uint8Array };
+  'sample:delete': { req: { project: string; className: string; file: string }; res: null };
+  'train:start': { req: { project: string; settings: TrainSettings }; res: RunInfo };
+  'train:cancel': { req: { project: string }; res: null };
+  'run:list': { req: { project: string }; res: RunInfo[] };
+  'model:load': { req: { project: string; run: string }; res: Uint8Array };
+  'model:export': {
+    req: { project: string; run: string; format: 'onnx' | 'int' };
+    res: Uint8Array;
+  };
+  'model:delete': { req: { project: string; run: string }; res: null };
+}
+
+export type Method = keyof ApiMethods;
+export type Req<M extends Method> = ApiMethods[M]['req'];
+export type Res<M extends Method> = ApiMethods[M]['res'];
+
+export interface ApiEvents {
+  'train:progress': TrainProgressEvent;
+  'train:finished': RunInfo;
+}
+
+/** What the renderer holds: one async function per method, plus event subscription. */
+export type QuenchApi = {
+  call<M extends Method>(method: M, req: Req<M>): Promise<Res<M>>;
+  on<E extends keyof ApiEvents>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+};
+
+export class ApiError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+type Check = (v: unknown, field: string) => void;
+
+const str =
+  (max = 200): Check =>
+  (v, f) => {
+    if (typeof v !== 'string' || v.length === 0 || v.length > max) {
+      throw new ApiError(`${f} must be a non-empty string of at most ${max} characters`);
+    }
+  };
+const oneOf =
+  (...values: string[]): Check =>
+  (v, f) => {
+    if (typeof v !== 'string' || !values.includes(v))
+      throw new ApiError(`${f} must be one of ${values.join(', ')}`);
+  };
+const bytes =
+  (max: number): Check =>
+  (v, f) => {
+    if (!(v instanceof Uint8Array)) throw new ApiError(`${f} must be bytes`);
+    if (v.length === 0 || v.length > max) throw new ApiError(`${f} must hold 1 to ${max} bytes`);
+  };
+const optional =
+  (check: Check): Check =>
+  (v, f) => {
+    if (v !== undefined) check(v, f);
+  };
+const num =
+  (lo: number, hi: number, integer = false): Check =>
+  (v, f) => {
+    if (
+      typeof v !== 'number' ||
+      !Number.isFinite(v) ||
+      v < lo ||
+      v > hi ||
+      (integer && !Number.isInteger(v))
+    ) {
+      throw new ApiError(`${f} must be ${integer ? 'an integer' : 'a number'} from ${lo} to ${hi}`);
+    }
+  };
+const bool: Check = (v, f) => {
+  if (typeof v !== 'boolean') throw new ApiError(`${f} must be true or false`);
+};
+
+const SETTINGS: Record<keyof TrainSettings, Check> = {
+  preset: optional(str(64)),
+  epochs: optional(num(1, 500, true)),
+  weightBits: optional((v, f) => {
+    num(1, 32, true)(v, f);
+    if ((v as number) > 8 && v !== 32) throw new ApiError(`${f} must be 1–8 or 32`);
+  }),
+  weightScheme: optional(oneOf('linear', 'exponential', 'kmeans')),
+  actBits: optional((v, f) => {
+    num(1, 32, true)(v, f);
+    if ((v as number) > 8 && v !== 32) throw new ApiError(`${f} must be 1–8 or 32`);
+  }),
+  kwta: optional((v, f) => {
+    num(0, 1)(v, f);
+    if (v === 0) throw new ApiError(`${f} must be above 0`);
+  }),
+  learningRate: optional(num(1e-6, 1)),
+  l2: optional(num(0, 0.1)),
+  optimizer: optional(oneOf('adam', 'sgd')),
+  probabilistic: optional(bool),
+  iterativeRounds: optional(num(0, 20, true)),
+  seed: optional(num(0, 2 ** 31 - 1, true))
+};
+
+const settings: Check = (v, f) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new ApiError(`${f} must be an object`);
+  for (const [k, val] of Object.entries(v)) {
+    const check = SETTINGS[k as keyof TrainSettings];
+    if (!check) throw new ApiError(`${f}.${k} is not a training setting`);
+    check(val, `${f}.${k}`);
+  }
+};
+
+const MAX_SAMPLE_BYTES = 64 * 1024 * 1024;
+const id = str(64);
+const name = str(100);
+
+const SCHEMAS: { [M in Method]: Record<string, Check> } = {
+  'project:list': {},
+  'project:create': { name, kind: oneOf('audio', 'vision') },
+  'project:get': { project: id },
+  'project:rename': { project: id, name },
+  'project:delete': { project: id },
+  'project:import': { project: id, folder: str(4096) },
+  'class:add': { project: id, name },
+  'class:rename': { project: id, from: name, to: name },
+  'class:delete': { project: id, name },
+  'sample:add': {
+    project: id,
+    className: name,
+    bytes: bytes(MAX_SAMPLE_BYTES),
+    format: oneOf('wav', 'png', 'jpg')
+  },
+  'sample:list': { project: id, className: name },
+  'sample:read': { project: id, className: name, file: str(255) },
+  'sample:delete': { project: id, className: name, file: str(255) },
+  'train:start': { project: id, settings },
+  'train:cancel': { project: id },
+  'run:list': { project: id },
+  'model:load': { project: id, run: id },
+  'model:export': { project: id, run: id, format: oneOf('onnx', 'int') },
+  'model:delete': { project: id, run: id }
+};
+
+export const METHODS = Object.keys(SCHEMAS) as Method[];
+
+/** Checks a method name and its payload; throws ApiError naming the first problem. */
+export function validateRequest(
+  method: unknown,
+  payload: unknown
+): { method: Method; req: Req<Method> } {
+  if (typeof method !== 'string' || !(method in SCHEMAS)) {
+    throw new ApiError(`unknown method ${JSON.stringify(method)}`);
+  }
+  const schema = SCHEMAS[method as Method];
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw new ApiError(`${method}: the payload must be an object`);
+  }
+  for (const key of Object.keys(payload)) {
+    if (!(key in schema)) throw new ApiError(`${method}: unexpected field ${JSON.stringify(key)}`);
+  }
+  for (const [key, check] of Object.entries(schema)) {
+    check((payload as Record<string, unknown>)[key], `${method}: ${key}`);
+  }
+  return { method: method as Method, req: payload as Req<Method> };
+}
