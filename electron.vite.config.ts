@@ -5,7 +5,13 @@ import { defineConfig } from 'electron-vite';
 export default defineConfig({
   main: {
     build: {
-      rollupOptions: { input: { index: resolve(import.meta.dirname, 'electron/main/index.ts') } }
+      rollupOptions: {
+        input: {
+          index: resolve(import.meta.dirname, 'electron/main/index.ts'),
+          // The training worker runs in its own thread, so it is its own entry.
+          'train-worker': resolve(import.meta.dirname, 'electron/main/services/train-worker.ts')
+        }
+      }
     }
   },
   preload: {
