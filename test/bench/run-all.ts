@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark script in its own process (so one's memory and compiled
  * kernels don't colour the next), then gathers their markdown sections into docs/BENCHMARKS.md.
- * Usage: tsx test/bench/run-all.ts [--only name,name]
+ * Usage: tsx test/bench/run-all.ts [--only name,name] [--gather]  (--gather: rebuild the doc only)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,9 @@ import { argValue, machineLine } from './bench-util';
 const BENCHES = ['train-speed', 'train-digits', 'speech-cli', 'inference', 'sparsity-energy'];
 
 const only = argValue('--only')?.split(',');
-const chosen = BENCHES.filter((b) => !only || only.includes(b));
+const chosen = process.argv.includes('--gather')
+  ? []
+  : BENCHES.filter((b) => !only || only.includes(b));
 let failed = false;
 for (const name of chosen) {
   console.log(`\n=== ${name} ===`);

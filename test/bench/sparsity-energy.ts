@@ -22,7 +22,7 @@ import { argValue, machineLine, table, writeResult } from './bench-util';
 import { loadMnist } from './mnist-data';
 
 const epochs = Number(argValue('--epochs') ?? 6);
-const l2 = Number(argValue('--l2') ?? 5e-4);
+const l2 = Number(argValue('--l2') ?? 5e-3);
 await initTrainingBackend({ backend: 'wasm' });
 const { train: trainSet, test } = loadMnist(0.2);
 const labels = Array.from({ length: 10 }, (_, i) => String(i));
@@ -154,7 +154,7 @@ writeResult(
       [
         'training',
         'test accuracy',
-        'dead per conv layer (never active / |γ|<1e-3 / prunable)',
+        'dead per conv layer (never active / γ below 1e-3 / prunable)',
         'MACs before → after pruning',
         'energy (nJ)',
         'latency (ms)',
