@@ -67,6 +67,8 @@ export interface TrainDatasetOptions extends Partial<Omit<TrainOptions, 'onProgr
 
 export interface TrainDatasetResult {
   contents: ModelContents;
+  /** The returned model on the validation split: per-class recall and confusion. */
+  validation: Evaluation;
   result: Omit<TrainResult, 'network'>;
   problems: Problem[];
   counts: Record<string, number>;
@@ -153,6 +155,7 @@ export async function trainOnDataset(
   const storedSpec: ModelSpec = { ...spec, features: { ...stored } };
   const { network, ...result } = run;
   try {
+    const validation = evaluate(network, valSet);
     const contents = networkToContents(
       network,
       storedSpec,
@@ -173,7 +176,14 @@ export async function trainOnDataset(
       if (!(e instanceof ConvertError)) throw e;
     }
     const counts = Object.fromEntries(scanned.labels.map((l, i) => [l, scanned.counts[i]]));
-    return { contents, result, problems: scanned.problems, counts, examples: trainSet.count };
+    return {
+      contents,
+      result,
+      validation,
+      problems: scanned.problems,
+      counts,
+      examples: trainSet.count
+    };
   } finally {
     disposeNetwork(network);
   }

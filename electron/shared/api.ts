@@ -54,6 +54,12 @@ export interface RunInfo {
   error?: string;
   /** Model file size when the run produced one. */
   modelBytes?: number;
+  /** On the validation split: class names, per-class recall, confusion[true][predicted]. */
+  labels?: string[];
+  perClass?: number[];
+  confusion?: number[][];
+  /** Per epoch: training loss and accuracy, validation accuracy. */
+  history?: { epoch: number; loss: number; accuracy: number; validationAccuracy: number }[];
 }
 
 export interface TrainProgressEvent {

@@ -34,6 +34,10 @@ export type WorkerOut =
       validationAccuracy: number;
       modelBytes: number;
       epochs: number;
+      labels: string[];
+      perClass: number[];
+      confusion: number[][];
+      history: { epoch: number; loss: number; accuracy: number; validationAccuracy: number }[];
     }
   | { type: 'failed'; message: string };
 
@@ -95,6 +99,15 @@ async function run(m: Extract<WorkerIn, { type: 'start' }>): Promise<void> {
     cancelled: r.result.cancelled,
     validationAccuracy: r.result.validationAccuracy,
     modelBytes: bytes.length,
-    epochs: r.result.history.length
+    epochs: r.result.history.length,
+    labels: r.contents.labels,
+    perClass: r.validation.perClass,
+    confusion: r.validation.confusion,
+    history: r.result.history.map((h) => ({
+      epoch: h.epoch,
+      loss: h.loss,
+      accuracy: h.accuracy,
+      validationAccuracy: h.validationAccuracy
+    }))
   });
 }

@@ -134,7 +134,11 @@ export class TrainerHost {
         void finish({
           status: m.cancelled ? 'cancelled' : 'done',
           validationAccuracy: m.validationAccuracy,
-          modelBytes: m.modelBytes
+          modelBytes: m.modelBytes,
+          labels: m.labels,
+          perClass: m.perClass,
+          confusion: m.confusion,
+          history: m.history
         });
       } else {
         void finish({ status: 'failed', error: m.message });

@@ -1,0 +1,128 @@
+/**
+ * Live inference off the UI thread: the integer engine on features computed by core from the
+ * model's own settings. Audio arrives as 16 kHz blocks (log-mel stream, an inference every
+ * `intervalMs`); images as RGBA frames. Each result carries the probabilities, per-layer counters
+ * and the energy estimate, and how long the engine took.
+ */
+import { convertToInt } from '../../../core/engine/convert';
+import { runInt } from '../../../core/engine/engine';
+import type { LayerSummary } from '../../../core/engine/evaluate-int';
+import type { IntModel } from '../../../core/engine/int-model';
+import { estimateEnergy } from '../../../core/energy/estimate';
+import { imageFeatures, toRgb, type ImageSettings } from '../../../core/features/image';
+import { LogMelStream, type LogMelSettings } from '../../../core/features/logmel';
+import { decodeModel } from '../../../core/model-file/model-file';
+
+export type InferIn =
+  | { type: 'model'; bytes: Uint8Array }
+  | { type: 'audio'; samples: Float32Array }
+  | { type: 'frame'; rgba: Uint8ClampedArray; width: number; height: number };
+
+export interface LayerView {
+  name: string;
+  op: string;
+  bits: number;
+  density: number;
+  macs: number;
+  executedMacs: number;
+  energyPj: number;
+}
+
+export type InferOut =
+  | { type: 'ready'; labels: string[]; kind: 'audio' | 'image'; layers: string[] }
+  | {
+      type: 'result';
+      probabilities: number[];
+      layers: LayerView[];
+      totalPj: number;
+      floatDensePj: number;
+      computePj: number;
+      memoryPj: number;
+      engineMs: number;
+    }
+  | { type: 'error'; message: string };
+
+let model: IntModel | undefined;
+let labels: string[] = [];
+let stream: LogMelStream | undefined;
+let image: ImageSettings | undefined;
+let last = 0;
+const intervalMs = 80;
+
+const post = (m: InferOut): void => postMessage(m);
+
+function infer(features: Float32Array): void {
+  const started = performance.now();
+  const r = runInt(model!, features);
+  const engineMs = performance.now() - started;
+  let bits = model!.input.bits;
+  const summaries: LayerSummary[] = r.counters.map((c, i) => {
+    const op = model!.ops[i];
+    if ('outBits' in op && op.outBits !== undefined) bits = op.outBits;
+    return {
+      name: c.name,
+      op: c.op,
+      bits: 'weights' in op ? op.weights.bits : bits,
+      density: c.outputs ? c.outputNonZero / c.outputs : 0,
+      inputs: c.inputs,
+      outputs: c.outputs,
+      macs: c.denseMacs,
+      effectiveMacs: c.executedMacs,
+      weightBits: c.weightBits,
+      activationBitsRead: c.activationBitsRead,
+      activationBitsWritten: c.activationBitsWritten
+    };
+  });
+  const e = estimateEnergy(model!, summaries);
+  post({
+    type: 'result',
+    probabilities: Array.from(r.probabilities),
+    layers: summaries.map((l, i) => ({
+      name: l.name,
+      op: l.op,
+      bits: l.bits,
+      density: l.density,
+      macs: l.macs,
+      executedMacs: l.effectiveMacs,
+      energyPj: e.layers[i].totalPj
+    })),
+    totalPj: e.totalPj,
+    floatDensePj: e.floatDensePj,
+    computePj: e.computePj,
+    memoryPj: e.memoryPj,
+    engineMs
+  });
+}
+
+onmessage = (e: MessageEvent<InferIn>) => {
+  try {
+    const m = e.data;
+    if (m.type === 'model') {
+      const contents = decodeModel(m.bytes);
+      model = convertToInt(contents);
+      labels = contents.labels;
+      const f = contents.spec.features as unknown as LogMelSettings | ImageSettings;
+      stream = f.kind === 'logmel' ? new LogMelStream(f) : undefined;
+      image = f.kind === 'image' ? f : undefined;
+      post({
+        type: 'ready',
+        labels,
+        kind: stream ? 'audio' : 'image',
+        layers: model.ops.map((o) => o.name)
+      });
+    } else if (m.type === 'audio' && model && stream) {
+      stream.push(m.samples);
+      const now = performance.now();
+      const window = now - last >= intervalMs ? stream.window() : null;
+      if (window) {
+        last = now;
+        infer(window);
+      }
+    } else if (m.type === 'frame' && model && image) {
+      const rgb = toRgb(m.rgba, m.width * m.height, 4, 255);
+      infer(imageFeatures({ width: m.width, height: m.height, rgb }, image));
+    }
+  } catch (err) {
+    post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+  }
+};

@@ -1,0 +1,105 @@
+/**
+ * The app's shared state: which view is open, the projects, the open project and its runs, the
+ * training in progress. Views read it and call its methods; every call goes through the API.
+ */
+import type {
+  ProjectInfo,
+  RunInfo,
+  TrainProgressEvent,
+  TrainSettings
+} from '../../../electron/shared/api';
+import { api } from '../api/client';
+
+export type View = 'projects' | 'collect' | 'train' | 'live';
+
+class AppState {
+  view = $state<View>('projects');
+  projects = $state.raw<ProjectInfo[]>([]);
+  project = $state.raw<ProjectInfo | undefined>(undefined);
+  runs = $state.raw<RunInfo[]>([]);
+  /** Progress reports of the current run (for the bar and the curves). */
+  progress = $state.raw<TrainProgressEvent[]>([]);
+  training = $state(false);
+  error = $state('');
+  status = $state('');
+
+  constructor() {
+    api.on('train:progress', (p) => {
+      if (p.project === this.project?.id) this.progress = [...this.progress, p];
+    });
+    api.on('train:finished', (r) => {
+      if (r.project !== this.project?.id) return;
+      this.training = false;
+      this.status =
+        r.status === 'done'
+          ? 'Training finished.'
+          : r.status === 'cancelled'
+            ? 'Training cancelled.'
+            : `Training failed: ${r.error ?? ''}`;
+      void this.loadRuns();
+    });
+  }
+
+  /** Runs an action, showing its error instead of throwing. */
+  async attempt<T>(what: () => Promise<T>): Promise<T | undefined> {
+    this.error = '';
+    try {
+      return await what();
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e);
+      return undefined;
+    }
+  }
+
+  async loadProjects(): Promise<void> {
+    await this.attempt(async () => (this.projects = await api.call('project:list', {})));
+  }
+
+  async create(name: string, kind: 'audio' | 'vision'): Promise<void> {
+    const p = await this.attempt(() => api.call('project:create', { name, kind }));
+    if (p) {
+      await this.loadProjects();
+      await this.open(p.id);
+    }
+  }
+
+  async open(id: string): Promise<void> {
+    const p = await this.attempt(() => api.call('project:get', { project: id }));
+    if (!p) return;
+    this.project = p;
+    this.progress = [];
+    await this.loadRuns();
+    this.view = 'collect';
+  }
+
+  async refreshProject(): Promise<void> {
+    if (!this.project) return;
+    const id = this.project.id;
+    const p = await this.attempt(() => api.call('project:get', { project: id }));
+    if (p) this.project = p;
+  }
+
+  async loadRuns(): Promise<void> {
+    if (!this.project) return;
+    const id = this.project.id;
+    const runs = await this.attempt(() => api.call('run:list', { project: id }));
+    if (runs) this.runs = runs;
+  }
+
+  async startTraining(settings: TrainSettings): Promise<void> {
+    if (!this.project) return;
+    const id = this.project.id;
+    this.progress = [];
+    this.status = '';
+    const run = await this.attempt(() => api.call('train:start', { project: id, settings }));
+    if (run) this.training = true;
+  }
+
+  async cancelTraining(): Promise<void> {
+    if (!this.project) return;
+    const id = this.project.id;
+    await this.attempt(() => api.call('train:cancel', { project: id }));
+  }
+}
+
+export const app = new AppState();
