@@ -14,6 +14,15 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.e2e.ts'],
+          testTimeout: 400_000,
+          hookTimeout: 120_000
+        }
+      },
+      {
+        test: {
           name: 'electron',
           environment: 'node',
           include: ['electron/**/*.test.ts', 'test/electron/**/*.test.ts', 'test/cli/**/*.test.ts'],
