@@ -39,6 +39,7 @@ export type InferOut =
       computePj: number;
       memoryPj: number;
       engineMs: number;
+      busyMs: number;
     }
   | { type: 'error'; message: string };
 
@@ -47,6 +48,8 @@ let labels: string[] = [];
 let stream: LogMelStream | undefined;
 let image: ImageSettings | undefined;
 let last = 0;
+/** Time spent handling messages (features + inference) not yet reported in a result. */
+let busy = 0;
 const intervalMs = 80;
 
 const post = (m: InferOut): void => postMessage(m);
@@ -90,11 +93,14 @@ function infer(features: Float32Array): void {
     floatDensePj: e.floatDensePj,
     computePj: e.computePj,
     memoryPj: e.memoryPj,
-    engineMs
+    engineMs,
+    busyMs: busy
   });
+  busy = 0;
 }
 
 onmessage = (e: MessageEvent<InferIn>) => {
+  const began = performance.now();
   try {
     const m = e.data;
     if (m.type === 'model') {
@@ -125,4 +131,6 @@ onmessage = (e: MessageEvent<InferIn>) => {
   } catch (err) {
     post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
   }
+  // Every message's handling time is counted once, in the next result (this one's included).
+  busy += performance.now() - began;
 };

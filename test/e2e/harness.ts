@@ -1,0 +1,76 @@
+/**
+ * Shared set-up for the end-to-end tests: build the renderer, start the browser-mode server on a
+ * temporary data folder, and launch Debian's Chromium with fake media devices.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ApiService } from '../../electron/main/services/api-service';
+import { startWebServer, type WebServer } from '../../electron/main/web/server';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const SHOTS = join(ROOT, 'test-artifacts', 'e2e');
+
+export interface Harness {
+  work: string;
+  page: Page;
+  server: WebServer;
+  close(): Promise<void>;
+}
+
+let built = false;
+
+/** Builds the renderer once per process. */
+export function buildRenderer(): void {
+  if (built && existsSync(join(ROOT, 'out', 'renderer', 'index.html'))) return;
+  const r = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
+    {
+      cwd: ROOT,
+      encoding: 'utf8'
+    }
+  );
+  if (r.status !== 0) throw new Error(`electron-vite build failed:\n${r.stderr}`);
+  built = true;
+}
+
+export async function openApp(
+  media: { audio?: string; video?: string },
+  work = mkdtempSync(join(tmpdir(), 'quench-e2e-'))
+): Promise<Harness> {
+  mkdirSync(SHOTS, { recursive: true });
+  buildRenderer();
+  const api = new ApiService(join(work, 'projects'));
+  const server = await startWebServer({ api, staticDir: join(ROOT, 'out', 'renderer') });
+  const args = [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--no-first-run',
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    '--autoplay-policy=no-user-gesture-required'
+  ];
+  if (media.audio) args.push(`--use-file-for-fake-audio-capture=${media.audio}`);
+  if (media.video) args.push(`--use-file-for-fake-video-capture=${media.video}`);
+  const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+  const page = await browser.newPage();
+  page.on('dialog', (d) => void d.accept());
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(server.url);
+  return {
+    work,
+    page,
+    server,
+    async close() {
+      await browser.close();
+      await server.close();
+      await api.close();
+      rmSync(work, { recursive: true, force: true });
+    }
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * End to end with a fake camera playing a generated video (a bright square moving over a dark
+ * background): capture a burst of frames as one class, import dark noise images as another,
+ * train, go live and see the square's class win.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encode as encodePng } from 'fast-png';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { openApp, SHOTS, type Harness } from './harness';
+
+let h: Harness;
+let blanks: string[] = [];
+
+/** A Y4M (4:2:0) video: a white square circling over dark grey, 60 frames at 10 fps. */
+function squareVideo(path: string): void {
+  const W = 160;
+  const H = 120;
+  const parts: Buffer[] = [Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`)];
+  for (let f = 0; f < 60; f++) {
+    const y = Buffer.alloc(W * H, 30);
+    const cx = 80 + Math.round(40 * Math.cos((f / 60) * 2 * Math.PI));
+    const cy = 60 + Math.round(25 * Math.sin((f / 60) * 2 * Math.PI));
+    for (let r = cy - 20; r < cy + 20; r++)
+      for (let c = cx - 20; c < cx + 20; c++) y[r * W + c] = 235;
+    parts.push(Buffer.from('FRAME\n'), y, Buffer.alloc((W / 2) * (H / 2) * 2, 128));
+  }
+  writeFileSync(path, Buffer.concat(parts));
+}
+
+beforeAll(async () => {
+  const work = mkdtempSync(join(tmpdir(), 'quench-e2e-vision-'));
+  const video = join(work, 'square.y4m');
+  squareVideo(video);
+  blanks = Array.from({ length: 10 }, (_, i) => {
+    const data = new Uint8Array(64 * 48 * 3);
+    for (let p = 0; p < data.length; p++) data[p] = 20 + ((p * 7919 + i * 104729) % 30);
+    const f = join(work, `blank-${i}.png`);
+    writeFileSync(f, encodePng({ width: 64, height: 48, data, channels: 3, depth: 8 }));
+    return f;
+  });
+  h = await openApp({ video }, work);
+}, 180_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+test('capture frames from the camera, train, go live: the square wins', async () => {
+  const { page } = h;
+  await page.getByLabel('Name').fill('Shapes');
+  await page.getByLabel('Images (camera)').check();
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.getByLabel('New class').fill('square');
+  await page.getByRole('button', { name: 'Add' }).click();
+  await expect
+    .poll(
+      () =>
+        page.evaluate(
+          () =>
+            (
+              globalThis as unknown as {
+                document: { querySelector(s: string): { videoWidth: number } | null };
+              }
+            ).document.querySelector('video')?.videoWidth ?? 0
+        ),
+      { timeout: 10_000 }
+    )
+    .toBeGreaterThan(0);
+  await page.getByRole('button', { name: /Capture 10 frames of "square"/ }).click();
+  await expect
+    .poll(() => page.getByRole('button', { name: /square\s+10/ }).count(), { timeout: 20_000 })
+    .toBe(1);
+  await page.getByLabel('New class').fill('nothing');
+  await page.getByRole('button', { name: 'Add' }).click();
+  await page.getByLabel('Import files').setInputFiles(blanks);
+  await expect
+    .poll(() => page.getByRole('button', { name: /nothing\s+10/ }).count(), { timeout: 10_000 })
+    .toBe(1);
+  await page.screenshot({ path: join(SHOTS, 'vision-1-collect.png'), fullPage: true });
+
+  await page.getByRole('button', { name: 'Train', exact: true }).first().click();
+  await page.getByLabel('Epochs').fill('10');
+  await page.locator('form').getByRole('button', { name: 'Train' }).click();
+  await expect
+    .poll(() => page.getByText('Training finished.').count(), { timeout: 240_000, interval: 1000 })
+    .toBe(1);
+  await page.screenshot({ path: join(SHOTS, 'vision-2-train.png'), fullPage: true });
+
+  await page.getByRole('button', { name: 'Live' }).click();
+  await page.getByRole('button', { name: 'Start camera' }).click();
+  await expect
+    .poll(() => page.getByTestId('winner').textContent(), { timeout: 20_000, interval: 200 })
+    .toBe('square');
+  await page.screenshot({ path: join(SHOTS, 'vision-3-live.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Stop' }).click();
+}, 400_000);
