@@ -80,6 +80,8 @@ export interface TrainProgressEvent {
 export interface ApiMethods {
   'project:list': { req: Record<string, never>; res: ProjectInfo[] };
   'project:create': { req: { name: string; kind: ProjectKind }; res: ProjectInfo };
+  /** A project holding the bundled demo model (yes / no / background), ready for Live. */
+  'project:demo': { req: Record<string, never>; res: ProjectInfo };
   'project:get': { req: { project: string }; res: ProjectInfo };
   'project:rename': { req: { project: string; name: string }; res: ProjectInfo };
   'project:delete': { req: { project: string }; res: null };
@@ -211,6 +213,7 @@ const name = str(100);
 const SCHEMAS: { [M in Method]: Record<string, Check> } = {
   'project:list': {},
   'project:create': { name, kind: oneOf('audio', 'vision') },
+  'project:demo': {},
   'project:get': { project: id },
   'project:rename': { project: id, name },
   'project:delete': { project: id },

@@ -111,3 +111,15 @@ test('create a project, record, train, go live: the spoken word wins', async () 
   await page.screenshot({ path: join(SHOTS, 'audio-3-live.png'), fullPage: true });
   await page.getByRole('button', { name: 'Stop' }).click();
 }, 400_000);
+
+test('the bundled demo recognises the spoken word out of the box', async () => {
+  const { page } = h;
+  await page.getByRole('button', { name: 'Projects' }).click();
+  await page.getByRole('button', { name: 'Open the demo' }).click();
+  await page.getByRole('button', { name: 'Start microphone' }).click();
+  await expect
+    .poll(() => page.getByTestId('winner').textContent(), { timeout: 20_000, interval: 200 })
+    .toBe('yes');
+  await page.screenshot({ path: join(SHOTS, 'audio-4-demo.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Stop' }).click();
+}, 120_000);

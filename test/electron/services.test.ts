@@ -129,6 +129,19 @@ describe('projects, classes and samples', () => {
   });
 });
 
+describe('the bundled demo', () => {
+  test('opens as a project whose model is ready for Live', async () => {
+    const p = await call('project:demo', {});
+    expect(p.kind).toBe('audio');
+    const runs = await call('run:list', { project: p.id });
+    expect(runs).toHaveLength(1);
+    expect(runs[0].status).toBe('done');
+    const model = decodeModel(await call('model:load', { project: p.id, run: runs[0].id }));
+    expect(model.labels).toEqual(['background', 'no', 'yes']);
+    expect(model.int).toBeDefined();
+  });
+});
+
 describe('payload validation', () => {
   test.each([
     ['nope:method', {}, /unknown method/],

@@ -5,8 +5,21 @@
  */
 import type { ApiEvents, Method, Req, Res } from '../../shared/api';
 import { ApiError, validateRequest } from '../../shared/api';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { decodeModel } from '../../../core/model-file/model-file';
 import { ProjectStore } from './project-store';
 import { TrainerHost } from './trainer-host';
+
+/** The bundled demo model: beside the sources, or beside the built main bundle. */
+function findDemoModel(): string | undefined {
+  const candidates = [
+    resolve(import.meta.dirname, '../../../models/demo-words.qnm'),
+    resolve(import.meta.dirname, '../../models/demo-words.qnm')
+  ];
+  return candidates.find((p) => existsSync(p));
+}
 
 type Listener = <E extends keyof ApiEvents>(event: E, payload: ApiEvents[E]) => void;
 
@@ -15,7 +28,10 @@ export class ApiService {
   readonly trainer: TrainerHost;
   private listeners = new Set<Listener>();
 
-  constructor(root: string) {
+  constructor(
+    root: string,
+    private readonly demoModel = findDemoModel()
+  ) {
     this.store = new ProjectStore(root);
     this.trainer = new TrainerHost(this.store, {
       progress: (e) => this.emit('train:progress', e),
@@ -46,6 +62,8 @@ export class ApiService {
         return s.list();
       case 'project:create':
         return s.create(q.name as string, q.kind as 'audio' | 'vision');
+      case 'project:demo':
+        return this.createDemo();
       case 'project:get':
         return s.get(q.project as string);
       case 'project:rename':
@@ -95,6 +113,22 @@ export class ApiService {
       default:
         throw new ApiError(`unknown method ${String(m)}`);
     }
+  }
+
+  /** A new audio project whose only run is the bundled demo model. */
+  private async createDemo(): Promise<Res<'project:demo'>> {
+    if (!this.demoModel)
+      throw new ApiError('the demo model is not installed (models/demo-words.qnm)');
+    const bytes = new Uint8Array(await readFile(this.demoModel));
+    const contents = decodeModel(bytes);
+    const project = await this.store.create('Demo – yes or no', 'audio');
+    await this.trainer.importRun(
+      project.id,
+      bytes,
+      contents.labels,
+      contents.metrics.validationAccuracy
+    );
+    return this.store.get(project.id);
   }
 
   async close(): Promise<void> {

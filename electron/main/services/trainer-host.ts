@@ -161,6 +161,32 @@ export class TrainerHost {
     return run;
   }
 
+  /** Adds a finished run holding an existing model (the bundled demo). */
+  async importRun(
+    project: string,
+    model: Uint8Array,
+    labels: string[],
+    accuracy?: number
+  ): Promise<RunInfo> {
+    const id = `${Date.now().toString(36)}-demo`;
+    await mkdir(this.runDir(project, id), { recursive: true });
+    await writeFileAtomic(join(this.runDir(project, id), 'model.qnm'), model);
+    const now = new Date().toISOString();
+    const run: RunInfo = {
+      id,
+      project,
+      status: 'done',
+      startedAt: now,
+      finishedAt: now,
+      settings: {},
+      labels,
+      validationAccuracy: accuracy,
+      modelBytes: model.length
+    };
+    await this.saveRun(run);
+    return run;
+  }
+
   cancel(project: string): void {
     const a = this.active.get(project);
     if (!a) throw new ApiError('no training run is going on in this project');

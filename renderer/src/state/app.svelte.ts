@@ -63,6 +63,15 @@ class AppState {
     }
   }
 
+  /** Opens a new project holding the bundled demo model, straight into the Live view. */
+  async demo(): Promise<void> {
+    const p = await this.attempt(() => api.call('project:demo', {}));
+    if (!p) return;
+    await this.loadProjects();
+    await this.open(p.id);
+    this.view = 'live';
+  }
+
   async open(id: string): Promise<void> {
     const p = await this.attempt(() => api.call('project:get', { project: id }));
     if (!p) return;
