@@ -8,7 +8,16 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { argValue, machineLine } from './bench-util';
 
-const BENCHES = ['train-speed', 'train-digits', 'speech-cli', 'inference', 'sparsity-energy'];
+const BENCHES = [
+  'train-speed',
+  'train-digits',
+  'speech-cli',
+  'inference',
+  'sparsity-energy',
+  'soak'
+];
+/** Written by `npm run fuzz` (test/fuzz/run.ts); gathered here when present. */
+const GATHERED_ONLY = ['fuzz'];
 
 const only = argValue('--only')?.split(',');
 const chosen = process.argv.includes('--gather')
@@ -17,9 +26,13 @@ const chosen = process.argv.includes('--gather')
 let failed = false;
 for (const name of chosen) {
   console.log(`\n=== ${name} ===`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join('test', 'bench', `${name}.ts`)], {
-    stdio: 'inherit'
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', join('test', 'bench', `${name}.ts`)],
+    {
+      stdio: 'inherit'
+    }
+  );
   if (r.status !== 0) {
     console.error(`${name} exited with ${r.status}`);
     failed = true;
@@ -27,7 +40,7 @@ for (const name of chosen) {
 }
 
 const sections: string[] = [];
-for (const name of BENCHES) {
+for (const name of [...BENCHES, ...GATHERED_ONLY]) {
   try {
     const result = JSON.parse(
       readFileSync(join('test-artifacts', 'bench', `${name}.json`), 'utf8')
