@@ -8,7 +8,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeModel } from '../../core/model-file/model-file';
 import { argValue, machineLine, table, writeResult } from '../bench/bench-util';
-import { makeFuzzers, runFuzzer, type FuzzReport } from './fuzzers';
+import * as ort from 'onnxruntime-web';
+import { initTrainingBackend } from '../../core/train/backend/init-backend';
+import { makeFuzzers, runFuzzer, type Fuzzer, type FuzzReport } from './fuzzers';
+import { onnxRoundTrip } from './onnx-roundtrip';
 
 const cases = Number(argValue('--cases') ?? 10_000);
 const seed = Number(argValue('--seed') ?? 1);
@@ -17,9 +20,19 @@ const model = decodeModel(
 );
 const reports: FuzzReport[] = [];
 let failed = false;
-for (const f of makeFuzzers(model)) {
+await initTrainingBackend({ backend: 'wasm' });
+ort.env.wasm.numThreads = 1;
+const roundTrip: Fuzzer = {
+  name: 'ONNX round trip',
+  run: async (rng) => void (await onnxRoundTrip(rng))
+};
+// Each ONNX case builds a network and a runtime session, so it gets a tenth of the cases.
+for (const [f, n] of [
+  ...makeFuzzers(model).map((f) => [f, cases] as const),
+  [roundTrip, Math.ceil(cases / 10)] as const
+]) {
   try {
-    const r = await runFuzzer(f, cases, seed);
+    const r = await runFuzzer(f, n, seed);
     reports.push(r);
     console.log(
       `${f.name.padEnd(16)} ${r.cases} cases, slowest ${r.slowestMs.toFixed(1)} ms, heap ${r.heapGrowthMB >= 0 ? '+' : ''}${r.heapGrowthMB.toFixed(1)} MB`
@@ -36,7 +49,7 @@ writeResult(
   [
     '## Fuzzing the parsers of untrusted input',
     '',
-    `${cases} seeded cases per parser (seed ${seed}): mutations of valid inputs (bit flips, overwrites, truncation, duplication, insertion) and random bytes; every case must end in the parser's own error or a valid result.`,
+    `${cases} seeded cases per parser (seed ${seed}; random networks for the ONNX round trip: a tenth of that): mutations of valid inputs (bit flips, overwrites, truncation, duplication, insertion) and random bytes; every case must end in the parser's own error or a valid result.`,
     '',
     table(
       ['parser', 'cases', 'slowest case (ms)', 'heap growth (MB)'],
