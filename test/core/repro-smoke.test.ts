@@ -1,0 +1,30 @@
+/** The reproduction script end to end on tiny data (npm run repro runs it for real). */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+
+test('npm run repro --smoke writes every study, the JSON and the plot', () => {
+  const out = mkdtempSync(join(tmpdir(), 'quench-repro-'));
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(import.meta.dirname, '..', 'repro', 'run.ts'),
+      '--smoke',
+      '--out',
+      out
+    ],
+    { encoding: 'utf8' }
+  );
+  expect(r.status, r.stderr).toBe(0);
+  const doc = readFileSync(join(out, 'REPRODUCTION.md'), 'utf8');
+  for (const s of ['## A.', '## B.', '## C.', '## D.', '## E.']) expect(doc).toContain(s);
+  expect(doc).toMatch(/\*\*Claim \(§4\)[^*]+\*\* (Holds|Does not hold|Not decidable)/);
+  const json = JSON.parse(readFileSync(join(out, 'reproduction.json'), 'utf8'));
+  expect(json.points.length).toBeGreaterThan(10);
+  expect(existsSync(join(out, 'reproduction-pareto.svg'))).toBe(true);
+  rmSync(out, { recursive: true, force: true });
+}, 120_000);
