@@ -27,7 +27,13 @@ export function writeResult(name: string, value: object, markdown?: string): str
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.json`);
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ ...value, markdown }, null, 2) + '\n');
+  // Peak resident memory of this benchmark's process, for the "peak memory" column of the doc.
+  const peakRssMB = process.resourceUsage().maxRSS / 1024;
+  const md =
+    markdown === undefined
+      ? undefined
+      : `${markdown}\n\nPeak memory of this run: ${peakRssMB.toFixed(0)} MB resident.`;
+  writeFileSync(tmp, JSON.stringify({ ...value, peakRssMB, markdown: md }, null, 2) + '\n');
   renameSync(tmp, file);
   return file;
 }
