@@ -1,0 +1,68 @@
+/** quench quantize and quench export. */
+import { basename, resolve } from 'node:path';
+import { encodeModel, type ModelContents } from '../../core/model-file/model-file';
+import { exportOnnx } from '../../core/onnx/export';
+import { applyOverrides } from '../../core/spec';
+import { writeFileAtomic } from '../../electron/main/services/atomic-write';
+import {
+  bitsFlag,
+  intModelOf,
+  loadModel,
+  required,
+  schemeFlag,
+  UsageError,
+  type Io,
+  type Values
+} from '../common';
+
+export async function cmdQuantize(v: Values, io: Io): Promise<number> {
+  const modelPath = resolve(required(v, 'model'));
+  const out = resolve(required(v, 'out'));
+  const weightBits = bitsFlag(v, 'weight-bits');
+  const weightScheme = schemeFlag(v);
+  if (weightBits === undefined) throw new UsageError('--weight-bits is required');
+  if (weightScheme === undefined) throw new UsageError('--weight-scheme is required');
+  const contents = await loadModel(modelPath);
+  // Post-training quantization: the stored float weights stay; the spec now quantizes them with
+  // the new width and scheme wherever the model is run (fake-quant network, and later the engine).
+  const spec = applyOverrides(contents.spec, { weightBits, weightScheme });
+  const { model: _model, int: _int, ...rest } = contents;
+  const next: ModelContents = {
+    ...rest,
+    spec,
+    metrics: { ...rest.metrics, quantizedFrom: basename(modelPath), validationAccuracy: undefined },
+    createdAt: new Date().toISOString()
+  };
+  next.int = intModelOf(next, modelPath);
+  const bytes = encodeModel(next);
+  await writeFileAtomic(out, bytes);
+  if (v.json) io.out(JSON.stringify({ model: out, weightBits, weightScheme, bytes: bytes.length }));
+  else io.out(`wrote ${out}: ${weightBits}-bit ${weightScheme} weights (no retraining)`);
+  return 0;
+}
+
+export async function cmdExport(v: Values, io: Io): Promise<number> {
+  const modelPath = resolve(required(v, 'model'));
+  const out = resolve(required(v, 'out'));
+  const format = v.format ?? 'onnx';
+  if (format !== 'onnx' && format !== 'int') {
+    throw new UsageError(`--format must be onnx or int, got ${JSON.stringify(format)}`);
+  }
+  const contents = await loadModel(modelPath);
+  const model = intModelOf(contents, modelPath);
+  const bytes =
+    format === 'onnx'
+      ? exportOnnx(model, `Quench ${contents.spec.name}; classes: ${contents.labels.join(', ')}`)
+      : encodeModel({ ...contents, int: model }, { includeFloat: false });
+  await writeFileAtomic(out, bytes);
+  if (v.json) io.out(JSON.stringify({ out, format, bytes: bytes.length, labels: contents.labels }));
+  else if (format === 'onnx') {
+    io.out(
+      `wrote ${out} (${bytes.length} bytes): input "features" [1, ${contents.spec.input.shape.join(', ')}], outputs "logits" and "codes"`
+    );
+  } else
+    io.out(
+      `wrote ${out} (${bytes.length} bytes): the integer network only, packed at its bit widths`
+    );
+  return 0;
+}

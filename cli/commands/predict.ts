@@ -1,0 +1,82 @@
+/** quench predict: one line per file with the class and its probability. */
+import { resolve } from 'node:path';
+import { loudestWindow } from '../../core/data/dataset';
+import { featureSettings, predictContents } from '../../core/data/pipeline';
+import { decodeImage, imageFeatures } from '../../core/features/image';
+import { clipGeometry, FeatureError, LogMelFrontEnd } from '../../core/features/logmel';
+import { resample } from '../../core/features/resample';
+import { decodeWav, toMono, WavError } from '../../core/features/wav';
+import { runInt } from '../../core/engine/engine';
+import { initTrainingBackend } from '../../core/train/backend/init-backend';
+import {
+  InputError,
+  intModelOf,
+  loadModel,
+  readBytes,
+  required,
+  UsageError,
+  type Io,
+  type Values
+} from '../common';
+
+export async function cmdPredict(v: Values, files: string[], io: Io): Promise<number> {
+  const contents = await loadModel(resolve(required(v, 'model')));
+  if (files.length === 0) throw new UsageError('predict needs at least one FILE');
+  const settings = featureSettings(contents.spec);
+  const shape = contents.spec.input.shape as [number, number, number];
+  const per = shape[0] * shape[1] * shape[2];
+  const x = new Float32Array(files.length * per);
+  for (const [i, file] of files.entries()) {
+    const bytes = await readBytes(file, 'file');
+    try {
+      let features: Float32Array;
+      if (settings.kind === 'logmel') {
+        const audio = decodeWav(bytes);
+        const mono = resample(toMono(audio), audio.sampleRate, settings.sampleRate);
+        features = new LogMelFrontEnd(settings).clip(
+          loudestWindow(mono, clipGeometry(settings).samples)
+        );
+      } else {
+        features = imageFeatures(decodeImage(bytes), settings);
+      }
+      x.set(features, i * per);
+    } catch (e) {
+      if (e instanceof WavError || e instanceof FeatureError)
+        throw new InputError(`${file}: ${e.message}`);
+      throw e;
+    }
+  }
+  const engine = v.engine ?? 'int';
+  if (engine !== 'int' && engine !== 'float') {
+    throw new UsageError(`--engine must be int or float, got ${JSON.stringify(engine)}`);
+  }
+  let probs: Float32Array;
+  if (engine === 'int') {
+    const model = intModelOf(contents, resolve(required(v, 'model')));
+    probs = new Float32Array(files.length * contents.labels.length);
+    files.forEach((_, i) =>
+      probs.set(
+        runInt(model, x.subarray(i * per, (i + 1) * per)).probabilities,
+        i * contents.labels.length
+      )
+    );
+  } else {
+    await initTrainingBackend({ backend: 'wasm' });
+    probs = predictContents(contents, {
+      x,
+      y: new Int32Array(files.length),
+      count: files.length,
+      shape,
+      classes: contents.labels.length
+    });
+  }
+  const k = contents.labels.length;
+  const rows = files.map((file, i) => {
+    const p = Array.from(probs.subarray(i * k, (i + 1) * k));
+    const best = p.indexOf(Math.max(...p));
+    return { file, class: contents.labels[best], probability: p[best] };
+  });
+  if (v.json) io.out(JSON.stringify({ predictions: rows }));
+  else for (const r of rows) io.out(`${r.file}\t${r.class}\t${r.probability.toFixed(4)}`);
+  return 0;
+}

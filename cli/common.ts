@@ -1,0 +1,160 @@
+/** Shared pieces of the CLI: flag parsing, errors, loading specs and models. */
+import { readFile } from 'node:fs/promises';
+import { type ParseArgsConfig } from 'node:util';
+import { ConvertError, convertToInt } from '../core/engine/convert';
+import type { IntModel } from '../core/engine/int-model';
+import { decodeModel, ModelFileError, type ModelContents } from '../core/model-file/model-file';
+import {
+  getPreset,
+  PRESET_NAMES,
+  SpecError,
+  validateSpec,
+  type ModelSpec,
+  type SpecOverrides,
+  type WeightScheme
+} from '../core/spec';
+import { folderSource } from '../electron/main/services/fs-dataset';
+
+export class UsageError extends Error {}
+/** Bad input: exit code 1. */
+export class InputError extends Error {}
+export const OPTIONS = {
+  data: { type: 'string' },
+  out: { type: 'string' },
+  model: { type: 'string' },
+  preset: { type: 'string' },
+  epochs: { type: 'string' },
+  'weight-bits': { type: 'string' },
+  'weight-scheme': { type: 'string' },
+  'act-bits': { type: 'string' },
+  kwta: { type: 'string' },
+  seed: { type: 'string' },
+  engine: { type: 'string' },
+  format: { type: 'string' },
+  'skip-bad': { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' }
+} satisfies ParseArgsConfig['options'];
+
+/** Which flags each command accepts (anything else is a usage error). */
+export type Values = {
+  [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
+};
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  isTTY: boolean;
+  now: () => number;
+}
+
+export function required(v: Values, name: keyof Values): string {
+  const value = v[name];
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+export function intFlag(v: Values, name: keyof Values, lo: number, hi: number): number | undefined {
+  const raw = v[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < lo || n > hi) {
+    throw new UsageError(
+      `--${name} must be an integer from ${lo} to ${hi}, got ${JSON.stringify(raw)}`
+    );
+  }
+  return n;
+}
+
+export function bitsFlag(v: Values, name: 'weight-bits' | 'act-bits'): number | undefined {
+  const b = intFlag(v, name, 1, 32);
+  if (b !== undefined && b > 8 && b !== 32)
+    throw new UsageError(`--${name} must be 1–8 or 32, got ${b}`);
+  return b;
+}
+
+export function schemeFlag(v: Values): WeightScheme | undefined {
+  const s = v['weight-scheme'];
+  if (s === undefined) return undefined;
+  if (s !== 'linear' && s !== 'exponential' && s !== 'kmeans') {
+    throw new UsageError(
+      `--weight-scheme must be linear, exponential or kmeans, got ${JSON.stringify(s)}`
+    );
+  }
+  return s;
+}
+
+export function overridesFrom(v: Values): SpecOverrides {
+  const o: SpecOverrides = {};
+  const wb = bitsFlag(v, 'weight-bits');
+  if (wb !== undefined) o.weightBits = wb;
+  const ab = bitsFlag(v, 'act-bits');
+  if (ab !== undefined) o.actBits = ab;
+  const scheme = schemeFlag(v);
+  if (scheme) o.weightScheme = scheme;
+  if (v.kwta !== undefined) {
+    const f = Number(v.kwta);
+    if (!(f > 0 && f <= 1))
+      throw new UsageError(`--kwta must be a fraction in (0, 1], got ${JSON.stringify(v.kwta)}`);
+    o.kwta = f;
+  }
+  return o;
+}
+
+export async function readBytes(path: string, what: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(
+      `${path}: ${code === 'ENOENT' ? `no such ${what}` : code === 'EISDIR' ? `is a folder, not a ${what}` : `cannot be read (${code})`}`
+    );
+  }
+}
+
+export async function loadSpec(preset: string | undefined, dataDir: string): Promise<ModelSpec> {
+  if (preset && PRESET_NAMES.includes(preset)) return getPreset(preset);
+  if (preset) {
+    const bytes = await readBytes(preset, 'preset file');
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(bytes));
+    } catch (e) {
+      throw new InputError(`${preset}: not valid JSON (${(e as Error).message})`);
+    }
+    return validateSpec(json, preset);
+  }
+  // No preset: pick by what the dataset holds.
+  const source = folderSource(dataDir);
+  for (const cls of await source.classes()) {
+    for (const f of await source.files(cls)) {
+      if (/\.wav$/i.test(f)) return getPreset('audio-small');
+      if (/\.(png|jpe?g)$/i.test(f)) return getPreset('vision-small');
+    }
+  }
+  return getPreset('audio-small');
+}
+
+export async function loadModel(path: string) {
+  const bytes = await readBytes(path, 'model file');
+  try {
+    return decodeModel(bytes);
+  } catch (e) {
+    if (e instanceof ModelFileError || e instanceof SpecError)
+      throw new InputError(`${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+export function intModelOf(contents: ModelContents, path: string): IntModel {
+  try {
+    return convertToInt(contents);
+  } catch (e) {
+    if (e instanceof ConvertError) {
+      throw new InputError(`${path}: ${e.message} (evaluate it with --engine float)`);
+    }
+    throw e;
+  }
+}
+
+/** Runs one CLI invocation; returns the exit code. Never throws. */
