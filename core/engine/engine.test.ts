@@ -19,7 +19,8 @@ import { ConvertError, convertToInt, fixedPoint, weightStore } from './convert';
 import { runInt } from './engine';
 import type { IntConv } from './int-model';
 import { emptyCounters } from './counters';
-import { convImpl } from './kernels/conv';
+import { convImpl, setConvSimd } from './kernels/conv';
+import { simdAvailable } from './kernels/conv-simd';
 import { registerKernel, registerEngineKernels } from './kernels/registry';
 import { requantize } from './kernels/requantize';
 
@@ -201,6 +202,14 @@ describe('integer convolution kernel', () => {
       );
       const counters = emptyCounters('c', 'conv');
       const y = convImpl(op, x, counters, 4);
+      // The JavaScript loop and the WebAssembly SIMD loop agree exactly.
+      expect(simdAvailable()).toBe(true);
+      setConvSimd(false);
+      const jsCounters = emptyCounters('c', 'conv');
+      const yJs = convImpl(op, x, jsCounters, 4);
+      setConvSimd(true);
+      expect(Array.from(yJs)).toEqual(Array.from(y));
+      expect(jsCounters).toEqual(counters);
       const ref = naiveConv(op, x);
       expect(y.length).toBe(ref.length);
       expect(Array.from(y)).toEqual(Array.from(ref, (v) => Math.max(0, v)));

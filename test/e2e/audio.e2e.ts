@@ -66,7 +66,9 @@ test('create a project, record, train, go live: the spoken word wins', async () 
   const { page } = h;
   await page.getByLabel('Name').fill('Words');
   await page.getByRole('button', { name: 'Create' }).click();
-  await expect.poll(() => page.getByRole('heading', { name: 'Classes' }).isVisible()).toBe(true);
+  await expect
+    .poll(() => page.getByRole('heading', { name: 'Classes' }).isVisible(), { timeout: 30_000 })
+    .toBe(true);
 
   // Class "yes": recorded with the (fake) microphone, one second per press.
   await page.getByLabel('New class').fill('yes');
@@ -75,7 +77,7 @@ test('create a project, record, train, go live: the spoken word wins', async () 
     await page.getByRole('button', { name: /Hold to record "yes"/ }).click();
     const count = new RegExp(`^\\s*yes\\s+${i + 1}\\s*$`);
     await expect
-      .poll(() => page.getByRole('button', { name: count }).count(), { timeout: 10_000 })
+      .poll(() => page.getByRole('button', { name: count }).count(), { timeout: 30_000 })
       .toBe(1);
   }
   // Class "background": noise files imported through the file picker.
@@ -83,7 +85,7 @@ test('create a project, record, train, go live: the spoken word wins', async () 
   await page.getByRole('button', { name: 'Add' }).click();
   await page.getByLabel('Import files').setInputFiles(noiseFiles);
   await expect
-    .poll(() => page.getByRole('button', { name: /background\s+8/ }).count(), { timeout: 10_000 })
+    .poll(() => page.getByRole('button', { name: /background\s+8/ }).count(), { timeout: 30_000 })
     .toBe(1);
   await page.screenshot({ path: join(SHOTS, 'audio-1-collect.png'), fullPage: true });
 
@@ -93,13 +95,13 @@ test('create a project, record, train, go live: the spoken word wins', async () 
   await expect
     .poll(() => page.getByText('Training finished.').count(), { timeout: 240_000, interval: 1000 })
     .toBe(1);
-  await expect.poll(() => page.getByText(/Result: done/).count()).toBe(1);
+  await expect.poll(() => page.getByText(/Result: done/).count(), { timeout: 30_000 }).toBe(1);
   await page.screenshot({ path: join(SHOTS, 'audio-2-train.png'), fullPage: true });
 
   await page.getByRole('button', { name: 'Live' }).click();
   await page.getByRole('button', { name: 'Start microphone' }).click();
   await expect
-    .poll(() => page.getByTestId('winner').textContent(), { timeout: 20_000, interval: 200 })
+    .poll(() => page.getByTestId('winner').textContent(), { timeout: 45_000, interval: 200 })
     .toBe('yes');
   await expect
     .poll(async () => Number((await page.getByTestId('energy').textContent())?.split(' ')[0] ?? 0))
@@ -118,7 +120,7 @@ test('the bundled demo recognises the spoken word out of the box', async () => {
   await page.getByRole('button', { name: 'Open the demo' }).click();
   await page.getByRole('button', { name: 'Start microphone' }).click();
   await expect
-    .poll(() => page.getByTestId('winner').textContent(), { timeout: 20_000, interval: 200 })
+    .poll(() => page.getByTestId('winner').textContent(), { timeout: 45_000, interval: 200 })
     .toBe('yes');
   await page.screenshot({ path: join(SHOTS, 'audio-4-demo.png'), fullPage: true });
   await page.getByRole('button', { name: 'Stop' }).click();

@@ -65,18 +65,18 @@ test('capture frames from the camera, train, go live: the square wins', async ()
               }
             ).document.querySelector('video')?.videoWidth ?? 0
         ),
-      { timeout: 10_000 }
+      { timeout: 30_000 }
     )
     .toBeGreaterThan(0);
   await page.getByRole('button', { name: /Capture 10 frames of "square"/ }).click();
   await expect
-    .poll(() => page.getByRole('button', { name: /square\s+10/ }).count(), { timeout: 20_000 })
+    .poll(() => page.getByRole('button', { name: /square\s+10/ }).count(), { timeout: 45_000 })
     .toBe(1);
   await page.getByLabel('New class').fill('nothing');
   await page.getByRole('button', { name: 'Add' }).click();
   await page.getByLabel('Import files').setInputFiles(blanks);
   await expect
-    .poll(() => page.getByRole('button', { name: /nothing\s+10/ }).count(), { timeout: 10_000 })
+    .poll(() => page.getByRole('button', { name: /nothing\s+10/ }).count(), { timeout: 30_000 })
     .toBe(1);
   await page.screenshot({ path: join(SHOTS, 'vision-1-collect.png'), fullPage: true });
 
@@ -91,7 +91,7 @@ test('capture frames from the camera, train, go live: the square wins', async ()
   await page.getByRole('button', { name: 'Live' }).click();
   await page.getByRole('button', { name: 'Start camera' }).click();
   await expect
-    .poll(() => page.getByTestId('winner').textContent(), { timeout: 20_000, interval: 200 })
+    .poll(() => page.getByTestId('winner').textContent(), { timeout: 45_000, interval: 200 })
     .toBe('square');
   await page.screenshot({ path: join(SHOTS, 'vision-3-live.png'), fullPage: true });
   await page.getByRole('button', { name: 'Stop' }).click();

@@ -6,7 +6,15 @@
  */
 import type { IntConv } from '../int-model';
 import { activeChannels, countNonZero, type OpCounters } from '../counters';
+import { convSimd, simdAvailable } from './conv-simd';
 import { requantizeAll } from './requantize';
+
+let useSimd = true;
+
+/** Chooses the WebAssembly SIMD loop (default, when available) or the JavaScript one. */
+export function setConvSimd(on: boolean): void {
+  useSimd = on;
+}
 
 /**
  * For each input pixel, the (output offset, weight offset) pairs it contributes to: computed once
@@ -64,28 +72,33 @@ export function convImpl(
   const [outH, outW, outC] = op.outShape;
   const w = op.weights.values;
   const { start, out, weight } = tapsOf(op);
-  const acc = new Int32Array(outH * outW * outC); // fits: convertToInt checks the worst case
+  const y = new Int32Array(outH * outW * outC);
   let executed = 0;
   let inputNonZero = 0;
-  for (let p = 0; p < inH * inW; p++) {
-    const xBase = p * inC;
-    const t0 = start[p];
-    const t1 = start[p + 1];
-    for (let c = 0; c < inC; c++) {
-      const a = x[xBase + c];
-      if (a === 0) continue;
-      inputNonZero++;
-      const cOff = c * outC;
-      for (let t = t0; t < t1; t++) {
-        const oBase = out[t];
-        const wBase = weight[t] + cOff;
-        for (let o = 0; o < outC; o++) acc[oBase + o] += a * w[wBase + o];
+  if (useSimd && simdAvailable()) {
+    executed = convSimd(x, inC, start, out, weight, w, op.requant, y, outC);
+    inputNonZero = countNonZero(x);
+  } else {
+    const acc = new Int32Array(y.length); // fits: convertToInt checks the worst case
+    for (let p = 0; p < inH * inW; p++) {
+      const xBase = p * inC;
+      const t0 = start[p];
+      const t1 = start[p + 1];
+      for (let c = 0; c < inC; c++) {
+        const a = x[xBase + c];
+        if (a === 0) continue;
+        inputNonZero++;
+        const cOff = c * outC;
+        for (let t = t0; t < t1; t++) {
+          const oBase = out[t];
+          const wBase = weight[t] + cOff;
+          for (let o = 0; o < outC; o++) acc[oBase + o] += a * w[wBase + o];
+        }
+        executed += (t1 - t0) * outC;
       }
-      executed += (t1 - t0) * outC;
     }
+    requantizeAll(acc, op.requant, outC, y);
   }
-  const y = new Int32Array(acc.length);
-  requantizeAll(acc, op.requant, outC, y);
   counters.denseMacs = outH * outW * op.kernel[0] * op.kernel[1] * inC * outC;
   counters.executedMacs = executed;
   counters.inputs = x.length;
