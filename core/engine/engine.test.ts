@@ -23,6 +23,8 @@ import { convImpl, setConvSimd } from './kernels/conv';
 import { simdAvailable } from './kernels/conv-simd';
 import { registerKernel, registerEngineKernels } from './kernels/registry';
 import { requantize } from './kernels/requantize';
+import { kwtaImpl } from './kernels/kwta';
+import { kwtaMask } from '../sparsify/k-wta';
 
 /** Two blobs vs bars on 12×12 images: a task a tiny net learns in a few epochs. */
 function blobs(n: number, seed: number): Examples {
@@ -229,6 +231,40 @@ describe('integer convolution kernel', () => {
       expect(counters.executedMacs).toBeLessThan(counters.denseMacs);
     });
   }
+});
+
+describe('integer k-WTA', () => {
+  test('counting selection picks exactly the winners of the reference mask, ties included', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 64 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer(),
+        (channels, bits, seed) => {
+          const rng = createRng(seed);
+          const locations = 1 + rng.int(20);
+          const k = 1 + rng.int(channels);
+          // Few distinct codes, so ties at the k-th value are common.
+          const x = Int32Array.from({ length: locations * channels }, () =>
+            rng.next() < 0.3 ? 0 : rng.int(Math.min(4, 2 ** bits))
+          );
+          const op = {
+            op: 'kwta' as const,
+            name: 'k',
+            shape: [1, locations, channels] as [number, number, number],
+            k
+          };
+          const winsA = new Float32Array(channels);
+          const y = kwtaImpl(op, x, emptyCounters('k', 'kwta'), bits, winsA);
+          const winsB = new Float32Array(channels);
+          const mask = kwtaMask(x, channels, k, undefined, winsB);
+          expect(Array.from(y)).toEqual(Array.from(x, (v, i) => (mask[i] ? v : 0)));
+          expect(Array.from(winsA)).toEqual(Array.from(winsB));
+        }
+      ),
+      { numRuns: 300, seed: 5 }
+    );
+  });
 });
 
 describe('fixed-point requantization', () => {

@@ -1,6 +1,7 @@
 /**
- * The convolution's scatter loop in WebAssembly SIMD (wasm/conv.ts, built into conv-wasm.ts):
- * the same arithmetic as the JavaScript loop, four output channels per instruction. Instantiated
+ * The convolution's scatter loop and requantization in WebAssembly SIMD (wasm/conv.ts, built into
+ * conv-wasm.ts): the same arithmetic as the JavaScript code, four output channels per
+ * instruction, and a true 64-bit product for requantization. Instantiated
  * on first use; where WebAssembly SIMD is missing, `simdAvailable` is false and the JS loop runs.
  */
 import type { Requant } from '../int-model';
@@ -49,14 +50,55 @@ export function simdAvailable(): boolean {
   return kernel !== null;
 }
 
-/** Requantization constants as the kernel reads them (int64 biases), built once per op. */
-const biasCache = new WeakMap<Requant, BigInt64Array>();
+/** Where an op's constant arrays live in the kernel's memory (byte offsets). */
+interface Placed {
+  start: number;
+  out: number;
+  weight: number;
+  w: number;
+  m: number;
+  shift: number;
+  bias: number;
+}
+
+/**
+ * Constant arrays are copied into the module's memory once per op and stay there (memory is
+ * never handed back; a model's weights and tap tables are small); per call only the input goes in
+ * and the codes come out.
+ */
+const placed = new WeakMap<object, Placed>();
+let staticTop = 16;
+
+function ensure(k: Kernel, bytes: number): void {
+  const have = k.memory.buffer.byteLength;
+  if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / 65536));
+}
+
+function place(k: Kernel, arrays: Int32Array[], bias: Float64Array): Placed {
+  const offsets: number[] = [];
+  let at = staticTop;
+  for (const a of arrays) {
+    offsets.push(at);
+    at += a.length * 4;
+  }
+  at = (at + 7) & ~7;
+  const biasAt = at;
+  at += bias.length * 8;
+  ensure(k, at);
+  arrays.forEach((a, i) => new Int32Array(k.memory.buffer, offsets[i], a.length).set(a));
+  new BigInt64Array(k.memory.buffer, biasAt, bias.length).set(Array.from(bias, (b) => BigInt(b)));
+  staticTop = (at + 15) & ~15;
+  const [start, out, weight, w, m, shift] = offsets;
+  return { start, out, weight, w, m, shift, bias: biasAt };
+}
 
 /**
  * The whole convolution after the tap tables: scatter x ([pixels·inC]) into int32 accumulators
- * and requantize them to codes in `y` ([outPixels·outC]); returns the executed MACs.
+ * and requantize them to codes in `y` ([outPixels·outC]); returns the executed MACs. `key`
+ * identifies the op whose constant arrays (taps, weights, requantization) are cached.
  */
 export function convSimd(
+  key: object,
   x: Int32Array,
   inC: number,
   start: Int32Array,
@@ -69,33 +111,27 @@ export function convSimd(
 ): number {
   if (!simdAvailable()) throw new Error('WebAssembly SIMD is not available');
   const k = kernel!;
-  let bias = biasCache.get(r);
-  if (!bias) biasCache.set(r, (bias = BigInt64Array.from(r.bias, (b) => BigInt(b))));
-  const ints = [x, start, out, weight, w, r.m, r.shift];
-  // int32 arrays, then the int64 biases (8-byte aligned), then acc and y.
-  let words = 4;
-  for (const p of ints) words += p.length;
-  words += words % 2;
-  const biasAt = words * 4;
-  words += bias.length * 2;
-  const accAt = words * 4;
-  words += y.length;
-  const yAt = words * 4;
-  words += y.length;
-  const have = k.memory.buffer.byteLength;
-  if (words * 4 > have) k.memory.grow(Math.ceil((words * 4 - have) / 65536));
+  let p = placed.get(key);
+  if (!p) placed.set(key, (p = place(k, [start, out, weight, w, r.m, r.shift], r.bias)));
+  const xAt = staticTop;
+  const accAt = xAt + ((x.length * 4 + 15) & ~15);
+  const yAt = accAt + y.length * 4;
+  ensure(k, yAt + y.length * 4);
   const heap = new Int32Array(k.memory.buffer);
-  const at: number[] = [];
-  let p = 4;
-  for (const a of ints) {
-    at.push(p * 4);
-    heap.set(a, p);
-    p += a.length;
-  }
-  new BigInt64Array(k.memory.buffer, biasAt, bias.length).set(bias);
+  heap.set(x, xAt / 4);
   heap.fill(0, accAt / 4, accAt / 4 + y.length);
-  const executed = k.scatter(at[0], start.length - 1, inC, at[1], at[2], at[3], at[4], accAt, outC);
-  k.requant(accAt, y.length, outC, at[5], at[6], biasAt, r.maxCode, yAt);
+  const executed = k.scatter(
+    xAt,
+    start.length - 1,
+    inC,
+    p.start,
+    p.out,
+    p.weight,
+    p.w,
+    accAt,
+    outC
+  );
+  k.requant(accAt, y.length, outC, p.m, p.shift, p.bias, r.maxCode, yAt);
   y.set(heap.subarray(yAt / 4, yAt / 4 + y.length));
   return executed;
 }

@@ -76,7 +76,7 @@ export function convImpl(
   let executed = 0;
   let inputNonZero = 0;
   if (useSimd && simdAvailable()) {
-    executed = convSimd(x, inC, start, out, weight, w, op.requant, y, outC);
+    executed = convSimd(op, x, inC, start, out, weight, w, op.requant, y, outC);
     inputNonZero = countNonZero(x);
   } else {
     const acc = new Int32Array(y.length); // fits: convertToInt checks the worst case

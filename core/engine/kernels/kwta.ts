@@ -14,9 +14,14 @@ export function kwtaImpl(
   wins?: Float32Array
 ): Int32Array {
   const channels = op.shape[2];
-  const mask = kwtaMask(x, channels, op.k, op.boost, wins);
   const y = new Int32Array(x.length);
-  for (let i = 0; i < x.length; i++) if (mask[i]) y[i] = x[i];
+  // Insertion into a top-k list costs C·k per location, counting C + 2^bits: pick the cheaper.
+  if (op.boost || bits > 12 || channels * op.k <= channels + 2 ** bits) {
+    const mask = kwtaMask(x, channels, op.k, op.boost, wins);
+    for (let i = 0; i < x.length; i++) if (mask[i]) y[i] = x[i];
+  } else {
+    countingKwta(x, channels, op.k, 2 ** bits, y, wins);
+  }
   counters.inputs = x.length;
   counters.inputNonZero = countNonZero(x);
   counters.outputs = y.length;
@@ -24,4 +29,52 @@ export function kwtaImpl(
   counters.activationBitsRead = x.length * bits;
   counters.activationBitsWritten = y.length * bits;
   return y;
+}
+
+/**
+ * k-WTA on small non-negative codes by counting: per location a histogram of the codes gives the
+ * k-th largest value T in O(C + levels); every code above T wins, then the lowest-indexed codes
+ * equal to T fill the remaining places, and 0 never wins — the same winners as kwtaMask.
+ */
+function countingKwta(
+  x: Int32Array,
+  channels: number,
+  k: number,
+  levels: number,
+  y: Int32Array,
+  wins?: Float32Array
+): void {
+  const hist = new Int32Array(levels);
+  for (let base = 0; base < x.length; base += channels) {
+    hist.fill(0);
+    for (let c = 0; c < channels; c++) {
+      const v = x[base + c];
+      if (v > 0) hist[v < levels ? v : levels - 1]++;
+    }
+    let above = 0;
+    let t = levels - 1;
+    for (; t > 0; t--) {
+      if (above + hist[t] >= k) break;
+      above += hist[t];
+    }
+    if (t === 0) {
+      // Fewer than k positive codes: all of them win.
+      for (let c = 0; c < channels; c++) {
+        const v = x[base + c];
+        if (v > 0) {
+          y[base + c] = v;
+          if (wins) wins[c]++;
+        }
+      }
+      continue;
+    }
+    let places = k - above;
+    for (let c = 0; c < channels; c++) {
+      const v = x[base + c];
+      if (v > t || (v === t && places-- > 0)) {
+        y[base + c] = v;
+        if (wins) wins[c]++;
+      }
+    }
+  }
 }
