@@ -27,6 +27,10 @@ export default defineConfig({
           name: 'e2e',
           environment: 'node',
           include: ['test/e2e/**/*.e2e.ts'],
+          // One file at a time: each builds the renderer into out/ and drives its own Chromium.
+          fileParallelism: false,
+          // A real browser with fake devices on a loaded 2-core machine: one retry for timing.
+          retry: 1,
           testTimeout: 400_000,
           hookTimeout: 120_000
         }
