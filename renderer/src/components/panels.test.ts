@@ -75,9 +75,20 @@ describe('SparsityPanel', () => {
           density: 0.25,
           macs: 1000,
           executedMacs: 400,
-          energyPj: 1
+          energyPj: 1,
+          deadFilters: 2
         },
-        { name: 'kwta1', op: 'kwta', bits: 8, density: 0.5, macs: 0, executedMacs: 0, energyPj: 1 }
+        {
+          name: 'kwta1',
+          op: 'kwta',
+          bits: 8,
+          density: 0.5,
+          macs: 0,
+          executedMacs: 0,
+          energyPj: 1,
+          winners: 4,
+          channels: 8
+        }
       ]
     });
     const rows = [...el.querySelectorAll('tbody tr')].map((r) =>
@@ -86,7 +97,12 @@ describe('SparsityPanel', () => {
     expect(rows[0]).toContain('conv0');
     expect(rows[0]).toContain('25 %');
     expect(rows[0]).toContain('40 % of 1,000');
+    const cells = [...el.querySelectorAll('tbody tr')[0].querySelectorAll('td')].map((c) =>
+      c.textContent!.trim()
+    );
+    expect(cells).toEqual(['4', '25 %', '—', '2', '40 % of 1,000']);
     expect(rows[1]).toContain('50 %');
+    expect(rows[1]).toContain('4.0 of 8');
     expect(rows[1]).toContain('—');
   });
 });

@@ -23,6 +23,11 @@ export interface LayerView {
   op: string;
   bits: number;
   density: number;
+  /** k-WTA: winners per location on this input (of how many channels). */
+  winners?: number;
+  channels?: number;
+  /** conv / dense: filters that have been silent on every input since Live started. */
+  deadFilters?: number;
   macs: number;
   executedMacs: number;
   energyPj: number;
@@ -32,6 +37,8 @@ export type InferOut =
   | { type: 'ready'; labels: string[]; kind: 'audio' | 'image'; layers: string[] }
   | {
       type: 'result';
+      /** Audio: mean level per mel band over the window (the live input preview). */
+      preview?: number[];
       probabilities: number[];
       layers: LayerView[];
       totalPj: number;
@@ -48,13 +55,15 @@ let labels: string[] = [];
 let stream: LogMelStream | undefined;
 let image: ImageSettings | undefined;
 let last = 0;
+/** Per conv/dense op: channels active at least once since the model was loaded. */
+let everActive: (Uint8Array | undefined)[] = [];
 /** Time spent handling messages (features + inference) not yet reported in a result. */
 let busy = 0;
 const intervalMs = 80;
 
 const post = (m: InferOut): void => postMessage(m);
 
-function infer(features: Float32Array): void {
+function infer(features: Float32Array, preview?: number[]): void {
   const started = performance.now();
   const r = runInt(model!, features);
   const engineMs = performance.now() - started;
@@ -80,15 +89,30 @@ function infer(features: Float32Array): void {
   post({
     type: 'result',
     probabilities: Array.from(r.probabilities),
-    layers: summaries.map((l, i) => ({
-      name: l.name,
-      op: l.op,
-      bits: l.bits,
-      density: l.density,
-      macs: l.macs,
-      executedMacs: l.effectiveMacs,
-      energyPj: e.layers[i].totalPj
-    })),
+    preview,
+    layers: summaries.map((l, i) => {
+      const op = model!.ops[i];
+      const c = r.counters[i];
+      const view: LayerView = {
+        name: l.name,
+        op: l.op,
+        bits: l.bits,
+        density: l.density,
+        macs: l.macs,
+        executedMacs: l.effectiveMacs,
+        energyPj: e.layers[i].totalPj
+      };
+      if (op.op === 'kwta') {
+        view.winners = c.outputNonZero / (op.shape[0] * op.shape[1]);
+        view.channels = op.shape[2];
+      }
+      if (c.activeChannels) {
+        const seen = (everActive[i] ??= new Uint8Array(c.activeChannels.length));
+        c.activeChannels.forEach((v, ch) => (seen[ch] |= v));
+        view.deadFilters = seen.reduce((n, v) => n + (v ? 0 : 1), 0);
+      }
+      return view;
+    }),
     totalPj: e.totalPj,
     floatDensePj: e.floatDensePj,
     computePj: e.computePj,
@@ -106,6 +130,7 @@ onmessage = (e: MessageEvent<InferIn>) => {
     if (m.type === 'model') {
       const contents = decodeModel(m.bytes);
       model = convertToInt(contents);
+      everActive = [];
       labels = contents.labels;
       const f = contents.spec.features as unknown as LogMelSettings | ImageSettings;
       stream = f.kind === 'logmel' ? new LogMelStream(f) : undefined;
@@ -122,7 +147,14 @@ onmessage = (e: MessageEvent<InferIn>) => {
       const window = now - last >= intervalMs ? stream.window() : null;
       if (window) {
         last = now;
-        infer(window);
+        // A small input preview: the mean level of each mel band over the window.
+        const bands = window.length / 49;
+        const preview = Array.from({ length: bands }, (_, m) => {
+          let sum = 0;
+          for (let t = 0; t < 49; t++) sum += window[t * bands + m];
+          return sum / 49;
+        });
+        infer(window, preview);
       }
     } else if (m.type === 'frame' && model && image) {
       const rgb = toRgb(m.rgba, m.width * m.height, 4, 255);
