@@ -44,6 +44,8 @@ export function countNonZero(x: ArrayLike<number>): number {
 /** Which channels of an [positions, channels] output hold any non-zero value. */
 export function activeChannels(y: ArrayLike<number>, channels: number): Uint8Array {
   const active = new Uint8Array(channels);
-  for (let i = 0; i < y.length; i++) if (y[i] !== 0) active[i % channels] = 1;
+  for (let base = 0; base < y.length; base += channels) {
+    for (let c = 0; c < channels; c++) if (y[base + c] !== 0) active[c] = 1;
+  }
   return active;
 }
