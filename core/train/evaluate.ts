@@ -37,24 +37,35 @@ export function predictProbabilities(net: Network, d: Examples, batchSize = 256)
 
 /** Accuracy, loss, per-class recall and confusion matrix of `net` on `d`. */
 export function evaluate(net: Network, d: Examples, batchSize = 256): Evaluation {
-  const classes = net.model.numClasses;
-  const probs = predictProbabilities(net, d, batchSize);
+  return scoreProbabilities(predictProbabilities(net, d, batchSize), d.y, net.model.numClasses);
+}
+
+/**
+ * The evaluation of class probabilities ([count × classes], row-major) against labels `y`: the
+ * prediction is the first most probable class; loss is the mean cross-entropy.
+ */
+export function scoreProbabilities(
+  probs: Float32Array,
+  y: Int32Array,
+  classes: number
+): Evaluation {
+  const count = y.length;
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
-  const predictions = new Int32Array(d.count);
+  const predictions = new Int32Array(count);
   let correct = 0;
   let loss = 0;
-  for (let i = 0; i < d.count; i++) {
+  for (let i = 0; i < count; i++) {
     let best = 0;
     for (let c = 1; c < classes; c++)
       if (probs[i * classes + c] > probs[i * classes + best]) best = c;
     predictions[i] = best;
-    confusion[d.y[i]][best]++;
-    if (best === d.y[i]) correct++;
-    loss -= Math.log(Math.max(probs[i * classes + d.y[i]], 1e-12));
+    confusion[y[i]][best]++;
+    if (best === y[i]) correct++;
+    loss -= Math.log(Math.max(probs[i * classes + y[i]], 1e-12));
   }
   const perClass = confusion.map((row, c) => {
     const total = row.reduce((a, b) => a + b, 0);
     return total === 0 ? 0 : row[c] / total;
   });
-  return { accuracy: correct / d.count, loss: loss / d.count, perClass, confusion, predictions };
+  return { accuracy: correct / count, loss: loss / count, perClass, confusion, predictions };
 }

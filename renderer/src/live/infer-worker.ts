@@ -6,7 +6,7 @@
  */
 import { convertToInt } from '../../../core/engine/convert';
 import { runInt } from '../../../core/engine/engine';
-import type { LayerSummary } from '../../../core/engine/evaluate-int';
+import { layerSummaries } from '../../../core/engine/evaluate-int';
 import type { IntModel } from '../../../core/engine/int-model';
 import { estimateEnergy } from '../../../core/energy/estimate';
 import { imageFeatures, toRgb, type ImageSettings } from '../../../core/features/image';
@@ -67,24 +67,7 @@ function infer(features: Float32Array, preview?: number[]): void {
   const started = performance.now();
   const r = runInt(model!, features);
   const engineMs = performance.now() - started;
-  let bits = model!.input.bits;
-  const summaries: LayerSummary[] = r.counters.map((c, i) => {
-    const op = model!.ops[i];
-    if ('outBits' in op && op.outBits !== undefined) bits = op.outBits;
-    return {
-      name: c.name,
-      op: c.op,
-      bits: 'weights' in op ? op.weights.bits : bits,
-      density: c.outputs ? c.outputNonZero / c.outputs : 0,
-      inputs: c.inputs,
-      outputs: c.outputs,
-      macs: c.denseMacs,
-      effectiveMacs: c.executedMacs,
-      weightBits: c.weightBits,
-      activationBitsRead: c.activationBitsRead,
-      activationBitsWritten: c.activationBitsWritten
-    };
-  });
+  const summaries = layerSummaries(model!, r.counters);
   const e = estimateEnergy(model!, summaries);
   post({
     type: 'result',
