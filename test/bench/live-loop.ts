@@ -4,33 +4,15 @@
  * inference worker's busy time per second of audio (goal < 10 % of a core), as the page measures.
  * Usage: tsx test/bench/live-loop.ts [--seconds N]
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openApp } from '../e2e/harness';
+import { openApp, spokenWordMic } from '../e2e/harness';
 import { argValue, machineLine, table, writeResult } from './bench-util';
 
 const seconds = Number(argValue('--seconds') ?? 10);
 const work = mkdtempSync(join(tmpdir(), 'quench-live-'));
-const word = join(work, 'yes.wav');
-execFileSync('espeak-ng', ['-v', 'en-us', '-s', '150', '-w', word, 'yes']);
-const mic = join(work, 'mic.wav');
-execFileSync('sox', [
-  word,
-  '-r',
-  '48000',
-  '-c',
-  '1',
-  '-b',
-  '16',
-  mic,
-  'pad',
-  '0.1',
-  '0.25',
-  'repeat',
-  '200'
-]);
+const mic = spokenWordMic(work, 'yes', 200);
 const h = await openApp({ audio: mic }, work);
 const samples: { rate: number; cpu: number }[] = [];
 try {

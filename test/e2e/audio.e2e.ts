@@ -10,32 +10,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { openApp, SHOTS, type Harness } from './harness';
+import { openApp, SHOTS, spokenWordMic, type Harness } from './harness';
 
 let h: Harness;
 let noiseFiles: string[] = [];
 
 beforeAll(async () => {
   const work = mkdtempSync(join(tmpdir(), 'quench-e2e-audio-'));
-  const word = join(work, 'yes.wav');
-  execFileSync('espeak-ng', ['-v', 'en-us', '-s', '150', '-w', word, 'yes']);
   // "yes", then silence, over and over: the fake microphone loops this file.
-  const mic = join(work, 'mic.wav');
-  execFileSync('sox', [
-    word,
-    '-r',
-    '48000',
-    '-c',
-    '1',
-    '-b',
-    '16',
-    mic,
-    'pad',
-    '0.1',
-    '0.25',
-    'repeat',
-    '60'
-  ]);
+  const mic = spokenWordMic(work, 'yes', 60);
   noiseFiles = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => {
     const f = join(work, `noise-${i}.wav`);
     execFileSync('sox', [

@@ -2,7 +2,7 @@
  * Shared set-up for the end-to-end tests: build the renderer, start the browser-mode server on a
  * temporary data folder, and launch Debian's Chromium with fake media devices.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -73,4 +73,30 @@ export async function openApp(
       rmSync(work, { recursive: true, force: true });
     }
   };
+}
+
+/**
+ * A WAV for Chromium's fake microphone, which loops it: espeak-ng saying `word`, then a little
+ * silence, `repeats` times, at 48 kHz mono. Written into `work`; returns its path.
+ */
+export function spokenWordMic(work: string, word: string, repeats: number): string {
+  const spoken = join(work, `${word}.wav`);
+  execFileSync('espeak-ng', ['-v', 'en-us', '-s', '150', '-w', spoken, word]);
+  const mic = join(work, 'mic.wav');
+  execFileSync('sox', [
+    spoken,
+    '-r',
+    '48000',
+    '-c',
+    '1',
+    '-b',
+    '16',
+    mic,
+    'pad',
+    '0.1',
+    '0.25',
+    'repeat',
+    String(repeats)
+  ]);
+  return mic;
 }
