@@ -7,17 +7,11 @@
  * Usage: tsx test/bench/sparsity-energy.ts [--epochs N] [--l2 X]
  */
 import { shiftImages } from '../../core/data/augment';
-import { convertToInt } from '../../core/engine/convert';
-import { runInt } from '../../core/engine/engine';
-import { evaluateInt } from '../../core/engine/evaluate-int';
-import { pruneDeadFilters } from '../../core/engine/prune';
-import { coinCellHours, estimateEnergy, powerWatts } from '../../core/energy/estimate';
-import { networkToContents } from '../../core/model-file/network-io';
-import { sparsityReport } from '../../core/sparsify/analytics';
+import type { TrainOptions } from '../../core/train/train-options';
+import { deadFilterStudy } from './dead-filters';
+import { coinCellHours, powerWatts } from '../../core/energy/estimate';
 import { applyOverrides, getPreset } from '../../core/spec';
 import { initTrainingBackend } from '../../core/train/backend/init-backend';
-import { disposeNetwork } from '../../core/train/network';
-import { train } from '../../core/train/trainer';
 import { argValue, machineLine, table, writeResult } from './bench-util';
 import { loadMnist } from './mnist-data';
 
@@ -25,13 +19,7 @@ const epochs = Number(argValue('--epochs') ?? 6);
 const l2 = Number(argValue('--l2') ?? 5e-3);
 await initTrainingBackend({ backend: 'wasm' });
 const { train: trainSet, test } = loadMnist(0.2);
-const labels = Array.from({ length: 10 }, (_, i) => String(i));
 const spec = applyOverrides(getPreset('digits'), { weightBits: 4, actBits: 4, kwta: 0.25 });
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 const variants = [
   { name: 'Adam + L2', optimizer: 'adam' as const, learningRate: 0.003, l2 },
@@ -40,65 +28,16 @@ const variants = [
 ];
 const results = [];
 let energyRow: Record<string, number> | undefined;
+const augment: TrainOptions['augment'] = (x, _y, rng) => shiftImages(x, [28, 28, 1], 2, rng);
 for (const v of variants) {
-  const started = performance.now();
-  const run = await train(spec, trainSet, {
-    seed: 1,
-    epochs,
-    optimizer: v.optimizer,
-    learningRate: v.learningRate,
-    l2: v.l2,
-    augment: (x, _y, rng) => shiftImages(x, [28, 28, 1], 2, rng)
-  });
-  const seconds = (performance.now() - started) / 1000;
-  const contents = networkToContents(run.network, spec, labels, {}, '');
-  disposeNetwork(run.network);
-  const model = convertToInt(contents);
-  // Never-active filters are judged on the training data (PAPERS.md §2).
-  const onTrain = evaluateInt(model, trainSet);
-  const report = sparsityReport(model, onTrain.layers, contents);
-  const onTest = evaluateInt(model, test);
-  const { model: pruned, removed } = pruneDeadFilters(model);
-  const prunedTest = evaluateInt(pruned, test);
-  const same = onTest.evaluation.predictions.every(
-    (p, i) => p === prunedTest.evaluation.predictions[i]
-  );
-  const per = 28 * 28;
-  const latency = (m: typeof model) =>
-    median(
-      Array.from({ length: 400 }, (_, i) => {
-        const t = performance.now();
-        runInt(m, test.x.subarray((i % test.count) * per, ((i % test.count) + 1) * per));
-        return performance.now() - t;
-      })
-    );
-  const before = estimateEnergy(model, onTest.layers);
-  const after = estimateEnergy(pruned, prunedTest.layers);
-  const macs = (ls: typeof onTest.layers) => ls.reduce((a, l) => a + l.macs, 0);
-  const row = {
-    variant: v.name,
-    testAccuracy: onTest.evaluation.accuracy,
-    seconds,
-    dead: report
-      .filter((l) => l.op === 'conv')
-      .map((l) => ({
-        layer: l.name,
-        neverActive: l.deadNeverActive?.length ?? 0,
-        smallGamma: l.deadSmallGamma?.length ?? 0,
-        provablyDead: l.provablyDead?.length ?? 0
-      })),
-    removed,
-    identicalAfterPruning: same,
-    macsBefore: macs(onTest.layers),
-    macsAfter: macs(prunedTest.layers),
-    energyBeforePj: before.totalPj,
-    energyAfterPj: after.totalPj,
-    latencyBeforeMs: latency(model),
-    latencyAfterMs: latency(pruned)
-  };
+  const {
+    contents: _contents,
+    energy: before,
+    ...row
+  } = await deadFilterStudy(spec, trainSet, test, v, { seed: 1, epochs, augment });
   results.push(row);
   console.log(
-    `${v.name}: test ${(100 * row.testAccuracy).toFixed(2)} %, dead (never active / |γ|<1e-3 / provable) ${row.dead.map((d) => `${d.layer} ${d.neverActive}/${d.smallGamma}/${d.provablyDead}`).join(', ')}; pruning: MACs ${row.macsBefore} → ${row.macsAfter}, energy ${(row.energyBeforePj / 1000).toFixed(1)} → ${(row.energyAfterPj / 1000).toFixed(1)} nJ, latency ${row.latencyBeforeMs.toFixed(3)} → ${row.latencyAfterMs.toFixed(3)} ms, identical predictions: ${same}`
+    `${v.name}: test ${(100 * row.testAccuracy).toFixed(2)} %, dead (never active / |γ|<1e-3 / provable) ${row.dead.map((d) => `${d.layer} ${d.neverActive}/${d.smallGamma}/${d.provablyDead}`).join(', ')}; pruning: MACs ${row.macsBefore} → ${row.macsAfter}, energy ${(row.energyBeforePj / 1000).toFixed(1)} → ${(row.energyAfterPj / 1000).toFixed(1)} nJ, latency ${row.latencyBeforeMs.toFixed(3)} → ${row.latencyAfterMs.toFixed(3)} ms, identical predictions: ${row.identicalAfterPruning}`
   );
   if (!energyRow) {
     energyRow = {

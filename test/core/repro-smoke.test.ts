@@ -21,7 +21,9 @@ test('npm run repro --smoke writes every study, the JSON and the plot', () => {
   );
   expect(r.status, r.stderr).toBe(0);
   const doc = readFileSync(join(out, 'REPRODUCTION.md'), 'utf8');
-  for (const s of ['## A.', '## B.', '## C.', '## D.', '## E.']) expect(doc).toContain(s);
+  for (const s of ['## A.', '## B.', '## C.', '## D.', '## E.', '## F.']) expect(doc).toContain(s);
+  expect(doc).toMatch(/Pruning keeps accuracy exactly: holds/);
+  expect(doc).toMatch(/\| Adam \+ L2 5e-3 \| [\d.]+ % \| conv0: \d+\/\d+\/\d+ \(of \d+\)/);
   expect(doc).toMatch(/\*\*Claim \(§4\)[^*]+\*\* (Holds|Does not hold|Not decidable)/);
   const json = JSON.parse(readFileSync(join(out, 'reproduction.json'), 'utf8'));
   expect(json.points.length).toBeGreaterThan(10);
