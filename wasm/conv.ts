@@ -1,80 +1,113 @@
-// AssemblyScript: the hot loop of the integer convolution (core/engine/kernels/conv.ts) with
-// 128-bit SIMD. Compiled by scripts/build-wasm.mjs into core/engine/kernels/conv-wasm.ts.
-// All arrays are int32, addressed in bytes; the caller lays them out in this module's memory.
+// AssemblyScript: the integer convolution (core/engine/kernels/conv.ts) with 128-bit SIMD, in
+// gather form so the accumulators of 16 output channels stay in registers. Compiled with the other
+// files of this folder by scripts/build-wasm.mjs into core/engine/kernels/engine-wasm.ts.
+// Arrays are int32 (bias int64), addressed in bytes; the caller lays them out in this memory.
 
 /**
- * For every pixel p and input channel c with a non-zero activation a = x[p·inC + c], and every
- * tap t in start[p] … start[p+1]: acc[out[t] + o] += a · w[weight[t] + c·outC + o] for o < outC.
- * Returns the number of multiply-accumulates executed.
+ * y = requant(conv(x)) for one image.
+ * 1. Per input pixel p, the non-zero activations are listed once: nzCount[p] of them, value in
+ *    nzVal and the byte offset of their weight row (channel · outCP · 4) in nzOff.
+ * 2. Per output pixel q and block of 16 output channels, the taps qStart[q] … qStart[q+1] give
+ *    the input pixel (tIn) and the byte offset of that kernel position's weights (tW); every listed
+ *    non-zero is multiplied into four i32x4 accumulators. Weights are [kh, kw, inC, outCP], outCP
+ *    being outC rounded up to 16 (the padding is zero).
+ * 3. The accumulators are requantized exactly as core/engine/kernels/requantize.ts does (true
+ *    64-bit product, round half up, clamp to 0 … maxCode); non-zero codes are counted and each
+ *    channel that fired is flagged in `active`.
+ * stats[0] = input non-zeros, stats[1] = output non-zeros. Returns the executed MACs.
  */
-export function scatter(
+export function conv(
   x: usize,
-  pixels: i32,
+  inPixels: i32,
   inC: i32,
-  start: usize,
-  outOff: usize,
-  wOff: usize,
+  nzCount: usize,
+  nzVal: usize,
+  nzOff: usize,
+  qStart: usize,
+  tIn: usize,
+  tW: usize,
+  outPixels: i32,
   w: usize,
-  acc: usize,
-  outC: i32
-): i32 {
-  let executed: i32 = 0;
-  const vecEnd = outC & ~3;
-  for (let p: i32 = 0; p < pixels; p++) {
-    const t0 = load<i32>(start + ((<usize>p) << 2));
-    const t1 = load<i32>(start + ((<usize>(p + 1)) << 2));
-    if (t0 == t1) continue;
-    for (let c: i32 = 0; c < inC; c++) {
-      const a = load<i32>(x + ((<usize>(p * inC + c)) << 2));
-      if (a == 0) continue;
-      const av = i32x4.splat(a);
-      const cOff = c * outC;
-      for (let t = t0; t < t1; t++) {
-        const oBase = acc + ((<usize>load<i32>(outOff + ((<usize>t) << 2))) << 2);
-        const wBase = w + ((<usize>(load<i32>(wOff + ((<usize>t) << 2)) + cOff)) << 2);
-        let o: i32 = 0;
-        for (; o < vecEnd; o += 4) {
-          const off = (<usize>o) << 2;
-          v128.store(
-            oBase + off,
-            i32x4.add(v128.load(oBase + off), i32x4.mul(av, v128.load(wBase + off)))
-          );
-        }
-        for (; o < outC; o++) {
-          const off = (<usize>o) << 2;
-          store<i32>(oBase + off, load<i32>(oBase + off) + a * load<i32>(wBase + off));
-        }
-      }
-      executed += (t1 - t0) * outC;
-    }
-  }
-  return executed;
-}
-
-/**
- * Requantizes acc[i] (channel c = i mod outC) exactly as core/engine/kernels/requantize.ts does,
- * with a true 64-bit product: q = clamp(floor((acc·m + bias + 2^(s−1)) / 2^s), 0, maxCode).
- * `bias` holds one int64 per channel.
- */
-export function requant(
-  acc: usize,
-  count: i32,
   outC: i32,
+  outCP: i32,
+  acc: usize,
   m: usize,
   shift: usize,
   bias: usize,
   maxCode: i32,
-  out: usize
-): void {
-  for (let i: i32 = 0; i < count; i++) {
-    const c = <usize>(i % outC);
-    const s = load<i32>(shift + (c << 2));
-    const v: i64 =
-      <i64>load<i32>(acc + ((<usize>i) << 2)) * <i64>load<i32>(m + (c << 2)) +
-      load<i64>(bias + (c << 3));
-    let q: i64 = s > 0 ? (v + ((<i64>1) << (<i64>(s - 1)))) >> (<i64>s) : v << (<i64>-s);
-    if (q < 0) q = 0;
-    if (q > <i64>maxCode) q = <i64>maxCode;
-    store<i32>(out + ((<usize>i) << 2), <i32>q);
+  y: usize,
+  active: usize,
+  stats: usize
+): i32 {
+  let inputNonZero: i32 = 0;
+  const rowBytes = outCP << 2;
+  for (let p: i32 = 0; p < inPixels; p++) {
+    const base = <usize>(p * inC);
+    let n: i32 = 0;
+    for (let c: i32 = 0; c < inC; c++) {
+      const a = load<i32>(x + ((base + <usize>c) << 2));
+      if (a != 0) {
+        const at = (base + <usize>n) << 2;
+        store<i32>(nzVal + at, a);
+        store<i32>(nzOff + at, c * rowBytes);
+        n++;
+      }
+    }
+    store<i32>(nzCount + ((<usize>p) << 2), n);
+    inputNonZero += n;
   }
+
+  let executed: i32 = 0;
+  let outputNonZero: i32 = 0;
+  const blocks = outCP >> 4;
+  for (let q: i32 = 0; q < outPixels; q++) {
+    const t0 = load<i32>(qStart + ((<usize>q) << 2));
+    const t1 = load<i32>(qStart + ((<usize>(q + 1)) << 2));
+    for (let b: i32 = 0; b < blocks; b++) {
+      let a0 = i32x4.splat(0);
+      let a1 = i32x4.splat(0);
+      let a2 = i32x4.splat(0);
+      let a3 = i32x4.splat(0);
+      const blockBytes = <usize>(b << 6);
+      for (let t = t0; t < t1; t++) {
+        const p = load<i32>(tIn + ((<usize>t) << 2));
+        const n = load<i32>(nzCount + ((<usize>p) << 2));
+        if (b == 0) executed += n * outC;
+        const wTap = w + <usize>load<i32>(tW + ((<usize>t) << 2)) + blockBytes;
+        const list = (<usize>(p * inC)) << 2;
+        for (let j: i32 = 0; j < n; j++) {
+          const at = list + ((<usize>j) << 2);
+          const av = i32x4.splat(load<i32>(nzVal + at));
+          const wp = wTap + <usize>load<i32>(nzOff + at);
+          a0 = i32x4.add(a0, i32x4.mul(av, v128.load(wp)));
+          a1 = i32x4.add(a1, i32x4.mul(av, v128.load(wp, 16)));
+          a2 = i32x4.add(a2, i32x4.mul(av, v128.load(wp, 32)));
+          a3 = i32x4.add(a3, i32x4.mul(av, v128.load(wp, 48)));
+        }
+      }
+      const ab = acc + blockBytes;
+      v128.store(ab, a0);
+      v128.store(ab, a1, 16);
+      v128.store(ab, a2, 32);
+      v128.store(ab, a3, 48);
+    }
+    const yq = y + ((<usize>(q * outC)) << 2);
+    for (let o: i32 = 0; o < outC; o++) {
+      const c = (<usize>o) << 2;
+      const s = load<i32>(shift + c);
+      const v: i64 =
+        <i64>load<i32>(acc + c) * <i64>load<i32>(m + c) + load<i64>(bias + ((<usize>o) << 3));
+      let r: i64 = s > 0 ? (v + ((<i64>1) << (<i64>(s - 1)))) >> (<i64>s) : v << (<i64>-s);
+      if (r < 0) r = 0;
+      if (r > <i64>maxCode) r = <i64>maxCode;
+      store<i32>(yq + c, <i32>r);
+      if (r != 0) {
+        outputNonZero++;
+        store<i32>(active + c, 1);
+      }
+    }
+  }
+  store<i32>(stats, inputNonZero);
+  store<i32>(stats, outputNonZero, 4);
+  return executed;
 }

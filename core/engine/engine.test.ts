@@ -17,13 +17,14 @@ import { createRng } from '../util/rng';
 import { quantizeExponential, quantizeKmeans, quantizeLinear } from '../quant';
 import { ConvertError, convertToInt, fixedPoint, weightStore } from './convert';
 import { runInt } from './engine';
-import type { IntConv } from './int-model';
+import type { IntConv, IntMaxPool } from './int-model';
 import { emptyCounters } from './counters';
-import { convImpl, setConvSimd } from './kernels/conv';
-import { simdAvailable } from './kernels/conv-simd';
+import { convImpl } from './kernels/conv';
+import { setWasmKernels, simdAvailable } from './kernels/wasm-runtime';
 import { registerKernel, registerEngineKernels } from './kernels/registry';
 import { requantize } from './kernels/requantize';
 import { kwtaImpl } from './kernels/kwta';
+import { maxPoolImpl } from './kernels/max-pool';
 import { kwtaMask } from '../sparsify/k-wta';
 
 /** Two blobs vs bars on 12×12 images: a task a tiny net learns in a few epochs. */
@@ -104,6 +105,18 @@ describe('engine vs the fake-quantized tfjs model, x=[12,12,1] conv8-conv12/s2-g
       expect(agree / testSet.count).toBeGreaterThanOrEqual(0.995);
       // Probabilities agree closely: the engine differs only where a value sits on a rounding edge.
       expect(worst).toBeLessThan(0.05);
+      // The WebAssembly kernels and the JavaScript loops give the same logits, counters and wins.
+      expect(simdAvailable()).toBe(true);
+      for (let i = 0; i < 30; i++) {
+        const input = testSet.x.subarray(i * 144, (i + 1) * 144);
+        const fast = runInt(model, input);
+        setWasmKernels(false);
+        try {
+          expect(runInt(model, input)).toEqual(fast);
+        } finally {
+          setWasmKernels(true);
+        }
+      }
     });
   }
 
@@ -159,7 +172,10 @@ describe('integer convolution kernel', () => {
     [[7, 9, 3], [3, 3, 3, 5], 2, 'same'],
     [[6, 6, 4], [3, 3, 4, 8], 1, 'same'],
     [[8, 5, 2], [2, 3, 2, 4], 2, 'valid'],
-    [[5, 5, 1], [1, 1, 1, 3], 1, 'valid']
+    [[5, 5, 1], [1, 1, 1, 3], 1, 'valid'],
+    // Output channels beyond one and two blocks of 16 (the SIMD kernel pads them).
+    [[6, 7, 5], [3, 3, 5, 17], 1, 'same'],
+    [[9, 9, 3], [3, 3, 3, 36], 2, 'valid']
   ];
   for (const [inShape, k, stride, padding] of cases) {
     test(`x=[${inShape}] w=[${k}] s=${stride} ${padding}, 60 % zeros: exact, MACs follow non-zeros`, () => {
@@ -206,10 +222,10 @@ describe('integer convolution kernel', () => {
       const y = convImpl(op, x, counters, 4);
       // The JavaScript loop and the WebAssembly SIMD loop agree exactly.
       expect(simdAvailable()).toBe(true);
-      setConvSimd(false);
+      setWasmKernels(false);
       const jsCounters = emptyCounters('c', 'conv');
       const yJs = convImpl(op, x, jsCounters, 4);
-      setConvSimd(true);
+      setWasmKernels(true);
       expect(Array.from(yJs)).toEqual(Array.from(y));
       expect(jsCounters).toEqual(counters);
       const ref = naiveConv(op, x);
@@ -244,9 +260,10 @@ describe('integer k-WTA', () => {
           const rng = createRng(seed);
           const locations = 1 + rng.int(20);
           const k = 1 + rng.int(channels);
-          // Few distinct codes, so ties at the k-th value are common.
+          // Mostly few distinct codes, so ties at the k-th value are common; sometimes all levels.
+          const spread = rng.next() < 0.7 ? Math.min(4, 2 ** bits) : 2 ** bits;
           const x = Int32Array.from({ length: locations * channels }, () =>
-            rng.next() < 0.3 ? 0 : rng.int(Math.min(4, 2 ** bits))
+            rng.next() < 0.3 ? 0 : rng.int(spread)
           );
           const op = {
             op: 'kwta' as const,
@@ -254,15 +271,79 @@ describe('integer k-WTA', () => {
             shape: [1, locations, channels] as [number, number, number],
             k
           };
-          const winsA = new Float32Array(channels);
-          const y = kwtaImpl(op, x, emptyCounters('k', 'kwta'), bits, winsA);
           const winsB = new Float32Array(channels);
           const mask = kwtaMask(x, channels, k, undefined, winsB);
-          expect(Array.from(y)).toEqual(Array.from(x, (v, i) => (mask[i] ? v : 0)));
-          expect(Array.from(winsA)).toEqual(Array.from(winsB));
+          const expected = Array.from(x, (v, i) => (mask[i] ? v : 0));
+          // WebAssembly histogram, then the JavaScript choice (counting or the mask).
+          for (const wasm of [true, false]) {
+            setWasmKernels(wasm);
+            try {
+              const winsA = new Float32Array(channels);
+              const counters = emptyCounters('k', 'kwta');
+              const y = kwtaImpl(op, x, counters, bits, winsA);
+              expect(Array.from(y)).toEqual(expected);
+              expect(Array.from(winsA)).toEqual(Array.from(winsB));
+              expect(counters.outputNonZero).toBe(expected.filter((v) => v !== 0).length);
+              expect(counters.inputNonZero).toBe(x.filter((v) => v !== 0).length);
+            } finally {
+              setWasmKernels(true);
+            }
+          }
         }
       ),
       { numRuns: 300, seed: 5 }
+    );
+  });
+});
+
+describe('integer max pooling', () => {
+  test('2×2 / 2 windows: SIMD, JavaScript and a naive reference agree, counters included', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 11 }),
+        fc.integer({ min: 2, max: 11 }),
+        fc.integer({ min: 1, max: 13 }),
+        fc.integer(),
+        (inH, inW, c, seed) => {
+          const rng = createRng(seed);
+          const x = Int32Array.from({ length: inH * inW * c }, () =>
+            rng.next() < 0.5 ? 0 : rng.int(16)
+          );
+          const [outH, outW] = [Math.floor(inH / 2), Math.floor(inW / 2)];
+          const op: IntMaxPool = {
+            op: 'maxpool',
+            name: 'p',
+            inShape: [inH, inW, c],
+            outShape: [outH, outW, c],
+            size: 2,
+            stride: 2,
+            pad: { top: 0, left: 0 }
+          };
+          const ref: number[] = [];
+          for (let oh = 0; oh < outH; oh++)
+            for (let ow = 0; ow < outW; ow++)
+              for (let k = 0; k < c; k++) {
+                let m = -Infinity;
+                for (let dh = 0; dh < 2; dh++)
+                  for (let dw = 0; dw < 2; dw++)
+                    m = Math.max(m, x[((2 * oh + dh) * inW + 2 * ow + dw) * c + k]);
+                ref.push(m);
+              }
+          for (const wasm of [true, false]) {
+            setWasmKernels(wasm);
+            try {
+              const counters = emptyCounters('p', 'maxpool');
+              const y = maxPoolImpl(op, x, counters, 4);
+              expect(Array.from(y)).toEqual(ref);
+              expect(counters.outputNonZero).toBe(ref.filter((v) => v !== 0).length);
+              expect(counters.inputNonZero).toBe(x.filter((v) => v !== 0).length);
+            } finally {
+              setWasmKernels(true);
+            }
+          }
+        }
+      ),
+      { numRuns: 200, seed: 6 }
     );
   });
 });

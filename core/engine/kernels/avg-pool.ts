@@ -24,22 +24,34 @@ export function avgPoolImpl(
   bits: number
 ): Int32Array {
   const [inH, inW, c] = op.inShape;
-  const size = op.op === 'gap' ? Math.max(inH, inW) : op.size;
   const [outH, outW] = op.op === 'gap' ? [1, 1] : op.outShape;
   const maxCode = 2 ** op.outBits - 1;
   const y = new Int32Array(outH * outW * c);
-  for (let oh = 0; oh < outH; oh++) {
-    const h0 = op.op === 'gap' ? 0 : Math.max(0, oh * op.stride - op.pad.top);
-    const h1 = op.op === 'gap' ? inH : Math.min(inH, oh * op.stride - op.pad.top + size);
-    for (let ow = 0; ow < outW; ow++) {
-      const w0 = op.op === 'gap' ? 0 : Math.max(0, ow * op.stride - op.pad.left);
-      const w1 = op.op === 'gap' ? inW : Math.min(inW, ow * op.stride - op.pad.left + size);
-      const { m, shift } = multiplier(op, (h1 - h0) * (w1 - w0));
-      for (let k = 0; k < c; k++) {
-        let sum = 0;
-        for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) sum += x[(h * inW + w) * c + k];
-        const q = Math.floor((sum * m + 2 ** (shift - 1)) / 2 ** shift);
-        y[(oh * outW + ow) * c + k] = q < 0 ? 0 : q > maxCode ? maxCode : q;
+  if (op.op === 'gap') {
+    // One window over everything: sum position by position, channels contiguous.
+    const sums = new Float64Array(c);
+    for (let base = 0; base < x.length; base += c)
+      for (let k = 0; k < c; k++) sums[k] += x[base + k];
+    const { m, shift } = multiplier(op, inH * inW);
+    for (let k = 0; k < c; k++) {
+      const q = Math.floor((sums[k] * m + 2 ** (shift - 1)) / 2 ** shift);
+      y[k] = q < 0 ? 0 : q > maxCode ? maxCode : q;
+    }
+  } else {
+    for (let oh = 0; oh < outH; oh++) {
+      const h0 = Math.max(0, oh * op.stride - op.pad.top);
+      const h1 = Math.min(inH, oh * op.stride - op.pad.top + op.size);
+      for (let ow = 0; ow < outW; ow++) {
+        const w0 = Math.max(0, ow * op.stride - op.pad.left);
+        const w1 = Math.min(inW, ow * op.stride - op.pad.left + op.size);
+        const { m, shift } = multiplier(op, (h1 - h0) * (w1 - w0));
+        for (let k = 0; k < c; k++) {
+          let sum = 0;
+          for (let h = h0; h < h1; h++)
+            for (let w = w0; w < w1; w++) sum += x[(h * inW + w) * c + k];
+          const q = Math.floor((sum * m + 2 ** (shift - 1)) / 2 ** shift);
+          y[(oh * outW + ow) * c + k] = q < 0 ? 0 : q > maxCode ? maxCode : q;
+        }
       }
     }
   }

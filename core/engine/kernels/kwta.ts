@@ -1,10 +1,16 @@
 /**
  * k-WTA on integer codes: the same winners as the trained model (the codes order exactly like the
- * real values, ties go to the lower channel, a zero never wins), via core/sparsify's mask.
+ * real values, ties go to the lower channel, a zero never wins). Without boosting the selection
+ * counts codes in a histogram — in WebAssembly (wasm/kwta.ts) where available, else in JavaScript,
+ * or through core/sparsify's mask when that is cheaper; boosted k-WTA always uses the mask.
  */
 import type { IntKwta } from '../int-model';
 import { kwtaMask } from '../../sparsify/k-wta';
 import { countNonZero, type OpCounters } from '../counters';
+import { scratch, wasmKernels } from './wasm-runtime';
+
+/** Histograms above this many levels cost more than they save; the mask is used instead. */
+const MAX_COUNTING_BITS = 12;
 
 export function kwtaImpl(
   op: IntKwta,
@@ -14,18 +20,45 @@ export function kwtaImpl(
   wins?: Float32Array
 ): Int32Array {
   const channels = op.shape[2];
-  const y = new Int32Array(x.length);
-  // Insertion into a top-k list costs C·k per location, counting C + 2^bits: pick the cheaper.
-  if (op.boost || bits > 12 || channels * op.k <= channels + 2 ** bits) {
+  let y = new Int32Array(x.length);
+  const k = wasmKernels();
+  let inputNonZero: number | undefined;
+  let outputNonZero: number | undefined;
+  if (!op.boost && bits <= MAX_COUNTING_BITS && k) {
+    // The wasm histogram is scanned down from each location's largest code, so it is never the
+    // slower choice.
+    const levels = 2 ** bits;
+    const {
+      at: [xAt, yAt, hist, winsAt],
+      heap
+    } = scratch(k, [x.length, x.length, levels, channels]);
+    heap.set(x, xAt >> 2);
+    heap.fill(0, hist >> 2, (hist >> 2) + levels);
+    heap.fill(0, winsAt >> 2, (winsAt >> 2) + channels);
+    inputNonZero = k.nonZero(xAt, x.length);
+    outputNonZero = k.kwtaCount(
+      xAt,
+      x.length / channels,
+      channels,
+      op.k,
+      levels,
+      hist,
+      yAt,
+      winsAt
+    );
+    y = heap.slice(yAt >> 2, (yAt >> 2) + x.length);
+    if (wins) for (let c = 0; c < channels; c++) wins[c] += heap[(winsAt >> 2) + c];
+  } else if (op.boost || bits > MAX_COUNTING_BITS || channels * op.k <= channels + 2 ** bits) {
+    // Insertion into a top-k list costs C·k per location, counting C + 2^bits: pick the cheaper.
     const mask = kwtaMask(x, channels, op.k, op.boost, wins);
     for (let i = 0; i < x.length; i++) if (mask[i]) y[i] = x[i];
   } else {
     countingKwta(x, channels, op.k, 2 ** bits, y, wins);
   }
   counters.inputs = x.length;
-  counters.inputNonZero = countNonZero(x);
+  counters.inputNonZero = inputNonZero ?? countNonZero(x);
   counters.outputs = y.length;
-  counters.outputNonZero = countNonZero(y);
+  counters.outputNonZero = outputNonZero ?? countNonZero(y);
   counters.activationBitsRead = x.length * bits;
   counters.activationBitsWritten = y.length * bits;
   return y;

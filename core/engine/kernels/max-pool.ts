@@ -1,6 +1,11 @@
-/** Max pooling on integer codes (exact: the codes order like the real values they stand for). */
+/**
+ * Max pooling on integer codes (exact: the codes order like the real values they stand for). The
+ * common 2×2 / 2 window without padding runs in WebAssembly SIMD (wasm/max-pool.ts) where
+ * available, else in a straight JavaScript loop; other windows use the general loop.
+ */
 import type { IntMaxPool } from '../int-model';
 import { countNonZero, type OpCounters } from '../counters';
+import { scratch, wasmKernels } from './wasm-runtime';
 
 export function maxPoolImpl(
   op: IntMaxPool,
@@ -10,15 +15,27 @@ export function maxPoolImpl(
 ): Int32Array {
   const [inH, inW, c] = op.inShape;
   const [outH, outW] = op.outShape;
-  const y = new Int32Array(outH * outW * c);
-  if (
+  let y = new Int32Array(outH * outW * c);
+  const k = wasmKernels();
+  const twoByTwo =
     op.size === 2 &&
     op.stride === 2 &&
     op.pad.top === 0 &&
     op.pad.left === 0 &&
     outH * 2 <= inH &&
-    outW * 2 <= inW
-  ) {
+    outW * 2 <= inW;
+  let inputNonZero: number;
+  let outputNonZero: number;
+  if (twoByTwo && k) {
+    const {
+      at: [xAt, yAt],
+      heap
+    } = scratch(k, [x.length, y.length]);
+    heap.set(x, xAt >> 2);
+    inputNonZero = k.nonZero(xAt, x.length);
+    outputNonZero = k.maxPool2(xAt, inW, c, outH, outW, yAt);
+    y = heap.slice(yAt >> 2, (yAt >> 2) + y.length);
+  } else if (twoByTwo) {
     // The common 2×2 / 2 window, without padding: straight indexing, no bounds per element.
     const row = inW * c;
     for (let oh = 0; oh < outH; oh++) {
@@ -36,13 +53,17 @@ export function maxPoolImpl(
         }
       }
     }
+    inputNonZero = countNonZero(x);
+    outputNonZero = countNonZero(y);
   } else {
     maxPoolGeneric(op, x, y);
+    inputNonZero = countNonZero(x);
+    outputNonZero = countNonZero(y);
   }
   counters.inputs = x.length;
-  counters.inputNonZero = countNonZero(x);
+  counters.inputNonZero = inputNonZero;
   counters.outputs = y.length;
-  counters.outputNonZero = countNonZero(y);
+  counters.outputNonZero = outputNonZero;
   counters.activationBitsRead = x.length * bits;
   counters.activationBitsWritten = y.length * bits;
   return y;
