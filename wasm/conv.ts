@@ -1,5 +1,5 @@
 // AssemblyScript: the integer convolution (core/engine/kernels/conv.ts) with 128-bit SIMD, in
-// gather form so the accumulators of 16 output channels stay in registers. Compiled with the other
+// gather form so the accumulators of 16–32 output channels stay in registers. Compiled with the other
 // files of this folder by scripts/build-wasm.mjs into core/engine/kernels/engine-wasm.ts.
 // Arrays are int32 (bias int64), addressed in bytes; the caller lays them out in this memory.
 
@@ -7,9 +7,9 @@
  * y = requant(conv(x)) for one image.
  * 1. Per input pixel p, the non-zero activations are listed once: nzCount[p] of them, value in
  *    nzVal and the byte offset of their weight row (channel · outCP · 4) in nzOff.
- * 2. Per output pixel q and block of 16 output channels, the taps qStart[q] … qStart[q+1] give
- *    the input pixel (tIn) and the byte offset of that kernel position's weights (tW); every listed
- *    non-zero is multiplied into four i32x4 accumulators. Weights are [kh, kw, inC, outCP], outCP
+ * 2. Per output pixel q and block of 32 (or 16) output channels, the taps qStart[q] … qStart[q+1]
+ *    give the input pixel (tIn) and the byte offset of that kernel position's weights (tW); every
+ *    listed non-zero is multiplied into eight (or four) i32x4 accumulators. Weights are [kh, kw, inC, outCP], outCP
  *    being outC rounded up to 16 (the padding is zero).
  * 3. The accumulators are requantized exactly as core/engine/kernels/requantize.ts does (true
  *    64-bit product, round half up, clamp to 0 … maxCode); non-zero codes are counted and each
@@ -59,20 +59,63 @@ export function conv(
 
   let executed: i32 = 0;
   let outputNonZero: i32 = 0;
-  const blocks = outCP >> 4;
   for (let q: i32 = 0; q < outPixels; q++) {
     const t0 = load<i32>(qStart + ((<usize>q) << 2));
     const t1 = load<i32>(qStart + ((<usize>(q + 1)) << 2));
-    for (let b: i32 = 0; b < blocks; b++) {
+    for (let t = t0; t < t1; t++) {
+      executed += load<i32>(nzCount + ((<usize>load<i32>(tIn + ((<usize>t) << 2))) << 2)) * outC;
+    }
+    let b: i32 = 0;
+    // Blocks of 32 output channels: eight i32x4 accumulators (V8 keeps them in registers).
+    for (; b + 32 <= outCP; b += 32) {
       let a0 = i32x4.splat(0);
       let a1 = i32x4.splat(0);
       let a2 = i32x4.splat(0);
       let a3 = i32x4.splat(0);
-      const blockBytes = <usize>(b << 6);
+      let a4 = i32x4.splat(0);
+      let a5 = i32x4.splat(0);
+      let a6 = i32x4.splat(0);
+      let a7 = i32x4.splat(0);
+      const blockBytes = (<usize>b) << 2;
       for (let t = t0; t < t1; t++) {
         const p = load<i32>(tIn + ((<usize>t) << 2));
         const n = load<i32>(nzCount + ((<usize>p) << 2));
-        if (b == 0) executed += n * outC;
+        const wTap = w + <usize>load<i32>(tW + ((<usize>t) << 2)) + blockBytes;
+        const list = (<usize>(p * inC)) << 2;
+        for (let j: i32 = 0; j < n; j++) {
+          const at = list + ((<usize>j) << 2);
+          const av = i32x4.splat(load<i32>(nzVal + at));
+          const wp = wTap + <usize>load<i32>(nzOff + at);
+          a0 = i32x4.add(a0, i32x4.mul(av, v128.load(wp)));
+          a1 = i32x4.add(a1, i32x4.mul(av, v128.load(wp, 16)));
+          a2 = i32x4.add(a2, i32x4.mul(av, v128.load(wp, 32)));
+          a3 = i32x4.add(a3, i32x4.mul(av, v128.load(wp, 48)));
+          a4 = i32x4.add(a4, i32x4.mul(av, v128.load(wp, 64)));
+          a5 = i32x4.add(a5, i32x4.mul(av, v128.load(wp, 80)));
+          a6 = i32x4.add(a6, i32x4.mul(av, v128.load(wp, 96)));
+          a7 = i32x4.add(a7, i32x4.mul(av, v128.load(wp, 112)));
+        }
+      }
+      const ab = acc + blockBytes;
+      v128.store(ab, a0);
+      v128.store(ab, a1, 16);
+      v128.store(ab, a2, 32);
+      v128.store(ab, a3, 48);
+      v128.store(ab, a4, 64);
+      v128.store(ab, a5, 80);
+      v128.store(ab, a6, 96);
+      v128.store(ab, a7, 112);
+    }
+    // The last 16 when outCP is an odd multiple of 16.
+    for (; b < outCP; b += 16) {
+      let a0 = i32x4.splat(0);
+      let a1 = i32x4.splat(0);
+      let a2 = i32x4.splat(0);
+      let a3 = i32x4.splat(0);
+      const blockBytes = (<usize>b) << 2;
+      for (let t = t0; t < t1; t++) {
+        const p = load<i32>(tIn + ((<usize>t) << 2));
+        const n = load<i32>(nzCount + ((<usize>p) << 2));
         const wTap = w + <usize>load<i32>(tW + ((<usize>t) << 2)) + blockBytes;
         const list = (<usize>(p * inC)) << 2;
         for (let j: i32 = 0; j < n; j++) {
