@@ -13,6 +13,8 @@ const BENCHES = [
   'train-digits',
   'speech-cli',
   'inference',
+  'features',
+  'live-loop',
   'sparsity-energy',
   'soak'
 ];
