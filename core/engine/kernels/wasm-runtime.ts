@@ -3,7 +3,9 @@
  * first use, with the memory they work in. An op's constant arrays (tap tables, weights,
  * requantization) are copied into that memory once and stay; per call only the input goes in and
  * the codes come out. Where WebAssembly SIMD is missing, `wasmKernels()` is null and every kernel
- * runs its JavaScript loop (the same arithmetic, tested equal).
+ * runs its JavaScript loop (the same arithmetic, tested equal). The module is compiled
+ * synchronously, which Chromium allows on a page's main thread only for modules under 4 KB (it is
+ * 2.4 KB; the live view runs the engine in a worker anyway).
  */
 import { ENGINE_WASM_BASE64 } from './engine-wasm';
 
