@@ -15,6 +15,7 @@ import { exportOnnx } from '../../core/onnx/export';
 import { applyOverrides, getPreset, PRESET_NAMES, type ModelSpec } from '../../core/spec';
 import { initTrainingBackend } from '../../core/train/backend/init-backend';
 import type { Examples } from '../../core/train/dataset';
+import { predictProbabilities } from '../../core/train/evaluate';
 import { forward } from '../../core/train/forward';
 import { disposeNetwork } from '../../core/train/network';
 import { train } from '../../core/train/trainer';
@@ -67,7 +68,7 @@ async function trained(preset: string): Promise<{ contents: ModelContents; test:
   let data: Examples;
   let test: Examples;
   if (preset === 'digits') ({ train: data, test } = loadMnist(0.2, 300));
-  else [data, test] = [synthetic(shape, 480, 1), synthetic(shape, 60, 2)];
+  else [data, test] = [synthetic(shape, 480, 1), synthetic(shape, 400, 2)];
   const run = await train(spec, data, { seed: 1, epochs: 2 });
   const labels = Array.from({ length: data.classes }, (_, i) => `c${i}`);
   const contents = networkToContents(run.network, spec, labels, {}, '');
@@ -99,13 +100,26 @@ for (const preset of PRESET_NAMES) {
     tf.tidy(() => forward(net, tf.tensor4d(input(i), [1, h, w, c]), false).logits.dataSync())
   );
   disposeNetwork(net);
+  // Top-1 agreement with the fake-quantized tfjs model the engine was converted from.
+  const fakeQuant = networkFromContents(contents);
+  const probs = predictProbabilities(fakeQuant, test);
+  disposeNetwork(fakeQuant);
+  const argmax = (p: ArrayLike<number>) => {
+    let best = 0;
+    for (let j = 1; j < p.length; j++) if (p[j] > p[best]) best = j;
+    return best;
+  };
   let macs = 0;
   let executed = 0;
+  let agree = 0;
   for (let i = 0; i < test.count; i++) {
-    for (const k of runInt(model, input(i)).counters) {
+    const r = runInt(model, input(i));
+    for (const k of r.counters) {
       macs += k.denseMacs;
       executed += k.executedMacs;
     }
+    const n = r.probabilities.length;
+    if (argmax(r.probabilities) === argmax(probs.subarray(i * n, (i + 1) * n))) agree++;
   }
   const row = {
     preset,
@@ -113,11 +127,13 @@ for (const preset of PRESET_NAMES) {
     ortMs,
     tfjsMs,
     speedupVsOrt: ortMs / engineMs,
-    executedFraction: executed / macs
+    executedFraction: executed / macs,
+    agreement: agree / test.count,
+    testCount: test.count
   };
   rows.push(row);
   console.log(
-    `${preset.padEnd(13)} engine ${engineMs.toFixed(3)} ms   onnxruntime-web ${ortMs.toFixed(3)} ms   tfjs-wasm float32 ${tfjsMs.toFixed(3)} ms   engine ${(ortMs / engineMs).toFixed(2)}× faster than ORT; executed MACs ${((100 * executed) / macs).toFixed(0)} % of dense`
+    `${preset.padEnd(13)} engine ${engineMs.toFixed(3)} ms   onnxruntime-web ${ortMs.toFixed(3)} ms   tfjs-wasm float32 ${tfjsMs.toFixed(3)} ms   engine ${(ortMs / engineMs).toFixed(2)}× faster than ORT; executed MACs ${((100 * executed) / macs).toFixed(0)} % of dense; top-1 agreement with fake-quantized tfjs ${((100 * agree) / test.count).toFixed(2)} % of ${test.count}`
   );
 }
 
@@ -163,7 +179,8 @@ writeResult(
         'onnxruntime-web (ms)',
         'tfjs-wasm float32 (ms)',
         'engine vs ORT',
-        'executed / dense MACs'
+        'executed / dense MACs',
+        'top-1 agreement with fake-quantized tfjs'
       ],
       rows.map((r) => [
         r.preset,
@@ -171,7 +188,8 @@ writeResult(
         (r.ortMs as number).toFixed(3),
         (r.tfjsMs as number).toFixed(3),
         `${(r.speedupVsOrt as number).toFixed(2)}×`,
-        `${(100 * (r.executedFraction as number)).toFixed(0)} %`
+        `${(100 * (r.executedFraction as number)).toFixed(0)} %`,
+        `${(100 * (r.agreement as number)).toFixed(2)} % of ${r.testCount}`
       ])
     ),
     '',
