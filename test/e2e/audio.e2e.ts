@@ -91,6 +91,10 @@ test('create a project, record, train, go live: the spoken word wins', async () 
     .toBeGreaterThan(0);
   // The live loop, measured by the page itself over whole seconds (benchmark numbers, not goals).
   await page.waitForTimeout(3000);
+  // The engine runs its WebAssembly SIMD kernels in the browser's worker, not the JS fallback.
+  await expect
+    .poll(() => page.getByTestId('kernels').textContent())
+    .toBe('WebAssembly SIMD kernels');
   const rate = await page.getByTestId('rate').textContent();
   writeFileSync(join(SHOTS, 'audio-live-loop.txt'), `${rate}\n`);
   await page.screenshot({ path: join(SHOTS, 'audio-3-live.png'), fullPage: true });

@@ -8,6 +8,7 @@ import { convertToInt } from '../../../core/engine/convert';
 import { runInt } from '../../../core/engine/engine';
 import { layerSummaries } from '../../../core/engine/evaluate-int';
 import type { IntModel } from '../../../core/engine/int-model';
+import { simdAvailable } from '../../../core/engine/kernels/wasm-runtime';
 import { estimateEnergy } from '../../../core/energy/estimate';
 import { imageFeatures, toRgb, type ImageSettings } from '../../../core/features/image';
 import { LogMelStream, type LogMelSettings } from '../../../core/features/logmel';
@@ -34,7 +35,14 @@ export interface LayerView {
 }
 
 export type InferOut =
-  | { type: 'ready'; labels: string[]; kind: 'audio' | 'image'; layers: string[] }
+  | {
+      type: 'ready';
+      labels: string[];
+      kind: 'audio' | 'image';
+      layers: string[];
+      /** Which engine kernels run here: WebAssembly SIMD, or the JavaScript fallback. */
+      kernels: 'wasm-simd' | 'javascript';
+    }
   | {
       type: 'result';
       /** Audio: mean level per mel band over the window (the live input preview). */
@@ -122,7 +130,8 @@ onmessage = (e: MessageEvent<InferIn>) => {
         type: 'ready',
         labels,
         kind: stream ? 'audio' : 'image',
-        layers: model.ops.map((o) => o.name)
+        layers: model.ops.map((o) => o.name),
+        kernels: simdAvailable() ? 'wasm-simd' : 'javascript'
       });
     } else if (m.type === 'audio' && model && stream) {
       stream.push(m.samples);
