@@ -352,7 +352,7 @@ for (const name of datasets) {
     [
       `## F. Emergent pruning (implicit filter sparsity) — ${label}`,
       '',
-      `BatchNorm + ReLU, 8-bit weights and activations, no k-WTA (the paper's setting, on the integer engine); ${epochs} epochs, seed ${seed}. A filter is *never active* when its output is zero on every training image; *γ below 1e-3* (|γ| < 1e-3 of the batch norm) is the paper's second test; *prunable* means zero for any input (its folded offset and weights cannot reach one output step), so removing it cannot change any output. "Unused weights" belong to a never-active filter or read a never-active channel.`,
+      `BatchNorm + ReLU, 8-bit weights and activations, no k-WTA (the paper's setting, on the integer engine); ${epochs} epochs, seed ${seed}; learning rate ${variantsF[0].learningRate} for Adam, ${variantsF.at(-1)!.learningRate} for SGD. A filter is *never active* when its output is zero on every training image; *γ below 1e-3* (|γ| < 1e-3 of the batch norm) is the paper's second test; *prunable* means zero for any input (its folded offset and weights cannot reach one output step), so removing it cannot change any output. "Unused weights" belong to a never-active filter or read a never-active channel.`,
       '',
       table(
         [
