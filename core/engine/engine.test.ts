@@ -67,6 +67,19 @@ const BASE: ModelSpec = {
   training: { optimizer: 'adam', learningRate: 0.01, l2: 0, batchSize: 32, epochs: 4 }
 };
 
+/** Runs `check` with the WebAssembly kernels, then with the JavaScript loops. */
+function bothKernelSets(check: () => void): void {
+  expect(simdAvailable()).toBe(true);
+  for (const wasm of [true, false]) {
+    setWasmKernels(wasm);
+    try {
+      check();
+    } finally {
+      setWasmKernels(true);
+    }
+  }
+}
+
 const trainSet = blobs(240, 1);
 const testSet = blobs(150, 2);
 
@@ -275,20 +288,15 @@ describe('integer k-WTA', () => {
           const mask = kwtaMask(x, channels, k, undefined, winsB);
           const expected = Array.from(x, (v, i) => (mask[i] ? v : 0));
           // WebAssembly histogram, then the JavaScript choice (counting or the mask).
-          for (const wasm of [true, false]) {
-            setWasmKernels(wasm);
-            try {
-              const winsA = new Float32Array(channels);
-              const counters = emptyCounters('k', 'kwta');
-              const y = kwtaImpl(op, x, counters, bits, winsA);
-              expect(Array.from(y)).toEqual(expected);
-              expect(Array.from(winsA)).toEqual(Array.from(winsB));
-              expect(counters.outputNonZero).toBe(expected.filter((v) => v !== 0).length);
-              expect(counters.inputNonZero).toBe(x.filter((v) => v !== 0).length);
-            } finally {
-              setWasmKernels(true);
-            }
-          }
+          bothKernelSets(() => {
+            const winsA = new Float32Array(channels);
+            const counters = emptyCounters('k', 'kwta');
+            const y = kwtaImpl(op, x, counters, bits, winsA);
+            expect(Array.from(y)).toEqual(expected);
+            expect(Array.from(winsA)).toEqual(Array.from(winsB));
+            expect(counters.outputNonZero).toBe(expected.filter((v) => v !== 0).length);
+            expect(counters.inputNonZero).toBe(x.filter((v) => v !== 0).length);
+          });
         }
       ),
       { numRuns: 300, seed: 5 }
@@ -329,18 +337,13 @@ describe('integer max pooling', () => {
                     m = Math.max(m, x[((2 * oh + dh) * inW + 2 * ow + dw) * c + k]);
                 ref.push(m);
               }
-          for (const wasm of [true, false]) {
-            setWasmKernels(wasm);
-            try {
-              const counters = emptyCounters('p', 'maxpool');
-              const y = maxPoolImpl(op, x, counters, 4);
-              expect(Array.from(y)).toEqual(ref);
-              expect(counters.outputNonZero).toBe(ref.filter((v) => v !== 0).length);
-              expect(counters.inputNonZero).toBe(x.filter((v) => v !== 0).length);
-            } finally {
-              setWasmKernels(true);
-            }
-          }
+          bothKernelSets(() => {
+            const counters = emptyCounters('p', 'maxpool');
+            const y = maxPoolImpl(op, x, counters, 4);
+            expect(Array.from(y)).toEqual(ref);
+            expect(counters.outputNonZero).toBe(ref.filter((v) => v !== 0).length);
+            expect(counters.inputNonZero).toBe(x.filter((v) => v !== 0).length);
+          });
         }
       ),
       { numRuns: 200, seed: 6 }
