@@ -7,12 +7,11 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { networkToContents } from '../model-file/network-io';
-import { applyOverrides, type ModelSpec } from '../spec';
+import { applyOverrides } from '../spec';
 import { initTrainingBackend } from '../train/backend/init-backend';
 import { predictProbabilities } from '../train/evaluate';
 import { disposeNetwork } from '../train/network';
 import { train } from '../train/trainer';
-import type { Examples } from '../train/dataset';
 import { createRng } from '../util/rng';
 import { quantizeExponential, quantizeKmeans, quantizeLinear } from '../quant';
 import { ConvertError, convertToInt, fixedPoint, weightStore } from './convert';
@@ -26,46 +25,9 @@ import { requantize } from './kernels/requantize';
 import { kwtaImpl } from './kernels/kwta';
 import { maxPoolImpl } from './kernels/max-pool';
 import { kwtaMask } from '../sparsify/k-wta';
+import { blobs, blobsSpec } from '../../test/fixtures/blobs';
 
-/** Two blobs vs bars on 12×12 images: a task a tiny net learns in a few epochs. */
-function blobs(n: number, seed: number): Examples {
-  const rng = createRng(seed);
-  const per = 12 * 12;
-  const x = new Float32Array(n * per);
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    y[i] = i % 3;
-    for (let p = 0; p < per; p++) x[i * per + p] = 0.15 * rng.next();
-    const r0 = 1 + rng.int(8);
-    const c0 = 1 + rng.int(8);
-    for (let d = 0; d < 3; d++) {
-      const [r, c] = y[i] === 0 ? [r0 + d, c0] : y[i] === 1 ? [r0, c0 + d] : [r0 + d, c0 + d];
-      x[i * per + r * 12 + c] = 1;
-    }
-  }
-  return { x, y, count: n, shape: [12, 12, 1], classes: 3 };
-}
-
-const BASE: ModelSpec = {
-  version: 1,
-  name: 'engine-test',
-  input: { shape: [12, 12, 1], kind: 'image' },
-  quant: { weightBits: 4, weightScheme: 'linear', actBits: 4, inputBits: 8 },
-  layers: [
-    { type: 'conv', filters: 8, kernel: 3 },
-    { type: 'batchnorm' },
-    { type: 'relu' },
-    { type: 'maxpool', size: 2 },
-    { type: 'kwta', fraction: 0.5 },
-    { type: 'conv', filters: 12, kernel: 3, stride: 2 },
-    { type: 'batchnorm' },
-    { type: 'relu' },
-    { type: 'kwta', fraction: 0.25 },
-    { type: 'gap' },
-    { type: 'dense' }
-  ],
-  training: { optimizer: 'adam', learningRate: 0.01, l2: 0, batchSize: 32, epochs: 4 }
-};
+const BASE = blobsSpec('engine-test', 4);
 
 /** Runs `check` with the WebAssembly kernels, then with the JavaScript loops. */
 function bothKernelSets(check: () => void): void {

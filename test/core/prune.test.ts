@@ -13,50 +13,12 @@ import { estimateEnergy } from '../../core/energy/estimate';
 import type { ModelContents } from '../../core/model-file/model-file';
 import { networkToContents } from '../../core/model-file/network-io';
 import { sparsityReport } from '../../core/sparsify/analytics';
-import type { ModelSpec } from '../../core/spec';
 import { initTrainingBackend } from '../../core/train/backend/init-backend';
-import type { Examples } from '../../core/train/dataset';
 import { disposeNetwork } from '../../core/train/network';
 import { train } from '../../core/train/trainer';
-import { createRng } from '../../core/util/rng';
+import { blobs, blobsSpec } from '../fixtures/blobs';
 
-function blobs(n: number, seed: number): Examples {
-  const rng = createRng(seed);
-  const x = new Float32Array(n * 144);
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    y[i] = i % 3;
-    for (let p = 0; p < 144; p++) x[i * 144 + p] = 0.15 * rng.next();
-    const r0 = 1 + rng.int(8);
-    const c0 = 1 + rng.int(8);
-    for (let d = 0; d < 3; d++) {
-      const [r, c] = y[i] === 0 ? [r0 + d, c0] : y[i] === 1 ? [r0, c0 + d] : [r0 + d, c0 + d];
-      x[i * 144 + r * 12 + c] = 1;
-    }
-  }
-  return { x, y, count: n, shape: [12, 12, 1], classes: 3 };
-}
-
-const SPEC: ModelSpec = {
-  version: 1,
-  name: 'prune-test',
-  input: { shape: [12, 12, 1], kind: 'image' },
-  quant: { weightBits: 4, weightScheme: 'linear', actBits: 4, inputBits: 8 },
-  layers: [
-    { type: 'conv', filters: 8, kernel: 3 },
-    { type: 'batchnorm' },
-    { type: 'relu' },
-    { type: 'maxpool', size: 2 },
-    { type: 'kwta', fraction: 0.5 },
-    { type: 'conv', filters: 12, kernel: 3, stride: 2 },
-    { type: 'batchnorm' },
-    { type: 'relu' },
-    { type: 'kwta', fraction: 0.25 },
-    { type: 'gap' },
-    { type: 'dense' }
-  ],
-  training: { optimizer: 'adam', learningRate: 0.01, l2: 0, batchSize: 32, epochs: 3 }
-};
+const SPEC = blobsSpec('prune-test', 3);
 
 const testSet = blobs(120, 2);
 let contents: ModelContents;
