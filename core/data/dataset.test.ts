@@ -17,16 +17,9 @@ import {
   scanDataset,
   type DatasetSource
 } from './dataset';
-import type { LogMelSettings } from '../features/logmel';
+import { SPEECH_LOGMEL } from '../features/logmel';
 
-const AUDIO: LogMelSettings = {
-  kind: 'logmel',
-  sampleRate: 16000,
-  clipSeconds: 1,
-  frameLength: 512,
-  hopLength: 320,
-  melBands: 40
-};
+const AUDIO = SPEECH_LOGMEL;
 
 function memorySource(tree: Record<string, Record<string, Uint8Array>>): DatasetSource {
   return {

@@ -12,25 +12,13 @@ import { encode as encodePng } from 'fast-png';
 import * as jpeg from 'jpeg-js';
 import { describe, expect, test } from 'vitest';
 import { createRng } from '../util/rng';
+import { getPreset } from '../spec';
 import { decodeImage, imageFeatures } from './image';
-import {
-  clipGeometry,
-  FeatureError,
-  LogMelFrontEnd,
-  LogMelStream,
-  type LogMelSettings
-} from './logmel';
+import { clipGeometry, FeatureError, LogMelFrontEnd, LogMelStream, SPEECH_LOGMEL } from './logmel';
 import { resample, Resampler } from './resample';
 import { decodeWav, encodeWav, toMono, WavError } from './wav';
 
-const AUDIO: LogMelSettings = {
-  kind: 'logmel',
-  sampleRate: 16000,
-  clipSeconds: 1,
-  frameLength: 512,
-  hopLength: 320,
-  melBands: 40
-};
+const AUDIO = SPEECH_LOGMEL;
 
 function tone(freq: number, rate: number, seconds: number, amp = 0.5): Float32Array {
   return Float32Array.from(
@@ -243,6 +231,10 @@ function spokenRecording(): { samples: Float32Array; rate: number } {
 }
 
 describe('log-mel features', () => {
+  test('SPEECH_LOGMEL is the front end of the audio-small preset', () => {
+    expect(getPreset('audio-small').features).toEqual(SPEECH_LOGMEL);
+  });
+
   test('one second gives 49 frames of 40 bands; a 1 kHz tone peaks in the band around 1 kHz', () => {
     expect(clipGeometry(AUDIO)).toEqual({ samples: 16000, frames: 49 });
     const front = new LogMelFrontEnd(AUDIO);

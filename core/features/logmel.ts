@@ -23,6 +23,19 @@ export interface LogMelSettings {
   std?: number;
 }
 
+/**
+ * One second of 16 kHz speech as 49 frames × 40 mel bands: the front end of the audio-small preset
+ * (models/audio-small.json, kept equal by a test) and of the recording preview.
+ */
+export const SPEECH_LOGMEL: LogMelSettings = {
+  kind: 'logmel',
+  sampleRate: 16000,
+  clipSeconds: 1,
+  frameLength: 512,
+  hopLength: 320,
+  melBands: 40
+};
+
 const LOG_FLOOR = 1e-6;
 
 export class FeatureError extends Error {

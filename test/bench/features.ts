@@ -3,19 +3,12 @@
  * log-mel front end (49 frames × 40 bands), batch and streaming — as multiples of real time.
  * Usage: tsx test/bench/features.ts [--seconds N]
  */
-import { LogMelFrontEnd, LogMelStream, type LogMelSettings } from '../../core/features/logmel';
+import { LogMelFrontEnd, LogMelStream, SPEECH_LOGMEL } from '../../core/features/logmel';
 import { resample, Resampler } from '../../core/features/resample';
 import { argValue, machineLine, table, writeResult } from './bench-util';
 
 const seconds = Number(argValue('--seconds') ?? 60);
-const settings: LogMelSettings = {
-  kind: 'logmel',
-  sampleRate: 16000,
-  clipSeconds: 1,
-  frameLength: 512,
-  hopLength: 320,
-  melBands: 40
-};
+const settings = SPEECH_LOGMEL;
 const at48 = Float32Array.from(
   { length: 48000 * seconds },
   (_, i) => 0.3 * Math.sin(i / 11) + 0.1 * Math.sin(i / 3.7)

@@ -4,7 +4,7 @@
  * quickly. `runFuzzer` reports the slowest case and the heap growth so hangs and leaks show up.
  */
 import { decodeImage } from '../../core/features/image';
-import { FeatureError } from '../../core/features/logmel';
+import { FeatureError, SPEECH_LOGMEL } from '../../core/features/logmel';
 import { decodeWav, encodeWav, WavError } from '../../core/features/wav';
 import { ConvertError, convertToInt } from '../../core/engine/convert';
 import {
@@ -172,14 +172,7 @@ export function makeFuzzers(model?: ModelContents): Fuzzer[] {
           describe: (c, f) => `${c}/${f}`
         };
         try {
-          await scanDataset(source, {
-            kind: 'logmel',
-            sampleRate: 16000,
-            clipSeconds: 1,
-            frameLength: 512,
-            hopLength: 320,
-            melBands: 40
-          });
+          await scanDataset(source, SPEECH_LOGMEL);
         } catch (e) {
           if (!(e instanceof DatasetError))
             throw new Error(`scan: unexpected ${(e as Error).message}`);
