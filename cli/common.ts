@@ -73,15 +73,23 @@ export function bitsFlag(v: Values, name: 'weight-bits' | 'act-bits'): number | 
   return b;
 }
 
-export function schemeFlag(v: Values): WeightScheme | undefined {
-  const s = v['weight-scheme'];
-  if (s === undefined) return undefined;
-  if (s !== 'linear' && s !== 'exponential' && s !== 'kmeans') {
-    throw new UsageError(
-      `--weight-scheme must be linear, exponential or kmeans, got ${JSON.stringify(s)}`
-    );
+/** A flag that takes one of a few words; undefined when it is absent. */
+export function choiceFlag<T extends string>(
+  v: Values,
+  name: keyof Values,
+  choices: readonly T[]
+): T | undefined {
+  const raw = v[name];
+  if (raw === undefined) return undefined;
+  if (!choices.includes(raw as T)) {
+    const words = `${choices.slice(0, -1).join(', ')} or ${choices[choices.length - 1]}`;
+    throw new UsageError(`--${name} must be ${words}, got ${JSON.stringify(raw)}`);
   }
-  return s;
+  return raw as T;
+}
+
+export function schemeFlag(v: Values): WeightScheme | undefined {
+  return choiceFlag(v, 'weight-scheme', ['linear', 'exponential', 'kmeans'] as const);
 }
 
 export function overridesFrom(v: Values): SpecOverrides {

@@ -9,15 +9,12 @@ import type { Evaluation } from '../../core/train/evaluate';
 import { initTrainingBackend } from '../../core/train/backend/init-backend';
 import { folderSource } from '../../electron/main/services/fs-dataset';
 import { Progress } from '../progress';
-import { intModelOf, loadModel, required, UsageError, type Io, type Values } from '../common';
+import { choiceFlag, intModelOf, loadModel, required, type Io, type Values } from '../common';
 
 export async function cmdEval(v: Values, io: Io): Promise<number> {
   const modelPath = resolve(required(v, 'model'));
   const data = resolve(required(v, 'data'));
-  const engine = v.engine ?? 'int';
-  if (engine !== 'int' && engine !== 'float') {
-    throw new UsageError(`--engine must be int or float, got ${JSON.stringify(engine)}`);
-  }
+  const engine = choiceFlag(v, 'engine', ['int', 'float'] as const) ?? 'int';
   const contents = await loadModel(modelPath);
   await initTrainingBackend({ backend: 'wasm' });
   const bar = new Progress(io);

@@ -6,6 +6,7 @@ import { applyOverrides } from '../../core/spec';
 import { writeFileAtomic } from '../../electron/main/services/atomic-write';
 import {
   bitsFlag,
+  choiceFlag,
   intModelOf,
   loadModel,
   required,
@@ -44,10 +45,7 @@ export async function cmdQuantize(v: Values, io: Io): Promise<number> {
 export async function cmdExport(v: Values, io: Io): Promise<number> {
   const modelPath = resolve(required(v, 'model'));
   const out = resolve(required(v, 'out'));
-  const format = v.format ?? 'onnx';
-  if (format !== 'onnx' && format !== 'int') {
-    throw new UsageError(`--format must be onnx or int, got ${JSON.stringify(format)}`);
-  }
+  const format = choiceFlag(v, 'format', ['onnx', 'int'] as const) ?? 'onnx';
   const contents = await loadModel(modelPath);
   const model = intModelOf(contents, modelPath);
   const bytes =

@@ -9,6 +9,7 @@ import { decodeWav, toMono, WavError } from '../../core/features/wav';
 import { runInt } from '../../core/engine/engine';
 import { initTrainingBackend } from '../../core/train/backend/init-backend';
 import {
+  choiceFlag,
   InputError,
   intModelOf,
   loadModel,
@@ -46,10 +47,7 @@ export async function cmdPredict(v: Values, files: string[], io: Io): Promise<nu
       throw e;
     }
   }
-  const engine = v.engine ?? 'int';
-  if (engine !== 'int' && engine !== 'float') {
-    throw new UsageError(`--engine must be int or float, got ${JSON.stringify(engine)}`);
-  }
+  const engine = choiceFlag(v, 'engine', ['int', 'float'] as const) ?? 'int';
   let probs: Float32Array;
   if (engine === 'int') {
     const model = intModelOf(contents, resolve(required(v, 'model')));
