@@ -13,15 +13,15 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { shiftImages } from '../../core/data/augment';
+import { evaluateContents } from '../../core/data/pipeline';
 import { convertToInt } from '../../core/engine/convert';
 import { evaluateInt } from '../../core/engine/evaluate-int';
 import { estimateEnergy } from '../../core/energy/estimate';
 import type { ModelContents } from '../../core/model-file/model-file';
-import { networkFromContents, networkToContents } from '../../core/model-file/network-io';
+import { networkToContents } from '../../core/model-file/network-io';
 import { applyOverrides, getPreset, type ModelSpec } from '../../core/spec';
 import { initTrainingBackend } from '../../core/train/backend/init-backend';
 import { subset, type Examples } from '../../core/train/dataset';
-import { evaluate } from '../../core/train/evaluate';
 import { disposeNetwork } from '../../core/train/network';
 import { train } from '../../core/train/trainer';
 import type { TrainOptions } from '../../core/train/train-options';
@@ -115,12 +115,7 @@ async function trainContents(
 
 /** Test accuracy through tfjs (fake quantization) — works for float layers too. */
 function accuracyOf(contents: ModelContents, testSet: Examples): number {
-  const net = networkFromContents(contents);
-  try {
-    return evaluate(net, testSet).accuracy;
-  } finally {
-    disposeNetwork(net);
-  }
+  return evaluateContents(contents, testSet).accuracy;
 }
 
 /** Accuracy and energy through the integer engine. */
