@@ -176,15 +176,25 @@ function conv(g: GraphBuilder, st: State, op: IntConv): State {
   };
 }
 
-function maxPool(g: GraphBuilder, st: State, op: IntMaxPool): State {
-  const [inH, inW] = op.inShape;
-  const [outH, outW, c] = op.outShape;
+/** Window, strides and padding of a square pooling op, as ONNX pooling attributes. */
+function poolAttributes(op: IntMaxPool | IntAvgPool) {
   const k: [number, number] = [op.size, op.size];
-  const y = g.node('MaxPool', [st.name], {
+  return {
     kernel_shape: k,
     strides: [op.stride, op.stride],
-    pads: pads([inH, inW], [outH, outW], k, op.stride, op.pad)
-  });
+    pads: pads(
+      [op.inShape[0], op.inShape[1]],
+      [op.outShape[0], op.outShape[1]],
+      k,
+      op.stride,
+      op.pad
+    )
+  };
+}
+
+function maxPool(g: GraphBuilder, st: State, op: IntMaxPool): State {
+  const [outH, outW, c] = op.outShape;
+  const y = g.node('MaxPool', [st.name], poolAttributes(op));
   return { ...st, name: y, shape: [outH, outW, c] };
 }
 
@@ -192,19 +202,11 @@ function avgPool(g: GraphBuilder, st: State, op: IntAvgPool): State {
   const xScale = g.constant('x_scale', DT.FLOAT, [], [st.step]);
   const xZero = g.constant('x_zero', DT.UINT8, [], [st.zeroPoint]);
   const xf = g.node('DequantizeLinear', [st.name, xScale, xZero]);
-  let yf: string;
-  const [inH, inW] = op.inShape;
   const [outH, outW, c] = op.outShape;
-  if (op.op === 'gap') yf = g.node('GlobalAveragePool', [xf]);
-  else {
-    const k: [number, number] = [op.size, op.size];
-    yf = g.node('AveragePool', [xf], {
-      kernel_shape: k,
-      strides: [op.stride, op.stride],
-      pads: pads([inH, inW], [outH, outW], k, op.stride, op.pad),
-      count_include_pad: 0
-    });
-  }
+  const yf =
+    op.op === 'gap'
+      ? g.node('GlobalAveragePool', [xf])
+      : g.node('AveragePool', [xf], { ...poolAttributes(op), count_include_pad: 0 });
   const y = g.node('QuantizeLinear', [
     yf,
     g.constant('y_scale', DT.FLOAT, [], [op.outStep]),
