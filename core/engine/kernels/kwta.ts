@@ -20,10 +20,10 @@ export function kwtaImpl(
   wins?: Float32Array
 ): Int32Array {
   const channels = op.shape[2];
-  let y = new Int32Array(x.length);
+  let y: Int32Array;
   const k = wasmKernels();
-  let inputNonZero: number | undefined;
-  let outputNonZero: number | undefined;
+  let inputNonZero: number;
+  let outputNonZero: number;
   if (!op.boost && bits <= MAX_COUNTING_BITS && k) {
     // The wasm histogram is scanned down from each location's largest code, so it is never the
     // slower choice.
@@ -48,17 +48,22 @@ export function kwtaImpl(
     );
     y = heap.slice(yAt >> 2, (yAt >> 2) + x.length);
     if (wins) for (let c = 0; c < channels; c++) wins[c] += heap[(winsAt >> 2) + c];
-  } else if (op.boost || bits > MAX_COUNTING_BITS || channels * op.k <= channels + 2 ** bits) {
-    // Insertion into a top-k list costs C·k per location, counting C + 2^bits: pick the cheaper.
-    const mask = kwtaMask(x, channels, op.k, op.boost, wins);
-    for (let i = 0; i < x.length; i++) if (mask[i]) y[i] = x[i];
   } else {
-    countingKwta(x, channels, op.k, 2 ** bits, y, wins);
+    y = new Int32Array(x.length);
+    // Insertion into a top-k list costs C·k per location, counting C + 2^bits: pick the cheaper.
+    if (op.boost || bits > MAX_COUNTING_BITS || channels * op.k <= channels + 2 ** bits) {
+      const mask = kwtaMask(x, channels, op.k, op.boost, wins);
+      for (let i = 0; i < x.length; i++) if (mask[i]) y[i] = x[i];
+    } else {
+      countingKwta(x, channels, op.k, 2 ** bits, y, wins);
+    }
+    inputNonZero = countNonZero(x);
+    outputNonZero = countNonZero(y);
   }
   counters.inputs = x.length;
-  counters.inputNonZero = inputNonZero ?? countNonZero(x);
+  counters.inputNonZero = inputNonZero;
   counters.outputs = y.length;
-  counters.outputNonZero = outputNonZero ?? countNonZero(y);
+  counters.outputNonZero = outputNonZero;
   counters.activationBitsRead = x.length * bits;
   counters.activationBitsWritten = y.length * bits;
   return y;

@@ -15,7 +15,8 @@ export function maxPoolImpl(
 ): Int32Array {
   const [inH, inW, c] = op.inShape;
   const [outH, outW] = op.outShape;
-  let y = new Int32Array(outH * outW * c);
+  const size = outH * outW * c;
+  let y: Int32Array;
   const k = wasmKernels();
   const twoByTwo =
     op.size === 2 &&
@@ -30,33 +31,34 @@ export function maxPoolImpl(
     const {
       at: [xAt, yAt],
       heap
-    } = scratch(k, [x.length, y.length]);
+    } = scratch(k, [x.length, size]);
     heap.set(x, xAt >> 2);
     inputNonZero = k.nonZero(xAt, x.length);
     outputNonZero = k.maxPool2(xAt, inW, c, outH, outW, yAt);
-    y = heap.slice(yAt >> 2, (yAt >> 2) + y.length);
-  } else if (twoByTwo) {
-    // The common 2×2 / 2 window, without padding: straight indexing, no bounds per element.
-    const row = inW * c;
-    for (let oh = 0; oh < outH; oh++) {
-      for (let ow = 0; ow < outW; ow++) {
-        const a = (2 * oh * inW + 2 * ow) * c;
-        const o = (oh * outW + ow) * c;
-        for (let k = 0; k < c; k++) {
-          const p = x[a + k];
-          const q = x[a + c + k];
-          const r = x[a + row + k];
-          const s = x[a + row + c + k];
-          const m1 = p > q ? p : q;
-          const m2 = r > s ? r : s;
-          y[o + k] = m1 > m2 ? m1 : m2;
+    y = heap.slice(yAt >> 2, (yAt >> 2) + size);
+  } else {
+    y = new Int32Array(size);
+    if (twoByTwo) {
+      // The common 2×2 / 2 window, without padding: straight indexing, no bounds per element.
+      const row = inW * c;
+      for (let oh = 0; oh < outH; oh++) {
+        for (let ow = 0; ow < outW; ow++) {
+          const a = (2 * oh * inW + 2 * ow) * c;
+          const o = (oh * outW + ow) * c;
+          for (let k = 0; k < c; k++) {
+            const p = x[a + k];
+            const q = x[a + c + k];
+            const r = x[a + row + k];
+            const s = x[a + row + c + k];
+            const m1 = p > q ? p : q;
+            const m2 = r > s ? r : s;
+            y[o + k] = m1 > m2 ? m1 : m2;
+          }
         }
       }
+    } else {
+      maxPoolGeneric(op, x, y);
     }
-    inputNonZero = countNonZero(x);
-    outputNonZero = countNonZero(y);
-  } else {
-    maxPoolGeneric(op, x, y);
     inputNonZero = countNonZero(x);
     outputNonZero = countNonZero(y);
   }
