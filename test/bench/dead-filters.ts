@@ -18,6 +18,7 @@ import type { Examples } from '../../core/train/dataset';
 import { disposeNetwork } from '../../core/train/network';
 import type { TrainOptions } from '../../core/train/train-options';
 import { train } from '../../core/train/trainer';
+import { median } from './bench-util';
 
 export interface DeadFilterVariant {
   name: string;
@@ -54,11 +55,6 @@ export interface DeadFilterRow {
   /** The energy estimate of the unpruned model on the test set. */
   energy: EnergyEstimate;
   contents: ModelContents;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 /** Median single-inference latency over `runs` test inputs, after a short warm-up. */

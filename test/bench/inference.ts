@@ -20,7 +20,7 @@ import { forward } from '../../core/train/forward';
 import { disposeNetwork } from '../../core/train/network';
 import { train } from '../../core/train/trainer';
 import { createRng } from '../../core/util/rng';
-import { argValue, machineLine, table, writeResult } from './bench-util';
+import { argValue, machineLine, median, table, writeResult } from './bench-util';
 import { loadMnist } from './mnist-data';
 
 const RUNS = Number(argValue('--runs') ?? 300);
@@ -44,11 +44,6 @@ function synthetic(shape: [number, number, number], n: number, seed: number): Ex
     }
   }
   return { x, y, count: n, shape, classes: CLASSES };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 async function time(runs: number, fn: (i: number) => unknown | Promise<unknown>): Promise<number> {
