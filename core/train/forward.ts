@@ -42,25 +42,65 @@ export function forward(
   training: boolean,
   statsOptions: TrainStatsOptions = DEFAULT_STATS
 ): ForwardResult {
-  const { stats } = net;
   const updates: Array<[tf.Variable, tf.Tensor]> = [];
-  let h: tf.Tensor = x;
-  if (net.model.inputBits !== FLOAT_BITS) {
-    if (training || !stats.inputRange) {
-      const lo = scalarOf(tf.min(x));
-      const hi = scalarOf(tf.max(x));
-      const prev = stats.inputRange;
-      stats.inputRange = [
-        updateEma(prev?.[0], lo, statsOptions.rangeMomentum),
-        updateEma(prev?.[1], hi, statsOptions.rangeMomentum)
-      ];
-    }
-    h = fakeQuantInput(h, net.model.inputBits, stats.inputRange[0], stats.inputRange[1]);
-  }
+  let h = inputForward(net, x, training, statsOptions);
   for (const layer of net.model.layers) {
     h = layerForward(net, layer, h, training, statsOptions, updates);
   }
   return { logits: h as tf.Tensor2D, updates };
+}
+
+/**
+ * The model input after its quantizer ([N, H, W, C] float32; unchanged for float input). In
+ * training mode, or before any range is known, the range follows the batch (EMA).
+ */
+export function inputForward(
+  net: Network,
+  x: tf.Tensor,
+  training: boolean,
+  statsOptions: TrainStatsOptions = DEFAULT_STATS
+): tf.Tensor {
+  const { stats } = net;
+  if (net.model.inputBits === FLOAT_BITS) return x;
+  if (training || !stats.inputRange) {
+    const lo = scalarOf(tf.min(x));
+    const hi = scalarOf(tf.max(x));
+    const prev = stats.inputRange;
+    stats.inputRange = [
+      updateEma(prev?.[0], lo, statsOptions.rangeMomentum),
+      updateEma(prev?.[1], hi, statsOptions.rangeMomentum)
+    ];
+  }
+  return fakeQuantInput(x, net.model.inputBits, stats.inputRange[0], stats.inputRange[1]);
+}
+
+/**
+ * The value a quantized-activation layer (relu, avgpool, gap) computes before its quantizer; the
+ * input unchanged for every other layer type. Shapes as the layer's output.
+ */
+export function activationValue(layer: ResolvedLayer, h: tf.Tensor): tf.Tensor {
+  const spec = layer.spec;
+  switch (spec.type) {
+    case 'relu':
+      return tf.relu(h);
+    case 'avgpool':
+      return tf.avgPool(
+        h as tf.Tensor4D,
+        spec.size,
+        spec.stride ?? spec.size,
+        spec.padding ?? 'valid'
+      );
+    case 'gap':
+      return tf.mean(h, [1, 2]);
+    default:
+      return h;
+  }
+}
+
+/** Whether a layer quantizes its output with a recorded range (relu, avgpool, gap). */
+export function hasActivationRange(layer: ResolvedLayer): boolean {
+  const t = layer.spec.type;
+  return t === 'relu' || t === 'avgpool' || t === 'gap';
 }
 
 function quantizeActivation(
@@ -79,13 +119,17 @@ function quantizeActivation(
   return fakeQuantActivation(h, bits, net.stats.actMax[layer.name]);
 }
 
-function layerForward(
+/**
+ * One layer of {@link forward}. In inference mode (`training` false) it reads only stored
+ * statistics, which is how the calibration pass steps through the network layer by layer.
+ */
+export function layerForward(
   net: Network,
   layer: ResolvedLayer,
   h: tf.Tensor,
   training: boolean,
-  opts: TrainStatsOptions,
-  updates: Array<[tf.Variable, tf.Tensor]>
+  opts: TrainStatsOptions = DEFAULT_STATS,
+  updates: Array<[tf.Variable, tf.Tensor]> = []
 ): tf.Tensor {
   const spec = layer.spec;
   const p = net.params[layer.name];
@@ -126,22 +170,22 @@ function layerForward(
       return tf.add(tf.mul(centered, scale), p.beta!);
     }
     case 'relu':
-      return quantizeActivation(net, layer, tf.relu(h), training, opts.rangeMomentum);
+    case 'avgpool':
+    case 'gap':
+      return quantizeActivation(
+        net,
+        layer,
+        activationValue(layer, h),
+        training,
+        opts.rangeMomentum
+      );
     case 'maxpool':
-    case 'avgpool': {
-      const pool = spec.type === 'maxpool' ? tf.maxPool : tf.avgPool;
-      const y = pool(
+      return tf.maxPool(
         h as tf.Tensor4D,
         spec.size,
         spec.stride ?? spec.size,
         spec.padding ?? 'valid'
       );
-      return spec.type === 'avgpool'
-        ? quantizeActivation(net, layer, y, training, opts.rangeMomentum)
-        : y;
-    }
-    case 'gap':
-      return quantizeActivation(net, layer, tf.mean(h, [1, 2]), training, opts.rangeMomentum);
     case 'kwta': {
       if (spec.fraction >= 1) return h;
       const duty = net.stats.dutyCycles[layer.name];

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { quantizeWeights } from '../quant';
 import { FLOAT_BITS } from '../spec/model-spec';
 import type { Examples } from './dataset';
+import { calibrate } from './calibrate';
 import { evaluate } from './evaluate';
 import { restoreNetwork, snapshotNetwork, type NetworkSnapshot } from './network';
 import { runEpochs, type EpochRecord } from './epochs';
@@ -21,10 +22,20 @@ export function snapWeights(ctx: StepContext): void {
   }
 }
 
+/** Calibration after a snap: the snapped weights change every statistic that follows them. */
+function settle(ctx: StepContext, train: Examples): void {
+  calibrate(ctx.net, train, {
+    batchSize: ctx.opts.batchSize,
+    maxExamples: ctx.opts.calibrationExamples,
+    seed: ctx.opts.seed
+  });
+}
+
 /**
  * Supervised iterative quantization (PAPERS.md §3): snap the weights to their quantization
  * levels, retrain in float from there, snap again — until the snapped model's validation accuracy
- * stops improving or the rounds run out. Ends with the best snapped weights in the network.
+ * stops improving or the rounds run out. Ends with the best snapped weights in the network, their
+ * running statistics calibrated on the training data.
  */
 export async function iterativeQuantization(
   ctx: StepContext,
@@ -40,6 +51,7 @@ export async function iterativeQuantization(
   const { net, opts } = ctx;
   const history: EpochRecord[] = [];
   snapWeights(ctx);
+  settle(ctx, train);
   let bestAccuracy = evaluate(net, validation).accuracy;
   let best: NetworkSnapshot = snapshotNetwork(net);
   let samples = 0;
@@ -57,6 +69,7 @@ export async function iterativeQuantization(
       break;
     }
     snapWeights(ctx);
+    settle(ctx, train);
     const accuracy = evaluate(net, validation).accuracy;
     if (accuracy <= bestAccuracy) break;
     bestAccuracy = accuracy;

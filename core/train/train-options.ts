@@ -40,6 +40,13 @@ export interface TrainOptions extends TrainingDefaults {
   iterativeRounds: number;
   /** Epochs of retraining in each iterative round. */
   iterativeEpochs: number;
+  /**
+   * Keep the weights of the epoch with the best validation accuracy (default); false keeps the
+   * last epoch's (for a final model trained on all the data, with nothing held out to choose by).
+   */
+  keepBest: boolean;
+  /** Examples used to calibrate running statistics after each epoch (a seeded sample; 512). */
+  calibrationExamples: number;
   /** Changes each training batch in place (a fresh copy) before the step; never validation data. */
   augment?: Augmenter;
   onProgress?: (p: TrainProgress) => void;
@@ -70,6 +77,8 @@ export function resolveTrainOptions(spec: ModelSpec, given: Partial<TrainOptions
     probabilistic: false,
     iterativeRounds: 0,
     iterativeEpochs: 2,
+    keepBest: true,
+    calibrationExamples: 512,
     now: () => Date.now(),
     yieldToHost: () => new Promise((resolve) => setTimeout(resolve, 0)),
     ...stripUndefined(given)
@@ -77,7 +86,7 @@ export function resolveTrainOptions(spec: ModelSpec, given: Partial<TrainOptions
   if (!(opts.validationFraction >= 0 && opts.validationFraction < 1)) {
     throw new RangeError(`validationFraction must be in [0, 1), got ${opts.validationFraction}`);
   }
-  for (const k of ['epochs', 'batchSize', 'iterativeEpochs'] as const) {
+  for (const k of ['epochs', 'batchSize', 'iterativeEpochs', 'calibrationExamples'] as const) {
     if (!Number.isInteger(opts[k]) || opts[k] < 1)
       throw new RangeError(`${k} must be a positive integer`);
   }
