@@ -349,13 +349,50 @@ describe('registry and refusals', () => {
     );
   });
 
-  test('float weights or float activations are refused by layer name', async () => {
-    const spec = applyOverrides(BASE, { weightBits: 32 });
-    const run = await train(spec, trainSet, { seed: 5, epochs: 1 });
+  test('float weights are served at 12 bits, float activations at 8, agreeing with the float model', async () => {
+    const spec = applyOverrides(BASE, { weightBits: 32, actBits: 32, kwta: 1 });
+    const run = await train(spec, trainSet, { seed: 5, epochs: 3 });
     const contents = networkToContents(run.network, spec, ['v', 'h', 'd'], {}, '');
+    const probs = predictProbabilities(run.network, testSet);
     disposeNetwork(run.network);
+    const model = convertToInt(contents);
+    expect(model.input.bits).toBe(8);
+    for (const op of model.ops) {
+      if ('weights' in op) expect([op.name, op.weights.bits]).toEqual([op.name, 12]);
+      if ('outBits' in op && op.outBits !== undefined) expect(op.outBits).toBe(8);
+    }
+    let agree = 0;
+    for (let i = 0; i < testSet.count; i++) {
+      const r = runInt(model, testSet.x.subarray(i * 144, (i + 1) * 144));
+      const p = Array.from(probs.subarray(i * 3, i * 3 + 3));
+      const q = Array.from(r.probabilities);
+      if (p.indexOf(Math.max(...p)) === q.indexOf(Math.max(...q))) agree++;
+    }
+    expect(agree / testSet.count).toBeGreaterThanOrEqual(0.99);
+  });
+
+  test('training refuses what the engine could not serve as trained: float input, k-WTA on float activations', async () => {
+    const floatInput = applyOverrides(BASE, {});
+    floatInput.quant.inputBits = 32;
+    await expect(train(floatInput, trainSet, { epochs: 1 })).rejects.toThrow(
+      /quant.inputBits: the model input must be quantized/
+    );
+    const floatActs = applyOverrides(BASE, { actBits: 32, kwta: 0.5 });
+    await expect(train(floatActs, trainSet, { epochs: 1 })).rejects.toThrow(
+      /layers\[4\]: k-WTA .* needs quantized activations/
+    );
+  });
+
+  test('a model without a recorded activation range is refused by layer name', async () => {
+    const run = await train(BASE, trainSet, { seed: 5, epochs: 1 });
+    const contents = networkToContents(run.network, BASE, ['v', 'h', 'd'], {}, '');
+    disposeNetwork(run.network);
+    const relu = Object.keys(contents.stats.actMax)[0];
+    delete contents.stats.actMax[relu];
     expect(() => convertToInt(contents)).toThrow(ConvertError);
-    expect(() => convertToInt(contents)).toThrow(/conv0: float weights/);
+    expect(() => convertToInt(contents)).toThrow(
+      new RegExp(`${relu}: no recorded activation range`)
+    );
   });
 
   test('input of the wrong size is refused', async () => {

@@ -19,8 +19,11 @@ export interface Requant {
 export interface WeightStore {
   scheme: 'linear' | 'exponential' | 'kmeans';
   bits: number;
-  /** Per weight, [kh, kw, inC, outC] or [in, out] (output channel last): an index into `table`. */
-  indices: Uint8Array;
+  /**
+   * Per weight, [kh, kw, inC, outC] or [in, out] (output channel last): an index into `table`
+   * (16-bit for the 9–16-bit linear weights that serve float-trained layers).
+   */
+  indices: Uint8Array | Uint16Array;
   /**
    * The integer level of each index: linear → the code (−L … L, or ±1 at one bit); exponential →
    * ±2^k for q = ½, else the level at 13-bit precision; k-means → the centroid at 13-bit precision.

@@ -47,7 +47,7 @@ function sliceWeights(
 ): WeightStore {
   const n = rows * keepIn.length * keepOut.length;
   const values = new Int32Array(n);
-  const indices = new Uint8Array(n);
+  const indices = ws.indices instanceof Uint16Array ? new Uint16Array(n) : new Uint8Array(n);
   let k = 0;
   for (let r = 0; r < rows; r++)
     for (const i of keepIn)

@@ -1,7 +1,7 @@
 /**
  * The integer model inside the model file: op descriptions in the header, arrays as tensors
- * named `int/<op>/<field>`, weight indices packed at their bit width (1, 2, 4 or 8 bits; 3-bit
- * indices take 4 bits, 5–7-bit ones a byte). Reading it back checks every op, shape and array
+ * named `int/<op>/<field>`, weight indices packed at their bit width (1, 2, 4, 8 or 16 bits; 3-bit
+ * indices take 4 bits, 5–7-bit ones a byte, 9–16-bit ones two bytes, little-endian). Reading it back checks every op, shape and array
  * length against the others before anything runs.
  */
 import type {
@@ -18,13 +18,21 @@ import type {
 import { ModelFileError } from './errors';
 import type { StoredTensor } from './model-file';
 
-/** Storage width for b-bit indices: 1, 2, 4 or 8 bits. */
+/** Storage width for b-bit indices: 1, 2, 4, 8 or 16 bits. */
 export function packedWidth(bits: number): number {
-  return bits <= 1 ? 1 : bits <= 2 ? 2 : bits <= 4 ? 4 : 8;
+  return bits <= 1 ? 1 : bits <= 2 ? 2 : bits <= 4 ? 4 : bits <= 8 ? 8 : 16;
 }
 
-/** Packs small unsigned integers `width` bits each, little-end first within a byte. */
-export function packBits(values: Uint8Array, width: number): Uint8Array {
+/**
+ * Packs small unsigned integers `width` bits each, little-end first within a byte; width 16
+ * writes each value as two bytes, low byte first.
+ */
+export function packBits(values: Uint8Array | Uint16Array, width: number): Uint8Array {
+  if (width === 16) {
+    const out = new Uint8Array(values.length * 2);
+    values.forEach((v, i) => ((out[2 * i] = v & 255), (out[2 * i + 1] = v >> 8)));
+    return out;
+  }
   const perByte = 8 / width;
   const out = new Uint8Array(Math.ceil(values.length / perByte));
   for (let i = 0; i < values.length; i++) {
@@ -33,7 +41,16 @@ export function packBits(values: Uint8Array, width: number): Uint8Array {
   return out;
 }
 
-export function unpackBits(bytes: Uint8Array, width: number, count: number): Uint8Array {
+export function unpackBits(
+  bytes: Uint8Array,
+  width: number,
+  count: number
+): Uint8Array | Uint16Array {
+  if (width === 16) {
+    if (bytes.length !== 2 * count)
+      throw new ModelFileError(`packed indices: ${bytes.length} bytes for ${count} 16-bit values`);
+    return Uint16Array.from({ length: count }, (_, i) => bytes[2 * i] | (bytes[2 * i + 1] << 8));
+  }
   const perByte = 8 / width;
   if (bytes.length !== Math.ceil(count / perByte)) {
     throw new ModelFileError(
@@ -141,9 +158,11 @@ export function intModelFromStored(meta: unknown, tensors: Map<string, StoredTen
   const weightStore = (name: string, w: Meta, count: number, outC: number): WeightStore => {
     if (!['linear', 'exponential', 'kmeans'].includes(w.scheme as string))
       fail(`${name}: unknown weight scheme`);
-    if (!isInt(w.bits, 1, 8) || w.count !== count) fail(`${name}: invalid weight description`);
+    const maxBits = w.scheme === 'linear' ? 16 : 8;
+    if (!isInt(w.bits, 1, maxBits) || w.count !== count)
+      fail(`${name}: invalid weight description`);
     const table = array<Int32Array>(name, 'table', 'int32', -1);
-    if (table.length < 1 || table.length > 2 ** (w.bits as number))
+    if (table.length < 1 || table.length > Math.min(2 ** (w.bits as number), 2 ** 14))
       fail(`${name}: table of ${table.length} levels for ${w.bits} bits`);
     if (table.some((v) => Math.abs(v) > 2 ** 14)) fail(`${name}: table level out of range`);
     const packed = array<Uint8Array>(name, 'indices', 'uint8', -1);

@@ -49,24 +49,27 @@ function pads(
   return [pad.top, pad.left, bottom, right];
 }
 
-/** Per output channel: the real value of one accumulator unit (may be negative) and the bias in accumulator units. */
-function accScales(op: IntConv | IntDense): { scale: number[]; bias: number[] } {
+/**
+ * Per output channel: the real value of one accumulator unit (may be negative) and the real
+ * offset added to acc·scale (the folded bias and batch norm). A constant channel has scale 0
+ * and its constant value as offset.
+ */
+function accScales(op: IntConv | IntDense): { scale: number[]; offset: number[] } {
   const n = op.op === 'conv' ? op.outShape[2] : op.outSize;
   const scale: number[] = [];
-  const bias: number[] = [];
+  const offset: number[] = [];
   for (let c = 0; c < n; c++) {
     if (op.requant) {
-      const m = op.requant.m[c] / 2 ** op.requant.shift[c];
-      const outStep = op.outStep!;
-      scale.push(m * outStep);
-      bias.push(op.requant.m[c] === 0 ? 0 : op.requant.bias[c] / op.requant.m[c]);
+      const unit = op.outStep! / 2 ** op.requant.shift[c];
+      scale.push(op.requant.m[c] * unit);
+      offset.push(op.requant.bias[c] * unit);
     } else {
       const d = op as IntDense;
       scale.push(d.logitScale![c]);
-      bias.push(d.logitScale![c] === 0 ? 0 : d.logitBias![c] / d.logitScale![c]);
+      offset.push(d.logitBias![c]);
     }
   }
-  return { scale, bias };
+  return { scale, offset };
 }
 
 /**
@@ -132,7 +135,7 @@ function conv(g: GraphBuilder, st: State, op: IntConv): State {
   const [inH, inW, inC] = op.inShape;
   const [outH, outW, outC] = op.outShape;
   const [kh, kw] = op.kernel;
-  const { scale, bias } = accScales(op);
+  const { scale, offset } = accScales(op);
   const attrs = {
     kernel_shape: [kh, kw],
     strides: [op.stride, op.stride],
@@ -160,12 +163,7 @@ function conv(g: GraphBuilder, st: State, op: IntConv): State {
       g.node('Cast', [acc], { to: DT.FLOAT }),
       g.constant('scale', DT.FLOAT, [1, outC, 1, 1], scale)
     ]),
-    g.constant(
-      'offset',
-      DT.FLOAT,
-      [1, outC, 1, 1],
-      bias.map((v, o) => v * scale[o])
-    )
+    g.constant('offset', DT.FLOAT, [1, outC, 1, 1], offset)
   ]);
   const y = g.node('QuantizeLinear', [real, yScale, yZero]);
   return {
@@ -270,7 +268,7 @@ function dense(
   // tfjs flattens NHWC; the graph is NCHW, so go back to NHWC first.
   const nhwc = g.node('Transpose', [st.name], { perm: [0, 2, 3, 1] });
   const flat = g.node('Reshape', [nhwc, g.constant('shape', DT.INT64, [2], [1, op.inSize])]);
-  const { scale, bias } = accScales(op);
+  const { scale, offset } = accScales(op);
   const n = op.outSize;
   const acc = integerProduct(
     g,
@@ -281,18 +279,13 @@ function dense(
     (values) => Array.from(values),
     [op.inSize, n]
   );
-  // acc·scale_c + bias_c·scale_c, float
+  // acc·scale_c + offset_c, float
   const accReal = g.node('Add', [
     g.node('Mul', [
       g.node('Cast', [acc], { to: DT.FLOAT }),
       g.constant('scale', DT.FLOAT, [n], scale)
     ]),
-    g.constant(
-      'bias',
-      DT.FLOAT,
-      [n],
-      bias.map((b, c) => b * scale[c])
-    )
+    g.constant('bias', DT.FLOAT, [n], offset)
   ]);
   if (last) {
     if (op.requant) throw new ExportError(`${op.name}: the classifier must output logits`);

@@ -1,12 +1,29 @@
 import type { QuantizedWeights } from './types';
-import { checkWeightBits, intervalIndex } from './types';
+import { checkWeightBits, intervalIndex, snapToTable, TABLE_LEVEL_BITS } from './types';
 
-/** The magnitudes A·q^j, j = 0…n−1, plus the zero level when present; ascending. */
-function magnitudes(amplitude: number, q: number, n: number, hasZero: boolean): Float64Array {
+/**
+ * Whether the levels are exact powers of two of the amplitude that the engine multiplies by
+ * shifting (q = ½ with at most 14 magnitudes); other level sets live on the 13-bit table grid.
+ */
+export function exactPowersOfTwo(q: number, n: number): boolean {
+  return q === 0.5 && n - 1 <= TABLE_LEVEL_BITS;
+}
+
+/**
+ * The magnitudes A·q^j, j = 0…n−1, plus the zero level when present; ascending. Exact powers of
+ * two when {@link exactPowersOfTwo}; otherwise on the table grid ({@link snapToTable}; `amplitude`
+ * itself should then be on it, as {@link quantizeExponential} makes it).
+ */
+export function exponentialMagnitudes(
+  amplitude: number,
+  q: number,
+  n: number,
+  hasZero: boolean
+): Float64Array {
   const m = new Float64Array(n + (hasZero ? 1 : 0));
   const offset = hasZero ? 1 : 0;
   for (let j = 0; j < n; j++) m[offset + n - 1 - j] = amplitude * q ** j;
-  return m;
+  return exactPowersOfTwo(q, n) ? m : snapToTable(m);
 }
 
 function midpoints(sorted: Float64Array): Float64Array {
@@ -22,7 +39,7 @@ export function exponentialLevelCount(bits: number, hasZero: boolean): number {
 
 /**
  * Exponential discretization per layer (PAPERS.md §4): each weight snaps to the nearest of
- * 0 (when `hasZero`) and ±A·q^j, j = 0…n−1, with A = max|w|. q = ½ is power-of-two quantization.
+ * 0 (when `hasZero`) and ±A·q^j, j = 0…n−1, with A = max|w| (levels on the 13-bit table grid). q = ½ is power-of-two quantization.
  * When `q` is absent it is chosen by {@link chooseExponentialQ}. Codes: 0, or sign·(j + 1).
  * `w` is float32 in any layout; the whole tensor shares one set of levels.
  */
@@ -40,7 +57,8 @@ export function quantizeExponential(
   let amplitude = 0;
   for (let i = 0; i < w.length; i++) amplitude = Math.max(amplitude, Math.abs(w[i]));
   const n = exponentialLevelCount(bits, hasZero);
-  const mags = magnitudes(amplitude, ratio, n, hasZero);
+  if (!exactPowersOfTwo(ratio, n)) amplitude = snapToTable([amplitude])[0];
+  const mags = exponentialMagnitudes(amplitude, ratio, n, hasZero);
   const mid = midpoints(mags);
   const codes = new Int32Array(w.length);
   const values = new Float32Array(w.length);

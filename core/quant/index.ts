@@ -1,4 +1,4 @@
-import { quantizeExponential } from './exponential';
+import { exponentialLevelCount, exponentialMagnitudes, quantizeExponential } from './exponential';
 import { quantizeKmeans } from './kmeans';
 import { quantizeLinear } from './linear';
 import type { QuantizedWeights, WeightQuantOptions } from './types';
@@ -6,7 +6,13 @@ import { outChannels } from './types';
 
 export * from './types';
 export { quantizeLinear } from './linear';
-export { quantizeExponential, chooseExponentialQ, exponentialLevelCount } from './exponential';
+export {
+  quantizeExponential,
+  chooseExponentialQ,
+  exactPowersOfTwo,
+  exponentialLevelCount,
+  exponentialMagnitudes
+} from './exponential';
 export { quantizeKmeans } from './kmeans';
 export { stochasticRound } from './stochastic';
 export * from './activation';
@@ -51,8 +57,8 @@ export function levelsOf(qw: QuantizedWeights): Float64Array[] {
       );
     }
     case 'exponential': {
-      const n = qw.bits === 1 ? 1 : 2 ** (qw.bits - 1) - (qw.hasZero ? 1 : 0);
-      const mags = Array.from({ length: n }, (_, j) => qw.amplitude * qw.q ** j);
+      const n = exponentialLevelCount(qw.bits, qw.hasZero);
+      const mags = Array.from(exponentialMagnitudes(qw.amplitude, qw.q, n, false));
       const all = [...mags.map((m) => -m), ...(qw.hasZero ? [0] : []), ...mags];
       return [Float64Array.from(all).sort()];
     }

@@ -1,5 +1,5 @@
 import type { QuantizedWeights } from './types';
-import { checkWeightBits, intervalIndex } from './types';
+import { checkWeightBits, intervalIndex, snapToTable } from './types';
 
 const MAX_ITERATIONS = 50;
 
@@ -76,8 +76,9 @@ function reseed(
 /**
  * k-means weight sharing per layer (PAPERS.md §3): K = 2^bits centroids found by Lloyd iterations
  * (linear initialisation, until assignments stop changing, at most 50), each weight replaced by its
- * nearest centroid. When the layer has at most K distinct values they are the codebook (zero
- * error, which also makes quantization idempotent). Codes index the ascending codebook.
+ * nearest centroid. When the layer has at most K distinct values they are the codebook (which
+ * makes quantization idempotent). Centroids sit on the 13-bit table grid (`snapToTable`), so
+ * they are exact within 2^−14 of the largest. Codes index the ascending codebook.
  * `w` is float32 in any layout; the whole tensor shares one codebook.
  */
 export function quantizeKmeans(w: Float32Array, shape: number[], bits: number): QuantizedWeights {
@@ -96,7 +97,7 @@ export function quantizeKmeans(w: Float32Array, shape: number[], bits: number): 
     };
   const sorted = Float64Array.from(w).sort();
   const unique = distinct(sorted);
-  const codebook = Float32Array.from(unique.length <= k ? unique : lloyd(sorted, k));
+  const codebook = Float32Array.from(snapToTable(unique.length <= k ? unique : lloyd(sorted, k)));
   const mid = new Float64Array(codebook.length - 1);
   for (let i = 0; i < mid.length; i++) mid[i] = (codebook[i] + codebook[i + 1]) / 2;
   for (let i = 0; i < w.length; i++) {

@@ -6,10 +6,11 @@ import { checkWeightBits, outChannels, roundHalfAway } from './types';
  * For b ≥ 2 bits: L = 2^(b−1) − 1, scale_c = max|w_c| / L, code = clamp(round(w / scale_c), −L, L),
  * so each channel has at most 2L + 1 ≤ 2^b levels. For b = 1 (binary): value = sign(w)·mean|w_c|
  * with codes ±1 (0 counts as +). A channel of zeros gets scale 0 and all values 0.
- * `w` is float32 in the layout of `shape` (e.g. [kh, kw, inC, outC]).
+ * `w` is float32 in the layout of `shape` (e.g. [kh, kw, inC, outC]). Up to 16 bits: the integer
+ * engine serves float-trained weights at 12 (see `FLOAT_SERVED_WEIGHT_BITS`).
  */
 export function quantizeLinear(w: Float32Array, shape: number[], bits: number): QuantizedWeights {
-  checkWeightBits(bits);
+  checkWeightBits(bits, 16);
   const out = outChannels(shape);
   const scales = new Float32Array(out);
   const codes = new Int32Array(w.length);

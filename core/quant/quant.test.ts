@@ -23,6 +23,7 @@ import {
 } from './index';
 import { fakeQuantActivation, fakeQuantWeights } from './fake-quant';
 import type { WeightScheme } from '../spec/model-spec';
+import { tableUnit } from './types';
 
 const SCHEMES: WeightScheme[] = ['linear', 'exponential', 'kmeans'];
 const RUNS = { numRuns: 60, seed: 20261123 };
@@ -163,10 +164,13 @@ describe('linear', () => {
     expect(Array.from(qw.values)).toEqual([0, 0, 0, 0, 0, 0]);
   });
 
-  test('bits outside 1–8 are refused by name', () => {
+  test('bits outside 1–16 are refused by name (9–16 serve float-trained weights)', () => {
     expect(() => quantizeLinear(new Float32Array(2), [2], 0)).toThrow(/weight bits/);
-    expect(() => quantizeLinear(new Float32Array(2), [2], 9)).toThrow(/weight bits/);
+    expect(() => quantizeLinear(new Float32Array(2), [2], 17)).toThrow(/weight bits/);
     expect(() => quantizeLinear(new Float32Array(2), [2], 2.5)).toThrow(/weight bits/);
+    expect(quantizeLinear(Float32Array.of(1, -0.5), [2, 1], 12).codes[1]).toBe(-1024);
+    expect(() => quantizeKmeans(new Float32Array(2), [2], 9)).toThrow(/1 to 8/);
+    expect(() => quantizeExponential(new Float32Array(2), [2], 9)).toThrow(/1 to 8/);
   });
 });
 
@@ -199,10 +203,38 @@ describe('exponential', () => {
 });
 
 describe('k-means', () => {
-  test('a layer with at most 2^b distinct values is reproduced exactly', () => {
+  test('a layer with at most 2^b distinct values keeps them, on the 13-bit table grid', () => {
     const w = Float32Array.from([0.3, -0.7, 0.3, 0.1, -0.7, 0.1, 0.9, 0.3]);
     const qw = quantizeKmeans(w, [8], 2);
-    expect(Array.from(qw.values)).toEqual(Array.from(w));
+    // max 0.9 → unit 2^−13: each value within half a unit, an exact multiple of it.
+    qw.values.forEach((v, i) => {
+      expect(Math.abs(v - w[i])).toBeLessThanOrEqual(2 ** -14);
+      expect(Number.isInteger(v * 2 ** 13)).toBe(true);
+    });
+    expect(new Set(qw.values).size).toBe(4);
+  });
+
+  test('table levels are exact integers of one power-of-two unit (what the engine stores)', () => {
+    fc.assert(
+      fc.property(
+        fc.float32Array({ minLength: 4, maxLength: 200, min: -1e6, max: 1e6, noNaN: true }),
+        fc.integer({ min: 1, max: 8 }),
+        (w, bits) => {
+          const k = quantizeKmeans(w, [w.length], bits);
+          const e = quantizeExponential(w, [w.length], bits, 0.37, bits >= 2);
+          for (const qw of [k, e]) {
+            let max = 0;
+            for (const v of qw.values) max = Math.max(max, Math.abs(v));
+            const unit = tableUnit(max);
+            for (const v of qw.values) {
+              expect(Number.isInteger(v / (unit || 1))).toBe(true);
+              expect(Math.abs(v / (unit || 1))).toBeLessThanOrEqual(2 ** 13);
+            }
+          }
+        }
+      ),
+      RUNS
+    );
   });
 
   test('finds well separated clusters', () => {
