@@ -8,6 +8,7 @@ import { ConvertError, convertToInt } from '../engine/convert';
 import { networkFromContents, networkToContents } from '../model-file/network-io';
 import type { ModelContents } from '../model-file/model-file';
 import type { ModelSpec } from '../spec/model-spec';
+import { checkServable, resolveSpec } from '../spec/resolve';
 import { scaleBrightness, shiftFrames, shiftImages } from './augment';
 import { disposeNetwork } from '../train/network';
 import { evaluate, predictProbabilities, type Evaluation } from '../train/evaluate';
@@ -108,6 +109,7 @@ export async function trainOnDataset(
 ): Promise<TrainDatasetResult> {
   const settings = featureSettings(spec);
   const shape = inputShape(spec);
+  checkServable(resolveSpec(spec, 2));
   const scanned = await scanDataset(source, settings, {
     onProgress: (done, total, file) => options.onProgress?.({ stage: 'scan', done, total, file })
   });

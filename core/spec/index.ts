@@ -1,6 +1,6 @@
 export * from './model-spec';
 export { SpecError } from './spec-error';
 export { validateSpec } from './validate-spec';
-export { resolveSpec, type ResolvedLayer, type ResolvedModel } from './resolve';
+export { checkServable, resolveSpec, type ResolvedLayer, type ResolvedModel } from './resolve';
 export { applyOverrides, type SpecOverrides } from './overrides';
 export { getPreset, PRESET_NAMES } from './presets';

@@ -158,6 +158,32 @@ describe('validateSpec errors name the field', () => {
       /too small/
     );
   });
+  test('layer orders the integer engine cannot run are refused before training', () => {
+    // digits: conv bn relu maxpool kwta conv bn relu maxpool dense
+    expectSpecError(
+      mutate((s) => s.layers.splice(0, 0, { type: 'maxpool', size: 2 })),
+      'layers[0]',
+      /first layer must be conv or dense/
+    );
+    expectSpecError(
+      mutate((s) => s.layers.splice(2, 1)),
+      'layers[0]',
+      /must be followed by \[batchnorm\] relu/
+    );
+    expectSpecError(
+      mutate((s) => s.layers.splice(3, 0, { type: 'batchnorm' })),
+      'layers[3]',
+      /batchnorm must follow a conv or dense layer/
+    );
+    expectSpecError(
+      mutate((s) => s.layers.splice(3, 0, { type: 'relu' })),
+      'layers[3]',
+      /relu must follow a conv or dense layer/
+    );
+    // Without batch norm is fine: conv relu.
+    expect(() => validateSpec(mutate((s) => s.layers.splice(1, 1)))).not.toThrow();
+  });
+
   test('training block', () => {
     expectSpecError(
       mutate((s) => (s.training.optimizer = 'rmsprop')),

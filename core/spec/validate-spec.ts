@@ -154,6 +154,42 @@ function checkQuant(q: unknown, source: string): asserts q is QuantDefaults {
 }
 
 /**
+ * The layer orders the integer engine runs (DESIGN.md, integer engine notes), checked before any
+ * training so that every trained model converts: the first layer is conv or dense (the input is
+ * signed; pooling and k-WTA work on the unsigned codes a relu makes); batch norm directly follows
+ * a conv or dense layer (it is folded into that layer's requantization); relu follows a conv or
+ * dense layer, or its batch norm; every conv or dense layer but the final classifier is followed
+ * by [batchnorm] relu.
+ */
+function checkEngineOrder(layers: Obj[], source: string): void {
+  const weight = (l: Obj | undefined) => l?.type === 'conv' || l?.type === 'dense';
+  const need = (ok: boolean, i: number, problem: string) => {
+    if (!ok) throw new SpecError(`layers[${i}]`, problem, source);
+  };
+  need(weight(layers[0]), 0, 'the first layer must be conv or dense');
+  layers.forEach((l, i) => {
+    const prev = layers[i - 1];
+    if (l.type === 'batchnorm')
+      need(weight(prev), i, 'batchnorm must follow a conv or dense layer');
+    if (l.type === 'relu') {
+      need(
+        weight(prev) || (prev?.type === 'batchnorm' && weight(layers[i - 2])),
+        i,
+        'relu must follow a conv or dense layer or its batchnorm'
+      );
+    }
+    if (weight(l) && i < layers.length - 1) {
+      const next = layers[i + 1]?.type === 'batchnorm' ? layers[i + 2] : layers[i + 1];
+      need(
+        next?.type === 'relu',
+        i,
+        `a ${String(l.type)} layer other than the classifier must be followed by [batchnorm] relu (the integer engine requantizes there)`
+      );
+    }
+  });
+}
+
+/**
  * Checks an untrusted value (parsed JSON) against the spec grammar and returns it typed.
  * Throws {@link SpecError} naming the first offending field. Shapes are checked too (see
  * `inferShapes`), so a spec that passes can be built.
@@ -195,6 +231,7 @@ export function validateSpec(value: unknown, source = 'model spec'): ModelSpec {
       source
     );
   }
+  checkEngineOrder(value.layers as Obj[], source);
   if (value.training !== undefined) checkTraining(value.training, source);
   const spec = value as unknown as ModelSpec;
   try {

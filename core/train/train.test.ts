@@ -33,7 +33,7 @@ function tinySpec(quant: Partial<ModelSpec['quant']> = {}, fraction = 0.5): Mode
     version: 1,
     name: 'tiny',
     input: { shape: [8, 8, 1], kind: 'image' },
-    quant: { weightBits: 32, weightScheme: 'linear', actBits: 32, inputBits: 32, ...quant },
+    quant: { weightBits: 32, weightScheme: 'linear', actBits: 8, inputBits: 8, ...quant },
     layers: [
       { type: 'conv', filters: 8, kernel: 3 },
       { type: 'batchnorm' },
@@ -60,7 +60,7 @@ beforeAll(async () => {
 });
 
 describe('train on wasm, x=[8,8,1] 4 classes', () => {
-  test('float with k-WTA 0.5 learns the quadrants (held-out accuracy ≥ 0.9)', async () => {
+  test('float weights, 8-bit activations, k-WTA 0.5 learn the quadrants (held-out accuracy ≥ 0.9)', async () => {
     const run = await train(tinySpec(), data, { seed: 1 });
     const ev = evaluate(run.network, heldOut);
     disposeNetwork(run.network);
@@ -152,11 +152,35 @@ describe('train on wasm, x=[8,8,1] 4 classes', () => {
   });
 
   test('early stopping with patience 2 stops long before 30 epochs', async () => {
-    const run = await train(tinySpec(), data, { seed: 1, epochs: 30, patience: 2 });
+    // Validation labels that don't follow the inputs: it stops improving after a few epochs.
+    const noisy = { ...heldOut, y: heldOut.y.map((v, i) => (v + i) % 4) };
+    const run = await train(tinySpec(), data, { seed: 1, epochs: 30, patience: 2 }, noisy);
     disposeNetwork(run.network);
     expect(run.history.length).toBeLessThan(30);
     const best = Math.max(...run.history.map((h) => h.validationAccuracy));
     expect(run.validationAccuracy).toBe(best);
+  });
+
+  test('on a tiny validation set that every epoch gets right, the lowest-loss epoch is kept', async () => {
+    // 4 validation examples: accuracy ties at 100 % from the first epochs on; keeping the first
+    // such epoch served a barely trained network (issue #14).
+    const small = { ...heldOut, x: heldOut.x.slice(0, 4 * 64), y: heldOut.y.slice(0, 4), count: 4 };
+    const run = await train(tinySpec(), data, { seed: 1, epochs: 8 }, small);
+    const kept = evaluate(run.network, small);
+    disposeNetwork(run.network);
+    const perfect = run.history.filter((h) => h.validationAccuracy === 1);
+    expect(perfect.length).toBeGreaterThan(1);
+    const lowest = Math.min(...perfect.map((h) => h.validationLoss));
+    expect(kept.accuracy).toBe(1);
+    expect(kept.loss).toBeCloseTo(lowest, 4);
+    expect(kept.loss).toBeLessThan(perfect[0].validationLoss);
+  });
+
+  test('keepBest false keeps the last epoch', async () => {
+    const run = await train(tinySpec(), data, { seed: 1, epochs: 3, keepBest: false }, heldOut);
+    const kept = evaluate(run.network, heldOut);
+    disposeNetwork(run.network);
+    expect(kept.loss).toBeCloseTo(run.history[2].validationLoss, 4);
   });
 
   test('probabilistic 2-bit linear: every kernel channel holds ≤ 3 levels after training', async () => {

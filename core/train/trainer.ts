@@ -1,5 +1,8 @@
-import type { ModelSpec } from '../spec/model-spec';
-import { resolveSpec } from '../spec/resolve';
+import * as tf from '@tensorflow/tfjs-core';
+import { servedFloatWeights } from '../engine/convert';
+import { FLOAT_BITS, type ModelSpec } from '../spec/model-spec';
+import { calibrate } from './calibrate';
+import { checkServable, resolveSpec } from '../spec/resolve';
 import { createRng } from '../util/rng';
 import { checkExamples, stratifiedSplit, subset, type Examples } from './dataset';
 import { runEpochs, type EpochRecord } from './epochs';
@@ -19,6 +22,27 @@ export interface TrainResult {
 }
 
 /**
+ * Replaces every float (32-bit) kernel by the values the integer engine serves for it (a fine
+ * per-channel grid, see `servedFloatWeights`), so that the model computes exactly what is served.
+ * The change is below 2^−11 of each channel's largest weight. Returns whether anything changed.
+ */
+function storeServedFloatWeights(net: Network): boolean {
+  let changed = false;
+  let first = true;
+  for (const layer of net.model.layers) {
+    const kernel = net.params[layer.name]?.kernel;
+    if (!kernel) continue;
+    const maxInput = first ? 2 ** net.model.inputBits : 2 ** 8;
+    first = false;
+    if ((layer.weightBits ?? FLOAT_BITS) !== FLOAT_BITS) continue;
+    const served = servedFloatWeights(kernel.dataSync() as Float32Array, kernel.shape, maxInput);
+    tf.tidy(() => kernel.assign(tf.tensor(served, kernel.shape)));
+    changed = true;
+  }
+  return changed;
+}
+
+/**
  * Trains a network for `spec` on `data` (class indices in `data.y`). Validation is `validation`
  * when given, else a class-balanced, seeded split of `data`. Returns the best epoch's weights; the
  * caller owns the network and must `disposeNetwork` it. On cancellation the best weights so far
@@ -33,6 +57,7 @@ export async function train(
   const opts = resolveTrainOptions(spec, options);
   checkExamples(data, 'training data');
   const model = resolveSpec(spec, data.classes);
+  checkServable(model);
   let trainSet = data;
   let valSet = validation;
   if (valSet) checkExamples(valSet, 'validation data');
@@ -59,6 +84,13 @@ export async function train(
       samples += it.samples;
       seconds += it.seconds;
       cancelled = it.cancelled;
+    }
+    if (storeServedFloatWeights(net)) {
+      calibrate(net, trainSet, {
+        batchSize: opts.batchSize,
+        maxExamples: opts.calibrationExamples,
+        seed: opts.seed
+      });
     }
     return {
       network: net,

@@ -11,7 +11,14 @@ import { Worker } from 'node:worker_threads';
 import { convertToInt } from '../../../core/engine/convert';
 import { decodeModel, encodeModel } from '../../../core/model-file/model-file';
 import { exportOnnx } from '../../../core/onnx/export';
-import { applyOverrides, getPreset, type ModelSpec } from '../../../core/spec';
+import {
+  applyOverrides,
+  checkServable,
+  getPreset,
+  resolveSpec,
+  SpecError,
+  type ModelSpec
+} from '../../../core/spec';
 import type { TrainOptions } from '../../../core/train/train-options';
 import {
   ApiError,
@@ -67,12 +74,19 @@ export class TrainerHost {
     } catch (e) {
       throw new ApiError((e as Error).message);
     }
-    return applyOverrides(spec, {
-      weightBits: s.weightBits,
-      weightScheme: s.weightScheme,
-      actBits: s.actBits,
-      kwta: s.kwta
-    });
+    try {
+      const out = applyOverrides(spec, {
+        weightBits: s.weightBits,
+        weightScheme: s.weightScheme,
+        actBits: s.actBits,
+        kwta: s.kwta
+      });
+      checkServable(resolveSpec(out, 2));
+      return out;
+    } catch (e) {
+      if (e instanceof SpecError) throw new ApiError(e.problem);
+      throw e;
+    }
   }
 
   async start(project: string, settings: TrainSettings): Promise<RunInfo> {
