@@ -4,29 +4,38 @@
  */
 import { checkImageSettings, type ImageSettings } from '../features/image';
 import { checkLogMelSettings, FeatureError, type LogMelSettings } from '../features/logmel';
-import { ConvertError, convertToInt } from '../engine/convert';
-import { networkFromContents, networkToContents } from '../model-file/network-io';
+import { networkFromContents } from '../model-file/network-io';
 import type { ModelContents } from '../model-file/model-file';
 import type { ModelSpec } from '../spec/model-spec';
 import { checkServable, resolveSpec } from '../spec/resolve';
-import { scaleBrightness, shiftFrames, shiftImages } from './augment';
 import { disposeNetwork } from '../train/network';
 import { evaluate, predictProbabilities, type Evaluation } from '../train/evaluate';
-import { stratifiedSplit, type Examples } from '../train/dataset';
-import { train, type TrainResult } from '../train/trainer';
+import type { Examples } from '../train/dataset';
+import type { TrainResult } from '../train/trainer';
 import type { TrainOptions } from '../train/train-options';
+import { datasetWarnings, type DatasetWarning } from './checks';
 import {
   buildExamples,
   DatasetError,
-  DEFAULT_AUDIO_AUGMENT,
-  fitStandardisation,
   scanDataset,
-  standardise,
   type DatasetSource,
   type FeatureSettings,
   type Problem,
   type ScannedDataset
 } from './dataset';
+import {
+  clipEvaluation,
+  fitPart,
+  mergePredictions,
+  type ClipEvaluation,
+  type FitSettings,
+  type Fitted,
+  type HeldOutPredictions,
+  type ServedFit
+} from './fit';
+import { assignFolds, CROSS_VALIDATE_BELOW, foldCount } from './folds';
+
+export { batchAugmenter, type ClipEvaluation, type ServedFit } from './fit';
 
 /** The feature settings of a spec, checked. */
 export function featureSettings(spec: ModelSpec): FeatureSettings {
@@ -50,12 +59,16 @@ function inputShape(spec: ModelSpec): [number, number, number] {
 }
 
 export interface PipelineProgress {
-  stage: 'scan' | 'train';
-  /** scan: files read / total; train: the trainer's own report. */
+  /** scan: reading files; train: the model that will be saved; evaluate: cross-validation folds. */
+  stage: 'scan' | 'train' | 'evaluate';
+  /** scan: files read / total; train, evaluate: the trainer's own report. */
   done?: number;
   total?: number;
   file?: string;
   train?: Parameters<NonNullable<TrainOptions['onProgress']>>[0];
+  /** evaluate: which fold trains (1-based) of how many. */
+  fold?: number;
+  folds?: number;
 }
 
 export interface TrainDatasetOptions extends Partial<Omit<TrainOptions, 'onProgress'>> {
@@ -64,29 +77,31 @@ export interface TrainDatasetOptions extends Partial<Omit<TrainOptions, 'onProgr
   onProgress?: (p: PipelineProgress) => void;
   /** ISO time stamp for the model file (injected: core has no clock of its own). */
   createdAt?: string;
+  /**
+   * Estimate accuracy by k-fold cross-validation when a class has fewer clips than this (default
+   * {@link CROSS_VALIDATE_BELOW}); 0 always holds out a part instead.
+   */
+  crossValidateBelow?: number;
+  /**
+   * Called with the final model as soon as it exists, before cross-validation trains its folds
+   * (the app saves it here, so Live can use it while the estimate is still running).
+   */
+  onModel?: (contents: ModelContents) => void | Promise<void>;
 }
 
 export interface TrainDatasetResult {
   contents: ModelContents;
-  /** The returned model on the validation split: per-class recall and confusion. */
-  validation: Evaluation;
+  /** The served model's accuracy on clips it was not trained on; absent if cancelled first. */
+  evaluation?: ClipEvaluation;
+  /** Cross-validation was stopped by the cancel signal (the model itself is complete). */
+  evaluationCancelled: boolean;
+  /** The served model on its own training clips (what training's loss promised). */
+  served: ServedFit;
   result: Omit<TrainResult, 'network'>;
   problems: Problem[];
+  warnings: DatasetWarning[];
   counts: Record<string, number>;
   examples: number;
-}
-
-/** Batch augmentation matching the feature kind (time shifts / pixel shifts). */
-export function batchAugmenter(
-  settings: FeatureSettings,
-  shape: [number, number, number]
-): TrainOptions['augment'] {
-  if (settings.kind === 'logmel') return (x, _y, rng) => shiftFrames(x, shape, 3, rng);
-  const max = Math.max(1, Math.round(Math.min(shape[0], shape[1]) / 14));
-  return (x, _y, rng) => {
-    shiftImages(x, shape, max, rng);
-    scaleBrightness(x, shape[0] * shape[1] * shape[2], 0.2, rng);
-  };
 }
 
 function refuseProblems(scanned: ScannedDataset, skipBad: boolean): void {
@@ -99,8 +114,11 @@ function refuseProblems(scanned: ScannedDataset, skipBad: boolean): void {
 }
 
 /**
- * Scans the dataset, builds features (audio: with augmented copies and a fitted standardisation),
- * trains, and returns the model contents ready to encode. Nothing is written here.
+ * Scans the dataset, warns about it, trains the model to serve and estimates its accuracy on
+ * clips it did not see: by k-fold cross-validation when some class has fewer than
+ * `crossValidateBelow` clips (the final model then trains on all of them, its last epoch kept),
+ * else on a held-out tenth (the best epoch on it kept). Accuracy is the integer engine's — what
+ * Live runs. Returns the model contents ready to encode; nothing is written here.
  */
 export async function trainOnDataset(
   source: DatasetSource,
@@ -108,87 +126,100 @@ export async function trainOnDataset(
   options: TrainDatasetOptions = {}
 ): Promise<TrainDatasetResult> {
   const settings = featureSettings(spec);
-  const shape = inputShape(spec);
   checkServable(resolveSpec(spec, 2));
   const scanned = await scanDataset(source, settings, {
     onProgress: (done, total, file) => options.onProgress?.({ stage: 'scan', done, total, file })
   });
   refuseProblems(scanned, options.skipBad ?? false);
+  const warnings = datasetWarnings(scanned, settings);
   const seed = options.seed ?? 1;
-  // Validation is split off before augmentation so no copy of a validation clip is trained on.
-  const labelsOf = Int32Array.from(scanned.items, (it) => it.label);
-  const split = stratifiedSplit(
-    labelsOf,
-    scanned.labels.length,
-    options.validationFraction ?? 0.1,
-    seed
-  );
-  const pick = (idx: number[]): ScannedDataset => ({
-    ...scanned,
-    items: idx.map((i) => scanned.items[i])
-  });
-  const trainPart = pick(split.train);
-  const valPart = split.validation.length ? pick(split.validation) : trainPart;
-  const audio = settings.kind === 'logmel';
-  const trainSet = buildExamples(trainPart, settings, shape, {
-    augment: audio ? DEFAULT_AUDIO_AUGMENT : undefined,
-    seed
-  });
-  const valSet = buildExamples(valPart, settings, shape);
-  let stored: FeatureSettings = settings;
-  if (audio) {
-    const fit = fitStandardisation(trainSet.x);
-    standardise(trainSet.x, fit);
-    if (valSet !== trainSet) standardise(valSet.x, fit);
-    stored = { ...settings, mean: fit.mean, std: fit.std };
-  }
-  const { onProgress, skipBad: _skip, createdAt, ...trainOpts } = options;
-  const run = await train(
-    spec,
-    trainSet,
-    {
-      augment: batchAugmenter(settings, shape),
-      ...trainOpts,
-      seed,
-      onProgress: (p) => onProgress?.({ stage: 'train', train: p })
-    },
-    valSet
-  );
-  const storedSpec: ModelSpec = { ...spec, features: { ...stored } };
-  const { network, ...result } = run;
-  try {
-    const validation = evaluate(network, valSet);
-    const contents = networkToContents(
-      network,
-      storedSpec,
-      scanned.labels,
-      {
-        validationAccuracy: run.validationAccuracy,
-        epochs: run.history.length,
-        samplesPerSecond: run.samplesPerSecond,
-        seed,
-        trainExamples: trainSet.count
-      },
-      createdAt ?? ''
+  const {
+    onProgress,
+    skipBad: _skip,
+    createdAt,
+    crossValidateBelow,
+    onModel,
+    ...trainOpts
+  } = options;
+  const base: FitSettings = { spec, settings, trainOpts: { ...trainOpts, seed }, createdAt };
+  const labels = Int32Array.from(scanned.items, (it) => it.label);
+  const files = scanned.items.map((it) => it.file);
+  const classes = scanned.labels.length;
+  const below = crossValidateBelow ?? CROSS_VALIDATE_BELOW;
+  const kfold = scanned.counts.some((n) => n < below);
+  const all = scanned.items.map((_, i) => i);
+  const report = (p: PipelineProgress['train']) => onProgress?.({ stage: 'train', train: p });
+  let fitted: Fitted;
+  let evaluation: ClipEvaluation | undefined;
+  if (kfold) {
+    fitted = await fitPart(scanned, all, [], base, report, false);
+  } else {
+    // A held-out tenth (grouped by file), split off before augmentation.
+    const k = Math.max(2, Math.round(1 / (options.validationFraction ?? 0.1)));
+    const fold = assignFolds(labels, files, classes, k, seed);
+    const held = all.filter((i) => fold[i] === 0);
+    fitted = await fitPart(
+      scanned,
+      all.filter((i) => fold[i] !== 0),
+      held,
+      base,
+      report,
+      true
     );
-    try {
-      contents.int = convertToInt(contents);
-    } catch (e) {
-      // Float weights or activations: the model is still usable through tfjs, just not as integers.
-      if (!(e instanceof ConvertError)) throw e;
-    }
-    const counts = Object.fromEntries(scanned.labels.map((l, i) => [l, scanned.counts[i]]));
-    return {
-      contents,
-      result,
-      validation,
-      problems: scanned.problems,
-      counts,
-      examples: trainSet.count
-    };
-  } finally {
-    disposeNetwork(network);
+    evaluation = clipEvaluation(fitted.heldOut!, 'holdout', 1, fitted.engine);
   }
+  await onModel?.(fitted.contents);
+  let evaluationCancelled = false;
+  if (kfold && !fitted.result.cancelled) {
+    evaluation = await crossValidate(scanned, labels, files, base, onProgress);
+    evaluationCancelled = evaluation === undefined;
+  }
+  const counts = Object.fromEntries(scanned.labels.map((l, i) => [l, scanned.counts[i]]));
+  return {
+    contents: fitted.contents,
+    evaluation,
+    evaluationCancelled,
+    served: fitted.served,
+    result: fitted.result,
+    problems: scanned.problems,
+    warnings,
+    counts,
+    examples: fitted.examples
+  };
+}
+
+/**
+ * k-fold cross-validation of the settings in `base` on the scanned clips: every clip is predicted
+ * once, by the integer engine of a model trained without its fold. Undefined when cancelled.
+ */
+async function crossValidate(
+  scanned: ScannedDataset,
+  labels: Int32Array,
+  files: string[],
+  base: FitSettings,
+  onProgress: TrainDatasetOptions['onProgress']
+): Promise<ClipEvaluation | undefined> {
+  const k = foldCount(scanned.counts);
+  const fold = assignFolds(labels, files, scanned.labels.length, k, base.trainOpts.seed!);
+  const all = scanned.items.map((_, i) => i);
+  const parts: HeldOutPredictions[] = [];
+  let engine: 'int' | 'float' = 'int';
+  for (let f = 0; f < k; f++) {
+    const test = all.filter((i) => fold[i] === f);
+    if (test.length === 0) continue;
+    const fitted = await fitPart(
+      scanned,
+      all.filter((i) => fold[i] !== f),
+      test,
+      base,
+      (p) => onProgress?.({ stage: 'evaluate', fold: f + 1, folds: k, train: p }),
+      false
+    );
+    if (fitted.result.cancelled) return undefined;
+    parts.push(fitted.heldOut!);
+    if (fitted.engine === 'float') engine = 'float';
+  }
+  return clipEvaluation(mergePredictions(parts), 'k-fold', k, engine);
 }
 
 /** Features of a dataset for an existing model (its labels, its stored feature settings). */

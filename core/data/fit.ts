@@ -1,0 +1,237 @@
+/**
+ * One model fitted on a part of a scanned dataset and judged the way it will be served: features
+ * (audio: augmented copies, a standardisation fitted on the part), training, conversion to the
+ * integer engine, then predictions of that engine on held-out clips and on its own training clips.
+ * The pipeline's hold-out, final model and cross-validation folds all go through here.
+ */
+import { ConvertError, convertToInt } from '../engine/convert';
+import { evaluateInt } from '../engine/evaluate-int';
+import type { ModelContents } from '../model-file/model-file';
+import { networkToContents } from '../model-file/network-io';
+import type { ModelSpec } from '../spec/model-spec';
+import type { Examples } from '../train/dataset';
+import { predictProbabilities, scoreProbabilities, type Evaluation } from '../train/evaluate';
+import { disposeNetwork } from '../train/network';
+import { train, type TrainResult } from '../train/trainer';
+import type { TrainOptions } from '../train/train-options';
+import { scaleBrightness, shiftFrames, shiftImages } from './augment';
+import {
+  buildExamples,
+  DEFAULT_AUDIO_AUGMENT,
+  fitStandardisation,
+  isBackgroundClass,
+  standardise,
+  type FeatureSettings,
+  type ScannedDataset
+} from './dataset';
+
+/** Batch augmentation matching the feature kind (time shifts / pixel shifts and brightness). */
+export function batchAugmenter(
+  settings: FeatureSettings,
+  shape: [number, number, number]
+): TrainOptions['augment'] {
+  if (settings.kind === 'logmel') return (x, _y, rng) => shiftFrames(x, shape, 3, rng);
+  const max = Math.max(1, Math.round(Math.min(shape[0], shape[1]) / 14));
+  return (x, _y, rng) => {
+    shiftImages(x, shape, max, rng);
+    scaleBrightness(x, shape[0] * shape[1] * shape[2], 0.2, rng);
+  };
+}
+
+export interface FitSettings {
+  spec: ModelSpec;
+  settings: FeatureSettings;
+  trainOpts: Partial<Omit<TrainOptions, 'onProgress'>>;
+  createdAt?: string;
+}
+
+/** Class probabilities for some clips, with their labels and files. */
+export interface HeldOutPredictions {
+  probabilities: Float32Array;
+  labels: Int32Array;
+  files: string[];
+  classes: number;
+}
+
+/** How well the served model did on clips it was not trained on. */
+export interface ClipEvaluation {
+  method: 'holdout' | 'k-fold';
+  /** k for k-fold; 1 for a hold-out. */
+  folds: number;
+  /** 'int': the integer engine (what Live runs); 'float': the fake-quantized tfjs model. */
+  engine: 'int' | 'float';
+  accuracy: number;
+  /** Clips the accuracy rests on. */
+  clips: number;
+  /** Per class: recall, or null when no clip of the class was evaluated. */
+  perClass: (number | null)[];
+  /** Evaluated clips per class. */
+  classClips: number[];
+  /** confusion[true][predicted]. */
+  confusion: number[][];
+  /** The clips predicted wrongly: file, true and predicted class index. */
+  mistakes: { file: string; label: number; predicted: number }[];
+}
+
+/** The served model on its own training clips (un-augmented). */
+export interface ServedFit {
+  clips: number;
+  accuracy: number;
+  loss: number;
+  meanTopProbability: number;
+  /** The last training epoch's mean training loss, for comparison. */
+  trainingLoss: number;
+}
+
+export interface Fitted {
+  contents: ModelContents;
+  result: Omit<TrainResult, 'network'>;
+  engine: 'int' | 'float';
+  served: ServedFit;
+  /** Predictions on the held-out clips, when any were given. */
+  heldOut?: HeldOutPredictions;
+  /** Training examples, augmented copies included. */
+  examples: number;
+}
+
+function part(scanned: ScannedDataset, idx: number[]): ScannedDataset {
+  const items = idx.map((i) => scanned.items[i]);
+  const background = items
+    .filter((it) => isBackgroundClass(scanned.labels[it.label]) && it.samples)
+    .map((it) => it.samples!);
+  return { ...scanned, items, background };
+}
+
+/**
+ * Trains on the clips `trainIdx` of `scanned` and predicts `testIdx` with the served model.
+ * `keepBest` keeps the epoch that did best on the test clips (a hold-out); otherwise the last
+ * epoch is kept and the test clips play no part in training (cross-validation, final model).
+ */
+export async function fitPart(
+  scanned: ScannedDataset,
+  trainIdx: number[],
+  testIdx: number[],
+  base: FitSettings,
+  onProgress: TrainOptions['onProgress'],
+  keepBest: boolean
+): Promise<Fitted> {
+  const { spec, settings } = base;
+  const shape = spec.input.shape as [number, number, number];
+  const seed = base.trainOpts.seed ?? 1;
+  const audio = settings.kind === 'logmel';
+  const trainPart = part(scanned, trainIdx);
+  const trainSet = buildExamples(trainPart, settings, shape, {
+    augment: audio ? DEFAULT_AUDIO_AUGMENT : undefined,
+    seed
+  });
+  const plain = buildExamples(trainPart, settings, shape);
+  const testSet = testIdx.length
+    ? buildExamples(part(scanned, testIdx), settings, shape)
+    : undefined;
+  let stored: FeatureSettings = settings;
+  if (audio) {
+    const fit = fitStandardisation(trainSet.x);
+    for (const d of [trainSet, plain, testSet]) if (d) standardise(d.x, fit);
+    stored = { ...settings, mean: fit.mean, std: fit.std };
+  }
+  const run = await train(
+    spec,
+    trainSet,
+    {
+      augment: batchAugmenter(settings, shape),
+      ...base.trainOpts,
+      seed,
+      keepBest,
+      onProgress
+    },
+    keepBest && testSet ? testSet : plain
+  );
+  const { network, ...result } = run;
+  try {
+    const contents = networkToContents(
+      network,
+      { ...spec, features: { ...stored } },
+      scanned.labels,
+      {
+        validationAccuracy: run.validationAccuracy,
+        epochs: run.history.length,
+        samplesPerSecond: run.samplesPerSecond,
+        seed,
+        trainExamples: trainSet.count
+      },
+      base.createdAt ?? ''
+    );
+    let engine: 'int' | 'float' = 'int';
+    try {
+      contents.int = convertToInt(contents);
+    } catch (e) {
+      // Only models from before total conversion land here; they still run through tfjs.
+      if (!(e instanceof ConvertError)) throw e;
+      engine = 'float';
+    }
+    const predict = (d: Examples) =>
+      contents.int ? evaluateInt(contents.int, d).probabilities : predictProbabilities(network, d);
+    const ownProbs = predict(plain);
+    const own = scoreProbabilities(ownProbs, plain.y, plain.classes);
+    let top = 0;
+    for (let i = 0; i < plain.count; i++)
+      top += Math.max(...ownProbs.subarray(i * plain.classes, (i + 1) * plain.classes));
+    const served: ServedFit = {
+      clips: plain.count,
+      accuracy: own.accuracy,
+      loss: own.loss,
+      meanTopProbability: top / plain.count,
+      trainingLoss: run.history.at(-1)?.loss ?? NaN
+    };
+    const heldOut = testSet && {
+      probabilities: predict(testSet),
+      labels: testSet.y,
+      files: testIdx.map((i) => scanned.items[i].file),
+      classes: scanned.labels.length
+    };
+    return { contents, result, engine, served, heldOut, examples: trainSet.count };
+  } finally {
+    disposeNetwork(network);
+  }
+}
+
+/** Predictions of several folds as one set. */
+export function mergePredictions(parts: HeldOutPredictions[]): HeldOutPredictions {
+  const classes = parts[0]?.classes ?? 0;
+  const n = parts.reduce((a, p) => a + p.labels.length, 0);
+  const probabilities = new Float32Array(n * classes);
+  const labels = new Int32Array(n);
+  const files: string[] = [];
+  let at = 0;
+  for (const p of parts) {
+    probabilities.set(p.probabilities, at * classes);
+    labels.set(p.labels, at);
+    files.push(...p.files);
+    at += p.labels.length;
+  }
+  return { probabilities, labels, files, classes };
+}
+
+/** The evaluation of held-out predictions, with how many clips each figure rests on. */
+export function clipEvaluation(
+  p: HeldOutPredictions,
+  method: ClipEvaluation['method'],
+  folds: number,
+  engine: ClipEvaluation['engine']
+): ClipEvaluation {
+  const ev: Evaluation = scoreProbabilities(p.probabilities, p.labels, p.classes);
+  const classClips = ev.confusion.map((row) => row.reduce((a, b) => a + b, 0));
+  return {
+    method,
+    folds,
+    engine,
+    accuracy: ev.accuracy,
+    clips: p.labels.length,
+    perClass: ev.perClass.map((r, c) => (classClips[c] === 0 ? null : r)),
+    classClips,
+    confusion: ev.confusion,
+    mistakes: Array.from(ev.predictions.keys())
+      .filter((i) => ev.predictions[i] !== p.labels[i])
+      .map((i) => ({ file: p.files[i], label: p.labels[i], predicted: ev.predictions[i] }))
+  };
+}
