@@ -1,0 +1,142 @@
+/**
+ * What a person should hear about their data before trusting a result: classes with too few
+ * clips, heavy imbalance, classes of silent clips, clips that are the same take again, and exact
+ * duplicates. Each warning names the class and a few files. Thresholds are rules of thumb, stated
+ * with each check; none of them stops training.
+ */
+import { isBackgroundClass, type FeatureSettings, type ScannedDataset } from './dataset';
+import { sameTakeScore, takePrint } from './similarity';
+
+export type WarningKind = 'few-clips' | 'imbalance' | 'silent' | 'near-identical' | 'duplicates';
+
+export interface DatasetWarning {
+  kind: WarningKind;
+  /** One sentence for the person, naming the class and up to three files. */
+  message: string;
+  className?: string;
+}
+
+/** Fewer clips than this in a class: too few to learn from or to judge a model by. */
+export const MIN_CLIPS = 5;
+/** Largest class over smallest class above this: the model leans towards the large class. */
+export const MAX_IMBALANCE = 3;
+/** A clip whose peak stays below −40 dBFS (0.01 of full scale) holds no usable sound. */
+export const SILENT_PEAK = 0.01;
+/**
+ * Two clips of a class whose waveforms correlate at least this much (peak normalised
+ * cross-correlation, see similarity.ts) are the same take. On espeak-ng words (checks.test keeps
+ * it true) one take again, shifted by 2–70 ms with uniform noise up to ±0.01, scores above it and
+ * the same word in 19 different voices below 0.7.
+ */
+export const SAME_TAKE = 0.9;
+/**
+ * The same-take check compares every pair of a class (about 1 ms a pair) up to this many clips;
+ * larger classes are past the first-project stage it is for.
+ */
+const MAX_PAIRWISE = 40;
+
+function names(files: string[]): string {
+  const base = files.map((f) => f.split(/[\\/]/).pop() ?? f);
+  return base.length <= 3
+    ? base.join(', ')
+    : `${base.slice(0, 3).join(', ')} and ${base.length - 3} more`;
+}
+
+/** FNV-1a over the bytes of a float array: equal contents, equal hash. */
+function hash(x: Float32Array): string {
+  const bytes = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < bytes.length; i++) {
+    h1 = Math.imul(h1 ^ bytes[i], 0x01000193);
+    h2 = Math.imul(h2 ^ bytes[i], 0x5bd1e995);
+  }
+  return `${(h1 >>> 0).toString(16)}${(h2 >>> 0).toString(16)}:${x.length}`;
+}
+
+function peak(x: Float32Array): number {
+  let p = 0;
+  for (const v of x) p = Math.max(p, Math.abs(v));
+  return p;
+}
+
+/** The warnings for a scanned dataset, in a stable order (by check, then by class). */
+export function datasetWarnings(
+  scanned: ScannedDataset,
+  settings: FeatureSettings
+): DatasetWarning[] {
+  const out: DatasetWarning[] = [];
+  const { labels, items, counts } = scanned;
+  const audio = settings.kind === 'logmel';
+  const unit = (n: number) => `${n} ${audio ? 'clip' : 'image'}${n === 1 ? '' : 's'}`;
+  labels.forEach((c, i) => {
+    if (counts[i] < MIN_CLIPS) {
+      out.push({
+        kind: 'few-clips',
+        className: c,
+        message: `class "${c}" has only ${unit(counts[i])}: record at least ${MIN_CLIPS} (20 or more for a trustworthy accuracy)`
+      });
+    }
+  });
+  const present = counts.filter((n) => n > 0);
+  const most = Math.max(...present);
+  const least = Math.min(...present);
+  if (least > 0 && most / least > MAX_IMBALANCE) {
+    const big = labels[counts.indexOf(most)];
+    const small = labels[counts.indexOf(least)];
+    out.push({
+      kind: 'imbalance',
+      message: `classes are unbalanced: "${big}" has ${unit(most)}, "${small}" ${unit(least)} (${(most / least).toFixed(1)} : 1); the model will lean towards "${big}"`
+    });
+  }
+  const silent = new Set<number>();
+  if (audio) {
+    labels.forEach((c, label) => {
+      if (isBackgroundClass(c)) return; // a quiet room is a fine background
+      const mine = items.filter((it) => it.label === label);
+      const quiet = mine.filter((it) => peak(it.samples!) < SILENT_PEAK);
+      quiet.forEach((it) => silent.add(items.indexOf(it)));
+      if (quiet.length > 0) {
+        out.push({
+          kind: 'silent',
+          className: c,
+          message: `class "${c}": ${quiet.length} of ${unit(mine.length)} ${quiet.length === 1 ? 'is' : 'are'} silent (peak below −40 dBFS): ${names(quiet.map((it) => it.file))} — was the microphone muted or too far away?`
+        });
+      }
+    });
+  }
+  const skip = (i: number) => silent.has(i) || (audio && isBackgroundClass(labels[items[i].label]));
+  const keys = items.map((it, i) => (skip(i) ? '' : hash(it.samples ?? it.features!)));
+  labels.forEach((c, label) => {
+    if (!audio || isBackgroundClass(c)) return;
+    const mine = items.map((_, i) => i).filter((i) => items[i].label === label && !silent.has(i));
+    if (mine.length < 2 || mine.length > MAX_PAIRWISE) return;
+    const prints = mine.map((i) => takePrint(items[i].samples!));
+    const alike = new Set<number>();
+    for (let a = 0; a < mine.length; a++)
+      for (let b = a + 1; b < mine.length; b++) {
+        // Exact copies are reported as duplicates below.
+        if (keys[mine[a]] === keys[mine[b]]) continue;
+        if (sameTakeScore(prints[a], prints[b]) >= SAME_TAKE) alike.add(a).add(b);
+      }
+    if (alike.size > 0) {
+      out.push({
+        kind: 'near-identical',
+        className: c,
+        message: `class "${c}": ${alike.size} of ${unit(mine.length)} are the same take as another (${names([...alike].map((k) => items[mine[k]].file))}); record each clip anew, varying the voice, distance and room`
+      });
+    }
+  });
+  const seen = new Map<string, number[]>();
+  keys.forEach((key, i) => key && seen.set(key, [...(seen.get(key) ?? []), i]));
+  for (const group of seen.values()) {
+    if (group.length < 2) continue;
+    const classes = [...new Set(group.map((i) => labels[items[i].label]))];
+    out.push({
+      kind: 'duplicates',
+      className: classes.length === 1 ? classes[0] : undefined,
+      message: `${group.length} ${audio ? 'clips' : 'images'} are exact copies of each other: ${names(group.map((i) => items[i].file))}${classes.length > 1 ? ` (in different classes: ${classes.join(', ')})` : ''}`
+    });
+  }
+  return out;
+}
