@@ -1,6 +1,10 @@
 /** quench train: a dataset folder → a model file. */
 import { resolve } from 'node:path';
-import { trainOnDataset, type PipelineProgress } from '../../core/data/pipeline';
+import {
+  trainOnDataset,
+  type ClipEvaluation,
+  type PipelineProgress
+} from '../../core/data/pipeline';
 import { encodeModel } from '../../core/model-file/model-file';
 import { applyOverrides } from '../../core/spec';
 import { initTrainingBackend } from '../../core/train/backend/init-backend';
@@ -11,9 +15,26 @@ import { intFlag, loadSpec, overridesFrom, required, type Io, type Values } from
 
 function trainLine(p: PipelineProgress): string {
   const t = p.train!;
-  const base = `${t.phase === 'quantize' ? `k-means round ${t.round}, ` : ''}epoch ${t.epoch}/${t.epochs}`;
-  const val = t.validation ? ` · validation ${(100 * t.validation.accuracy).toFixed(1)} %` : '';
+  const fold = p.stage === 'evaluate' ? `cross-validation fold ${p.fold}/${p.folds}, ` : '';
+  const base = `${fold}${t.phase === 'quantize' ? `k-means round ${t.round}, ` : ''}epoch ${t.epoch}/${t.epochs}`;
+  const val = t.validation ? ` · check ${(100 * t.validation.accuracy).toFixed(1)} %` : '';
   return `${base} · loss ${t.loss.toFixed(3)} · acc ${(100 * t.accuracy).toFixed(1)} %${val} · ${t.samplesPerSecond.toFixed(0)} samples/s`;
+}
+
+/** "87.5 % of 24 clips (5-fold cross-validation, integer engine)" and the per-class line. */
+export function evaluationLines(e: ClipEvaluation, labels: string[]): string[] {
+  const how = e.method === 'k-fold' ? `${e.folds}-fold cross-validation` : `held-out clips`;
+  const engine = e.engine === 'int' ? 'integer engine' : 'tfjs model';
+  const perClass = labels
+    .map((l, c) => {
+      const r = e.perClass[c];
+      return `${l} ${r === null ? '—' : `${(100 * r).toFixed(0)} %`} of ${e.classClips[c]}`;
+    })
+    .join(' · ');
+  return [
+    `accuracy ${(100 * e.accuracy).toFixed(1)} % of ${e.clips} clip${e.clips === 1 ? '' : 's'} (${how}, ${engine})`,
+    `per class: ${perClass}`
+  ];
 }
 
 export async function cmdTrain(v: Values, io: Io): Promise<number> {
@@ -26,26 +47,32 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
   await initTrainingBackend({ backend: 'wasm' });
   const bar = new Progress(io);
   const started = io.now();
+  let bytes: Uint8Array = new Uint8Array(0);
   const r = await trainOnDataset(folderSource(data), spec, {
     epochs,
     seed,
     skipBad: v['skip-bad'] ?? false,
     createdAt: new Date().toISOString(),
+    // Written as soon as it exists; cross-validation of small datasets follows.
+    onModel: async (contents) => {
+      bytes = encodeModel(contents);
+      await writeFileAtomic(out, bytes);
+    },
     onProgress: (p) => {
       if (p.stage === 'scan')
         bar.update(p.done! / Math.max(1, p.total!), `reading ${p.done}/${p.total} files`);
       else {
         const t = p.train!;
-        const fraction = (t.epoch - 1 + t.batch / t.batches) / t.epochs;
+        const within = (t.epoch - 1 + t.batch / t.batches) / t.epochs;
+        const fraction = p.stage === 'evaluate' ? (p.fold! - 1 + within) / p.folds! : within;
         bar.update(fraction, trainLine(p), t.etaSeconds);
         if (t.validation) bar.log(trainLine(p));
       }
     }
   });
   bar.done();
-  for (const pr of r.problems) io.err(`skipped ${pr.file}: ${pr.reason}`);
-  const bytes = encodeModel(r.contents);
-  await writeFileAtomic(out, bytes);
+  for (const pr of r.problems) io.err(`skipped ${pr.file}: ${pr.reason}\n`);
+  for (const w of r.warnings) io.err(`warning: ${w.message}\n`);
   const seconds = (io.now() - started) / 1000;
   const summary = {
     model: out,
@@ -53,7 +80,10 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
     labels: r.contents.labels,
     counts: r.counts,
     examples: r.examples,
-    validationAccuracy: r.result.validationAccuracy,
+    evaluation: r.evaluation,
+    validationAccuracy: r.evaluation?.accuracy,
+    served: r.served,
+    warnings: r.warnings,
     epochs: r.result.history.length,
     samplesPerSecond: r.result.samplesPerSecond,
     seconds,
@@ -63,10 +93,13 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
   if (v.json) io.out(JSON.stringify(summary));
   else {
     io.out(
-      `trained ${spec.name} on ${r.examples} examples of ${r.contents.labels.length} classes in ${seconds.toFixed(1)} s`
+      `trained ${spec.name} on ${r.examples} examples of ${r.contents.labels.length} classes in ${seconds.toFixed(1)} s · wrote ${out} (${bytes.length} bytes)`
     );
+    if (r.evaluation)
+      for (const line of evaluationLines(r.evaluation, r.contents.labels)) io.out(line);
+    else io.out('accuracy: not estimated (cancelled)');
     io.out(
-      `validation accuracy ${(100 * r.result.validationAccuracy).toFixed(2)} % · wrote ${out} (${bytes.length} bytes)`
+      `on its own ${r.served.clips} training clips: ${(100 * r.served.accuracy).toFixed(1)} % right, mean confidence ${(100 * r.served.meanTopProbability).toFixed(1)} % (last training loss ${r.served.trainingLoss.toFixed(3)})`
     );
   }
   return 0;

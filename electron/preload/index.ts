@@ -5,7 +5,7 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { ApiEvents, Method, QuenchApi, Req, Res } from '../shared/api';
 
-const EVENTS: (keyof ApiEvents)[] = ['train:progress', 'train:finished'];
+const EVENTS: (keyof ApiEvents)[] = ['train:progress', 'run:updated', 'train:finished'];
 
 const api: QuenchApi = {
   call<M extends Method>(method: M, req: Req<M>): Promise<Res<M>> {

@@ -43,6 +43,38 @@ export interface TrainSettings {
 
 export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed';
 
+/** How the served model did on clips it was not trained on (core's ClipEvaluation). */
+export interface RunEvaluation {
+  /** 'k-fold': every clip predicted once by a model trained without it; 'holdout': a tenth. */
+  method: 'holdout' | 'k-fold';
+  folds: number;
+  /** 'int': the integer engine Live runs; 'float': the fake-quantized tfjs model. */
+  engine: 'int' | 'float';
+  accuracy: number;
+  /** The number of clips the accuracy rests on. */
+  clips: number;
+  /** Recall per class (in `labels` order), null when no clip of the class was evaluated. */
+  perClass: (number | null)[];
+  classClips: number[];
+  confusion: number[][];
+  mistakes: { file: string; label: number; predicted: number }[];
+}
+
+/** The served model on its own training clips, beside the last training loss. */
+export interface ServedFit {
+  clips: number;
+  accuracy: number;
+  loss: number;
+  meanTopProbability: number;
+  trainingLoss: number;
+}
+
+export interface DataWarning {
+  kind: 'few-clips' | 'imbalance' | 'silent' | 'near-identical' | 'duplicates';
+  message: string;
+  className?: string;
+}
+
 export interface RunInfo {
   id: string;
   project: string;
@@ -50,22 +82,33 @@ export interface RunInfo {
   startedAt: string;
   finishedAt?: string;
   settings: TrainSettings;
+  /** = evaluation.accuracy (kept for lists and older runs). */
   validationAccuracy?: number;
   error?: string;
-  /** Model file size when the run produced one. */
+  /** Model file size once the run has saved its model (possibly while still evaluating). */
   modelBytes?: number;
-  /** On the validation split: class names, per-class recall, confusion[true][predicted]. */
+  /** The model's class names, in its output order. */
   labels?: string[];
+  evaluation?: RunEvaluation;
+  /** Cross-validation was cancelled after the model was saved. */
+  evaluationCancelled?: boolean;
+  served?: ServedFit;
+  warnings?: DataWarning[];
+  /** Per epoch: training loss and accuracy, accuracy on the epoch's check set. */
+  history?: { epoch: number; loss: number; accuracy: number; validationAccuracy: number }[];
+  /** older runs: recall and confusion on the validation split. */
   perClass?: number[];
   confusion?: number[][];
-  /** Per epoch: training loss and accuracy, validation accuracy. */
-  history?: { epoch: number; loss: number; accuracy: number; validationAccuracy: number }[];
 }
 
 export interface TrainProgressEvent {
   project: string;
   run: string;
+  /** scan, train, validate, quantize, or evaluate (a cross-validation fold). */
   phase: string;
+  /** evaluate: the fold (1-based) and the number of folds. */
+  fold?: number;
+  folds?: number;
   epoch: number;
   epochs: number;
   batch: number;
@@ -113,6 +156,8 @@ export type Res<M extends Method> = ApiMethods[M]['res'];
 
 export interface ApiEvents {
   'train:progress': TrainProgressEvent;
+  /** A run changed while going on (e.g. its model was saved before cross-validation). */
+  'run:updated': RunInfo;
   'train:finished': RunInfo;
 }
 

@@ -35,6 +35,7 @@ export class ApiService {
     this.store = new ProjectStore(root);
     this.trainer = new TrainerHost(this.store, {
       progress: (e) => this.emit('train:progress', e),
+      updated: (r) => this.emit('run:updated', r),
       finished: (r) => this.emit('train:finished', r)
     });
   }

@@ -9,6 +9,7 @@ import { encodeModel } from '../../../core/model-file/model-file';
 import type { ModelSpec } from '../../../core/spec';
 import { initTrainingBackend } from '../../../core/train/backend/init-backend';
 import type { TrainOptions } from '../../../core/train/train-options';
+import type { DataWarning, RunEvaluation, ServedFit } from '../../shared/api';
 import { writeFileAtomic } from './atomic-write';
 import { folderSource } from './fs-dataset';
 
@@ -25,18 +26,19 @@ export type WorkerIn =
 export type WorkerOut =
   | {
       type: 'progress';
-      stage: 'scan' | 'train';
+      stage: 'scan' | 'train' | 'evaluate';
       progress: Record<string, number | string | undefined>;
     }
+  | { type: 'model'; modelBytes: number; labels: string[] }
   | {
       type: 'done';
       cancelled: boolean;
-      validationAccuracy: number;
-      modelBytes: number;
+      evaluationCancelled: boolean;
+      evaluation?: RunEvaluation;
+      served: ServedFit;
+      warnings: DataWarning[];
       epochs: number;
       labels: string[];
-      perClass: number[];
-      confusion: number[][];
       history: { epoch: number; loss: number; accuracy: number; validationAccuracy: number }[];
     }
   | { type: 'failed'; message: string };
@@ -63,6 +65,12 @@ async function run(m: Extract<WorkerIn, { type: 'start' }>): Promise<void> {
     ...m.options,
     signal,
     createdAt: new Date().toISOString(),
+    // The model is written as soon as it exists: Live can use it while folds still train.
+    onModel: async (contents) => {
+      const bytes = encodeModel(contents);
+      await writeFileAtomic(m.modelPath, bytes);
+      post({ type: 'model', modelBytes: bytes.length, labels: contents.labels });
+    },
     onProgress: (p) => {
       // Progress at most every 100 ms, plus every epoch end, keeps the channel quiet.
       const now = performance.now();
@@ -75,9 +83,11 @@ async function run(m: Extract<WorkerIn, { type: 'start' }>): Promise<void> {
         const t = p.train!;
         post({
           type: 'progress',
-          stage: 'train',
+          stage: p.stage,
           progress: {
-            phase: t.phase,
+            phase: p.stage === 'evaluate' ? 'evaluate' : t.phase,
+            fold: p.fold,
+            folds: p.folds,
             epoch: t.epoch,
             epochs: t.epochs,
             batch: t.batch,
@@ -92,17 +102,15 @@ async function run(m: Extract<WorkerIn, { type: 'start' }>): Promise<void> {
       }
     }
   });
-  const bytes = encodeModel(r.contents);
-  await writeFileAtomic(m.modelPath, bytes);
   post({
     type: 'done',
     cancelled: r.result.cancelled,
-    validationAccuracy: r.result.validationAccuracy,
-    modelBytes: bytes.length,
+    evaluationCancelled: r.evaluationCancelled,
+    evaluation: r.evaluation,
+    served: r.served,
+    warnings: r.warnings,
     epochs: r.result.history.length,
     labels: r.contents.labels,
-    perClass: r.validation.perClass,
-    confusion: r.validation.confusion,
     history: r.result.history.map((h) => ({
       epoch: h.epoch,
       loss: h.loss,

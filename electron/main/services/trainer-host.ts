@@ -32,6 +32,7 @@ import type { WorkerIn, WorkerOut } from './train-worker';
 
 export interface TrainerEvents {
   progress: (e: TrainProgressEvent) => void;
+  updated: (run: RunInfo) => void;
   finished: (run: RunInfo) => void;
 }
 
@@ -117,12 +118,16 @@ export class TrainerHost {
       seed: settings.seed
     };
     const worker = spawnWorker();
-    this.active.set(project, { worker, run });
+    const active = { worker, run };
+    this.active.set(project, active);
+    // run.json writes in order: a late write of an older state must never win.
+    let writes = Promise.resolve();
+    const save = (r: RunInfo) => (writes = writes.then(() => this.saveRun(r)));
     const finish = async (patch: Partial<RunInfo>): Promise<void> => {
-      if (!this.active.has(project)) return;
+      if (this.active.get(project) !== active) return;
       this.active.delete(project);
-      const done: RunInfo = { ...run, ...patch, finishedAt: new Date().toISOString() };
-      await this.saveRun(done);
+      const done: RunInfo = { ...active.run, ...patch, finishedAt: new Date().toISOString() };
+      await save(done);
       this.events.finished(done);
       await worker.terminate();
     };
@@ -133,6 +138,8 @@ export class TrainerHost {
           project,
           run: id,
           phase: m.stage === 'scan' ? 'scan' : String(p.phase),
+          fold: p.fold === undefined ? undefined : Number(p.fold),
+          folds: p.folds === undefined ? undefined : Number(p.folds),
           epoch: Number(p.epoch ?? 0),
           epochs: Number(p.epochs ?? 0),
           batch: Number(p.batch ?? p.done ?? 0),
@@ -144,14 +151,18 @@ export class TrainerHost {
           validationAccuracy:
             p.validationAccuracy === undefined ? undefined : Number(p.validationAccuracy)
         });
+      } else if (m.type === 'model') {
+        active.run = { ...active.run, modelBytes: m.modelBytes, labels: m.labels };
+        void save(active.run).then(() => this.events.updated(active.run));
       } else if (m.type === 'done') {
         void finish({
           status: m.cancelled ? 'cancelled' : 'done',
-          validationAccuracy: m.validationAccuracy,
-          modelBytes: m.modelBytes,
+          validationAccuracy: m.evaluation?.accuracy,
+          evaluation: m.evaluation,
+          evaluationCancelled: m.evaluationCancelled || undefined,
+          served: m.served,
+          warnings: m.warnings,
           labels: m.labels,
-          perClass: m.perClass,
-          confusion: m.confusion,
           history: m.history
         });
       } else {
