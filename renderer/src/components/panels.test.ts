@@ -118,7 +118,21 @@ describe('Confusion', () => {
       perClass: [0.75, 1]
     });
     const cells = [...el.querySelectorAll('tbody td')].map((c) => c.textContent);
-    expect(cells).toEqual(['75 %', '3', '1', '100 %', '0', '4']);
+    expect(cells).toEqual(['75 % of 4', '3', '1', '100 % of 4', '0', '4']);
+  });
+
+  test('a class with no evaluated clip reads "—", not 0 %', () => {
+    const el = show(Confusion, {
+      labels: ['left', 'right'],
+      confusion: [
+        [3, 0],
+        [0, 0]
+      ],
+      perClass: [1, null],
+      classClips: [3, 0]
+    });
+    const recall = [...el.querySelectorAll('[data-testid="recall"]')].map((c) => c.textContent);
+    expect(recall).toEqual(['100 % of 3', '—']);
   });
 });
 

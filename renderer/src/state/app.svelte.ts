@@ -17,19 +17,30 @@ class AppState {
   projects = $state.raw<ProjectInfo[]>([]);
   project = $state.raw<ProjectInfo | undefined>(undefined);
   runs = $state.raw<RunInfo[]>([]);
-  /** Progress reports of the current run (for the bar and the curves). */
+  /** Progress reports of the run going on (for the bar and the curves). */
   progress = $state.raw<TrainProgressEvent[]>([]);
-  training = $state(false);
+  /** Between asking for a run and the run being listed. */
+  private starting = $state(false);
+  /** A run of this project is training (also one found running after a reload). */
+  training = $derived(this.starting || this.runs.some((r) => r.status === 'running'));
+  /** The run Live uses when the person picked one (else the default, see lib/runs). */
+  liveRun = $state<string | undefined>(undefined);
   error = $state('');
   status = $state('');
 
   constructor() {
     api.on('train:progress', (p) => {
-      if (p.project === this.project?.id) this.progress = [...this.progress, p];
+      if (p.project !== this.project?.id) return;
+      // Progress of another run than the shown one (e.g. after a reload) starts a new series.
+      const same = this.progress.length === 0 || this.progress[0].run === p.run;
+      this.progress = same ? [...this.progress, p] : [p];
+    });
+    api.on('run:updated', (r) => {
+      if (r.project === this.project?.id) this.upsertRun(r);
     });
     api.on('train:finished', (r) => {
       if (r.project !== this.project?.id) return;
-      this.training = false;
+      this.upsertRun(r);
       this.status =
         r.status === 'done'
           ? 'Training finished.'
@@ -38,6 +49,14 @@ class AppState {
             : `Training failed: ${r.error ?? ''}`;
       void this.loadRuns();
     });
+  }
+
+  private upsertRun(r: RunInfo): void {
+    const known = this.runs.find((x) => x.id === r.id);
+    // A late answer must not turn a finished run back into a running one.
+    if (known && known.status !== 'running' && r.status === 'running') return;
+    const rest = this.runs.filter((x) => x.id !== r.id);
+    this.runs = [r, ...rest].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   }
 
   /** Runs an action, showing its error instead of throwing. */
@@ -77,6 +96,7 @@ class AppState {
     if (!p) return;
     this.project = p;
     this.progress = [];
+    this.liveRun = undefined;
     await this.loadRuns();
     this.view = 'collect';
   }
@@ -96,12 +116,17 @@ class AppState {
   }
 
   async startTraining(settings: TrainSettings): Promise<void> {
-    if (!this.project) return;
+    if (!this.project || this.training) return;
     const id = this.project.id;
     this.progress = [];
     this.status = '';
-    const run = await this.attempt(() => api.call('train:start', { project: id, settings }));
-    if (run) this.training = true;
+    this.starting = true;
+    try {
+      const run = await this.attempt(() => api.call('train:start', { project: id, settings }));
+      if (run) this.upsertRun(run);
+    } finally {
+      this.starting = false;
+    }
   }
 
   async cancelTraining(): Promise<void> {
