@@ -60,6 +60,8 @@ export interface PipelineProgress {
 export interface TrainDatasetOptions extends Partial<Omit<TrainOptions, 'onProgress'>> {
   /** Go on when some files are unreadable (they are still reported); default false. */
   skipBad?: boolean;
+  /** The background class: a name, null for none, undefined for the default (scan.ts). */
+  backgroundClass?: string | null;
   onProgress?: (p: PipelineProgress) => void;
   /** ISO time stamp for the model file (injected: core has no clock of its own). */
   createdAt?: string;
@@ -73,6 +75,8 @@ export interface TrainDatasetResult {
   problems: Problem[];
   counts: Record<string, number>;
   examples: number;
+  /** What the scan reported besides problems: files not used, per-file notes, the background. */
+  scan: Pick<ScannedDataset, 'ignored' | 'notes'> & { backgroundClass?: string };
 }
 
 /** Batch augmentation matching the feature kind (time shifts / pixel shifts). */
@@ -109,6 +113,7 @@ export async function trainOnDataset(
   const settings = featureSettings(spec);
   const shape = inputShape(spec);
   const scanned = await scanDataset(source, settings, {
+    backgroundClass: options.backgroundClass,
     onProgress: (done, total, file) => options.onProgress?.({ stage: 'scan', done, total, file })
   });
   refuseProblems(scanned, options.skipBad ?? false);
@@ -140,7 +145,7 @@ export async function trainOnDataset(
     if (valSet !== trainSet) standardise(valSet.x, fit);
     stored = { ...settings, mean: fit.mean, std: fit.std };
   }
-  const { onProgress, skipBad: _skip, createdAt, ...trainOpts } = options;
+  const { onProgress, skipBad: _skip, createdAt, backgroundClass: _bg, ...trainOpts } = options;
   const run = await train(
     spec,
     trainSet,
@@ -182,7 +187,15 @@ export async function trainOnDataset(
       validation,
       problems: scanned.problems,
       counts,
-      examples: trainSet.count
+      examples: trainSet.count,
+      scan: {
+        ignored: scanned.ignored,
+        notes: scanned.notes,
+        backgroundClass:
+          scanned.backgroundLabel === undefined
+            ? undefined
+            : scanned.labels[scanned.backgroundLabel]
+      }
     };
   } finally {
     disposeNetwork(network);
@@ -193,17 +206,30 @@ export async function trainOnDataset(
 export async function examplesForModel(
   source: DatasetSource,
   contents: ModelContents,
-  options: { skipBad?: boolean; onProgress?: (p: PipelineProgress) => void } = {}
-): Promise<{ examples: Examples; problems: Problem[]; files: string[] }> {
+  options: {
+    skipBad?: boolean;
+    backgroundClass?: string | null;
+    onProgress?: (p: PipelineProgress) => void;
+  } = {}
+): Promise<
+  { examples: Examples; problems: Problem[]; files: string[] } & TrainDatasetResult['scan']
+> {
   const settings = featureSettings(contents.spec);
   const scanned = await scanDataset(source, settings, {
     labels: contents.labels,
+    backgroundClass: options.backgroundClass,
     onProgress: (done, total, file) => options.onProgress?.({ stage: 'scan', done, total, file })
   });
   refuseProblems(scanned, options.skipBad ?? false);
   if (scanned.items.length === 0) throw new DatasetError('the dataset holds no usable files');
   const examples = buildExamples(scanned, settings, inputShape(contents.spec));
-  return { examples, problems: scanned.problems, files: scanned.items.map((it) => it.file) };
+  return {
+    examples,
+    problems: scanned.problems,
+    files: scanned.items.map((it) => it.file),
+    ignored: scanned.ignored,
+    notes: scanned.notes
+  };
 }
 
 /** Evaluates stored model contents on examples with the fake-quantized tfjs network. */

@@ -32,9 +32,12 @@ export function ffmpegCommand(name?: string): string {
   return `ffmpeg -i ${quoted(input, 'input.ext')} -ac 1 -ar 16000 -c:a pcm_s16le ${quoted(`${stem}-16k.wav`, 'output.wav')}`;
 }
 
+/** The message for a codec Quench does not decode, with the conversion command. */
+export function codecMessage(codec: string, name?: string): string {
+  return `${codec} is not decoded by Quench; convert the file first: ${ffmpegCommand(name)}`;
+}
+
 /** The error for a codec Quench does not decode, with the conversion command. */
 export function unsupportedCodec(codec: string, name?: string): AudioError {
-  return new AudioError(
-    `${codec} is not decoded by Quench; convert the file first: ${ffmpegCommand(name)}`
-  );
+  return new AudioError(codecMessage(codec, name));
 }

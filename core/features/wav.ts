@@ -6,7 +6,7 @@
  * WAV (ADPCM, GSM, MP3 …) are refused with a message naming the codec and the ffmpeg command that
  * converts the file. Every failure is a WavError saying what is wrong.
  */
-import { unsupportedCodec } from './audio-error';
+import { codecMessage } from './audio-error';
 import { A_LAW, MU_LAW } from './g711';
 import { readWavChunks } from './wav-container';
 import { WavError } from './wav-error';
@@ -81,10 +81,12 @@ function parseFmt(fmt: Uint8Array, name: string | undefined, warnings: string[])
   }
   if (![FORMAT_PCM, FORMAT_FLOAT, FORMAT_ALAW, FORMAT_MULAW].includes(format)) {
     const codec = CODECS[format];
-    if (codec) throw unsupportedCodec(`${codec} audio inside a WAV file`, name);
-    throw unsupportedCodec(
-      `audio format 0x${format.toString(16).padStart(4, '0')} inside a WAV file (only PCM, float, µ-law and A-law are read)`,
-      name
+    if (codec) throw new WavError(codecMessage(`${codec} audio inside a WAV file`, name));
+    throw new WavError(
+      codecMessage(
+        `audio format 0x${format.toString(16).padStart(4, '0')} inside a WAV file (only PCM, float, µ-law and A-law are read)`,
+        name
+      )
     );
   }
   if (channels < 1) throw new WavError('the header says the audio has 0 channels');
