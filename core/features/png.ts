@@ -10,7 +10,8 @@
  * spec's filter rule requires for sub-byte pixels.
  */
 import { unzlibSync } from 'fflate';
-import { convertIndexedToRgb, decode as decodeFastPng } from 'fast-png';
+import { decode as decodeFastPng } from 'fast-png';
+import { crc32 } from '../model-file/model-file';
 import { FeatureError } from './logmel';
 
 export interface RgbaImage {
@@ -52,45 +53,43 @@ export function decodePng(bytes: Uint8Array): RgbaImage {
   const h = pngHeader(bytes);
   const channels = CHANNELS[h.colorType];
   if (channels === undefined) throw new FeatureError(`PNG colour type ${h.colorType} is invalid`);
+  // tRNS is applied here rather than by fast-png, which refuses valid files whose colour key is
+  // longer than the pixel count (tiny RGB images) or whose palette alpha list is longer than the
+  // palette (libpng truncates it).
+  const { idat, plte, trns, chunks } = readChunks(bytes);
   let samples: ArrayLike<number>;
-  let palette: number[][] | undefined;
-  let key: Uint16Array | undefined;
   if (h.interlace === 1 && h.depth < 8) {
-    const raw = decodeAdam7LowBit(bytes, h, channels);
-    samples = raw.samples;
-    palette = raw.palette;
-    key = raw.key;
+    samples = decodeAdam7LowBit(idat, h, channels);
   } else {
     let png;
     try {
-      png = decodeFastPng(bytes, { checkCrc: true });
+      png = decodeFastPng(withoutChunk(bytes, chunks, 'tRNS'), { checkCrc: true });
     } catch (e) {
       throw new FeatureError(`PNG could not be decoded: ${message(e)}`);
     }
-    samples =
-      png.depth < 8 && !png.palette ? unpackBits(png.data as Uint8Array, h, channels) : png.data;
-    if (png.palette) {
-      try {
-        samples = convertIndexedToRgb(png);
-      } catch (e) {
-        throw new FeatureError(`PNG palette could not be applied: ${message(e)}`);
-      }
-      palette = [];
-    }
-    if (!png.palette && png.transparency?.length) key = png.transparency;
-    return toRgba(
-      samples,
-      h,
-      png.palette ? (png.palette[0]?.length ?? 3) : channels,
-      key,
-      !!palette
-    );
+    samples = png.depth < 8 ? unpackBits(png.data as Uint8Array, h, channels) : png.data;
   }
-  return toRgba(expandPalette(samples, palette), h, palette ? 4 : channels, key, !!palette);
+  if (h.colorType === 3) {
+    if (!plte || plte.length === 0 || plte.length % 3 !== 0) {
+      throw new FeatureError('PNG palette (PLTE) is missing or malformed');
+    }
+    const palette = Array.from({ length: plte.length / 3 }, (_, i) => [
+      plte[3 * i],
+      plte[3 * i + 1],
+      plte[3 * i + 2],
+      trns && i < trns.length ? trns[i] : 255
+    ]);
+    return toRgba(expandPalette(samples, palette), h, 4, undefined, true);
+  }
+  const keyLength = h.colorType === 0 ? 1 : 3;
+  const key =
+    trns && (h.colorType === 0 || h.colorType === 2) && trns.length >= 2 * keyLength
+      ? Uint16Array.from({ length: keyLength }, (_, k) => (trns[2 * k] << 8) | trns[2 * k + 1])
+      : undefined;
+  return toRgba(samples, h, channels, key, false);
 }
 
-function expandPalette(samples: ArrayLike<number>, palette: number[][] | undefined) {
-  if (!palette) return samples;
+function expandPalette(samples: ArrayLike<number>, palette: number[][]): Uint8Array {
   const out = new Uint8Array(samples.length * 4);
   for (let i = 0; i < samples.length; i++) {
     const c = palette[samples[i]];
@@ -132,7 +131,6 @@ function toRgba(
 /** Rows of packed 1/2/4-bit samples (each row starts on a byte) → one number per sample. */
 function unpackBits(packed: Uint8Array, h: Header, channels: number): Uint8Array {
   const perRow = h.width * channels;
-  if (packed.length === perRow * h.height) return packed; // already one per sample
   const rowBytes = Math.ceil((perRow * h.depth) / 8);
   if (packed.length < rowBytes * h.height) throw new FeatureError('PNG pixel data is truncated');
   const out = new Uint8Array(perRow * h.height);
@@ -177,16 +175,19 @@ const PASSES = [
   [0, 1, 1, 2]
 ];
 
-interface RawPng {
-  samples: Uint8Array;
-  palette?: number[][];
-  key?: Uint16Array;
+interface Chunks {
+  idat: Uint8Array;
+  plte?: Uint8Array;
+  trns?: Uint8Array;
+  /** [type, start, end] of every chunk, in file order. */
+  chunks: [string, number, number][];
 }
 
-/** Chunk walk, CRC not re-checked here (fast-png checked the common path; this one is rare). */
-function readChunks(bytes: Uint8Array): { idat: Uint8Array; plte?: Uint8Array; trns?: Uint8Array } {
+/** Chunk walk: lengths checked against the file, CRCs checked (PNG spec §5.3). */
+function readChunks(bytes: Uint8Array): Chunks {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const parts: Uint8Array[] = [];
+  const chunks: [string, number, number][] = [];
   let plte: Uint8Array | undefined;
   let trns: Uint8Array | undefined;
   let at = 8;
@@ -195,6 +196,10 @@ function readChunks(bytes: Uint8Array): { idat: Uint8Array; plte?: Uint8Array; t
     const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
     if (at + 12 + len > bytes.length) throw new FeatureError(`PNG chunk ${type} is truncated`);
     const body = bytes.subarray(at + 8, at + 8 + len);
+    if (crc32(bytes.subarray(at + 4, at + 8 + len)) !== v.getUint32(at + 8 + len)) {
+      throw new FeatureError(`PNG could not be decoded: CRC mismatch in chunk ${type}`);
+    }
+    chunks.push([type, at, at + 12 + len]);
     if (type === 'IDAT') parts.push(body);
     else if (type === 'PLTE') plte = body;
     else if (type === 'tRNS') trns = body;
@@ -204,15 +209,28 @@ function readChunks(bytes: Uint8Array): { idat: Uint8Array; plte?: Uint8Array; t
   const idat = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) idat.set(p, (o += p.length) - p.length);
-  return { idat, plte, trns };
+  return { idat, plte, trns, chunks };
+}
+
+/** The file without the chunks of one type. */
+function withoutChunk(bytes: Uint8Array, chunks: [string, number, number][], type: string) {
+  if (!chunks.some(([t]) => t === type)) return bytes;
+  const keep = chunks.filter(([t]) => t !== type);
+  const out = new Uint8Array(8 + keep.reduce((n, [, a, b]) => n + b - a, 0));
+  out.set(bytes.subarray(0, 8));
+  let o = 8;
+  for (const [, a, b] of keep) {
+    out.set(bytes.subarray(a, b), o);
+    o += b - a;
+  }
+  return out;
 }
 
 /** Interlaced PNG of 1, 2 or 4 bits per sample (grey or palette) → one number per sample. */
-function decodeAdam7LowBit(bytes: Uint8Array, h: Header, channels: number): RawPng {
+function decodeAdam7LowBit(idat: Uint8Array, h: Header, channels: number): Uint8Array {
   if (channels !== 1)
     throw new FeatureError(`PNG colour type ${h.colorType} can't be ${h.depth}-bit`);
   if (![1, 2, 4].includes(h.depth)) throw new FeatureError(`PNG bit depth ${h.depth} is invalid`);
-  const { idat, plte, trns } = readChunks(bytes);
   let raw: Uint8Array;
   try {
     raw = unzlibSync(idat);
@@ -234,19 +252,7 @@ function decodeAdam7LowBit(bytes: Uint8Array, h: Header, channels: number): RawP
       out[(y0 + r * dy) * h.width + x0 + i * dx] = val;
     });
   }
-  if (h.colorType === 3) {
-    if (!plte || plte.length % 3 !== 0)
-      throw new FeatureError('PNG palette (PLTE) is missing or bad');
-    const palette = Array.from({ length: plte.length / 3 }, (_, i) => [
-      plte[3 * i],
-      plte[3 * i + 1],
-      plte[3 * i + 2],
-      trns && i < trns.length ? trns[i] : 255
-    ]);
-    return { samples: out, palette };
-  }
-  const key = trns && trns.length >= 2 ? Uint16Array.of((trns[0] << 8) | trns[1]) : undefined;
-  return { samples: out, key };
+  return out;
 }
 
 /** Undoes the per-row filters of one pass; sub-byte pixels filter with a 1-byte left neighbour. */
