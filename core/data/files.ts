@@ -3,7 +3,7 @@
  * Which entries are data, how class names compare across systems, and which modality a folder
  * holds. Pure functions on names; the filesystem walk lives with the source (fs-dataset.ts).
  */
-import { AUDIO_EXTENSIONS } from '../features/audio';
+import { AUDIO_EXTENSIONS, IMAGE_EXTENSIONS } from '../features/formats';
 
 /**
  * Files and folders that operating systems and archivers leave behind and that are never data:
@@ -51,8 +51,6 @@ export function nameClashes(names: string[]): [string, string][] {
 }
 
 export type Modality = 'audio' | 'image';
-
-const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg'];
 
 function extension(file: string): string {
   const m = /\.([^./\\]+)$/.exec(file);

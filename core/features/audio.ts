@@ -53,27 +53,7 @@ const NOT_READ: Record<string, string> = {
   avi: 'AVI video'
 };
 
-/** The file extensions of everything decodeAudio reads (for file pickers and listings). */
-export const AUDIO_EXTENSIONS = [
-  'wav',
-  'wave',
-  'w64',
-  'rf64',
-  'bwf',
-  'mp3',
-  'm4a',
-  'mp4',
-  'aac',
-  'ogg',
-  'oga',
-  'opus',
-  'flac',
-  'webm',
-  'mka',
-  'mkv',
-  'aif',
-  'aiff'
-];
+export { AUDIO_EXTENSIONS } from './formats';
 
 /** What kind of audio file the bytes hold ('wav', 'mp3', …), or undefined when none is known. */
 export function sniffAudio(bytes: Uint8Array): string | undefined {
