@@ -12,6 +12,7 @@
 import decodeCompressed from 'audio-decode';
 import audioType from 'audio-type';
 import { AudioError, ffmpegCommand, unsupportedCodec } from './audio-error';
+import { checkMp4Tables } from './mp4-guard';
 import { decodeWav, MAX_WAV_BYTES, type DecodedAudio } from './wav';
 import { wavKind } from './wav-container';
 
@@ -83,6 +84,7 @@ export async function decodeAudio(bytes: Uint8Array, name?: string): Promise<Dec
       'not an audio file Quench reads (WAV, MP3, M4A/AAC, Ogg Vorbis, Opus, FLAC, WebM, AIFF)'
     );
   }
+  if (kind === 'm4a') checkMp4Tables(bytes);
   let decoded: { channelData: Float32Array[]; sampleRate: number };
   try {
     decoded = await decodeCompressed(bytes);
