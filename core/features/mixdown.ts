@@ -38,12 +38,13 @@ export function mixToMono(audio: DecodedAudio): MonoMix {
   const levels = audio.channels.map(rms);
   const loudest = levels.indexOf(Math.max(...levels));
   if (levels[loudest] > SILENCE_RMS && rms(out) < CANCEL_RATIO * levels[loudest]) {
-    const db = (20 * Math.log10(rms(out) / levels[loudest] || 1e-12)).toFixed(0);
+    const loss = 20 * Math.log10(rms(out) / levels[loudest] || 1e-12);
+    const db = loss < -60 ? 'completely' : `by ${(-loss).toFixed(0)} dB`;
     const which = n === 2 ? `the ${CHANNEL_NAMES[loudest]} channel` : `channel ${loudest + 1}`;
     return {
       samples: Float32Array.from(audio.channels[loudest]),
       channel: loudest,
-      warning: `the channels cancel when mixed to mono (${db} dB; one is probably the other inverted), so ${which} was used alone`
+      warning: `the channels cancel when mixed to mono (${db}; one is probably the other inverted), so ${which} was used alone`
     };
   }
   return { samples: out };

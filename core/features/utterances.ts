@@ -50,19 +50,6 @@ export function frameRms(frame: Float32Array): number {
   return Number(meyda.extract(['rms'], frame)?.rms ?? 0);
 }
 
-/**
- * The input level meter's reading of a block of samples in [−1, 1]: RMS and peak in dBFS
- * (−120 for silence). Blocks of any length; meyda computes the RMS of power-of-two blocks.
- */
-export function levelMeter(block: Float32Array): { rmsDb: number; peakDb: number } {
-  let peak = 0;
-  for (const v of block) peak = Math.max(peak, Math.abs(v));
-  const n = 2 ** Math.floor(Math.log2(Math.max(1, block.length)));
-  const rms = n >= 2 ? frameRms(block.subarray(block.length - n)) : peak;
-  const db = (v: number) => Math.max(-120, 20 * Math.log10(v || 1e-6));
-  return { rmsDb: db(rms), peakDb: db(peak) };
-}
-
 export interface FrameFeatures {
   hop: number;
   frameLength: number;
