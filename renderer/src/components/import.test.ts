@@ -156,3 +156,45 @@ describe('FileImport', () => {
     expect(flow.refused).toEqual([{ name: 'take.m4a', reason: 'left out after the preview' }]);
   });
 });
+
+describe('FolderImport', () => {
+  test('reports what was added and lists what was refused; an error (nothing imported) is shown', async () => {
+    const FolderImport = (await import('./FolderImport.svelte')).default;
+    const reports: unknown[] = [];
+    let fail = false;
+    const el = show(FolderImport, {
+      importFolder: async (folder: string) => {
+        if (fail)
+          throw new Error(
+            'nothing was imported: class folder "con": the name "con" is reserved on Windows'
+          );
+        return {
+          project: { id: 'p', name: 'x', kind: 'audio', createdAt: '', classes: [] },
+          imported: [
+            { className: 'yes', name: 'take.m4a', file: 'take.m4a', clips: 24, warnings: [] },
+            { className: 'no', name: `${folder}-n.wav`, file: 'n.wav', clips: 1, warnings: [] }
+          ],
+          refused: [{ name: 'no/notes.wav', reason: 'not an audio file Quench reads' }]
+        };
+      },
+      onimported: (r: unknown) => reports.push(r)
+    });
+    const input = el.querySelector('input')!;
+    input.value = '/data/words';
+    input.dispatchEvent(new Event('input'));
+    el.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await new Promise((r) => setTimeout(r, 0));
+    flushSync();
+    expect(reports).toHaveLength(1);
+    const text = el.textContent!;
+    expect(text).toContain('1 file was not added');
+    expect(text).toContain('no/notes.wav: not an audio file Quench reads');
+    expect(text).toContain('/data/words: 2 files added');
+    expect(text).toContain('yes/take.m4a: 24 clips');
+    fail = true;
+    el.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await new Promise((r) => setTimeout(r, 0));
+    flushSync();
+    expect(el.querySelector('.error')!.textContent).toMatch(/"con" is reserved on Windows/);
+  });
+});
