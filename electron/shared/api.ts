@@ -106,6 +106,12 @@ export interface RunInfo {
   confusion?: number[][];
   /** Per epoch: training loss and accuracy, validation accuracy. */
   history?: { epoch: number; loss: number; accuracy: number; validationAccuracy: number }[];
+  /** What reading the project's files said: the background class, per-file notes, files not used. */
+  scan?: {
+    backgroundClass?: string;
+    notes: { file: string; reason: string }[];
+    ignored: { file: string; reason: string }[];
+  };
 }
 
 export interface TrainProgressEvent {

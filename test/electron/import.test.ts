@@ -15,7 +15,7 @@ import { encodeWav } from '../../core/features/wav';
 import { ApiService } from '../../electron/main/services/api-service';
 import { folderSource } from '../../electron/main/services/fs-dataset';
 import { decodeFileName, encodeFileName } from '../../electron/main/services/names';
-import { validateRequest } from '../../electron/shared/api';
+import { validateRequest, type ApiEvents, type RunInfo } from '../../electron/shared/api';
 import { ffmpeg, longTake, read, requireTools, sox } from '../fixtures/media';
 
 const root = mkdtempSync(join(tmpdir(), 'quench-import-'));
@@ -239,4 +239,41 @@ describe('folder import, all or nothing (kinds 1, 8, 9)', () => {
     const again = await call('project:import-folder', { project: id, folder: dir });
     expect(again.imported.map((f: { file: string }) => f.file)).toContain('n (2).wav');
   });
+});
+
+describe('the training report in the app (kinds 4 and 10)', () => {
+  test('a run says which class was background and how many clips the long take gave', async () => {
+    const id = await audioProject('yes', 'no', 'noise');
+    await call('sample:import', { project: id, className: 'yes', name: 'take.m4a', bytes: take });
+    for (let i = 0; i < 6; i++) {
+      await call('sample:import', {
+        project: id,
+        className: 'no',
+        name: `n${i}.wav`,
+        bytes: tone(0.05 + i / 100)
+      });
+    }
+    await call('sample:import', {
+      project: id,
+      className: 'noise',
+      name: 'room.wav',
+      bytes: tone(0.9)
+    });
+    let resolve!: (r: RunInfo) => void;
+    const finished = new Promise<RunInfo>((r) => (resolve = r));
+    const off = api.subscribe(<E extends keyof ApiEvents>(type: E, payload: ApiEvents[E]) => {
+      if (type === 'train:finished') {
+        off();
+        resolve(payload as RunInfo);
+      }
+    });
+    await call('train:start', { project: id, settings: { epochs: 1, seed: 1 } });
+    const done = await finished;
+    expect(done.status, done.error).toBe('done');
+    expect(done.scan?.backgroundClass).toBe('noise');
+    expect(done.scan?.notes).toEqual([
+      { file: join(api.store.dataDir(id), 'yes', 'take.m4a'), reason: '24 clips' }
+    ]);
+    expect((await call('run:list', { project: id }))[0].scan.backgroundClass).toBe('noise');
+  }, 180_000);
 });

@@ -9,6 +9,7 @@ import { encodeModel } from '../../../core/model-file/model-file';
 import type { ModelSpec } from '../../../core/spec';
 import { initTrainingBackend } from '../../../core/train/backend/init-backend';
 import type { TrainOptions } from '../../../core/train/train-options';
+import type { RunInfo } from '../../shared/api';
 import { writeFileAtomic } from './atomic-write';
 import { folderSource } from './fs-dataset';
 
@@ -38,6 +39,7 @@ export type WorkerOut =
       perClass: number[];
       confusion: number[][];
       history: { epoch: number; loss: number; accuracy: number; validationAccuracy: number }[];
+      scan?: RunInfo['scan'];
     }
   | { type: 'failed'; message: string };
 
@@ -101,6 +103,7 @@ async function run(m: Extract<WorkerIn, { type: 'start' }>): Promise<void> {
     modelBytes: bytes.length,
     epochs: r.result.history.length,
     labels: r.contents.labels,
+    scan: r.scan,
     perClass: r.validation.perClass,
     confusion: r.validation.confusion,
     history: r.result.history.map((h) => ({

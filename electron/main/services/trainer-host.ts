@@ -138,7 +138,8 @@ export class TrainerHost {
           labels: m.labels,
           perClass: m.perClass,
           confusion: m.confusion,
-          history: m.history
+          history: m.history,
+          scan: m.scan
         });
       } else {
         void finish({ status: 'failed', error: m.message });

@@ -198,3 +198,26 @@ describe('FolderImport', () => {
     expect(el.querySelector('.error')!.textContent).toMatch(/"con" is reserved on Windows/);
   });
 });
+
+describe('ScanReport (the training report)', () => {
+  test('says which class was background and lists notes and files not used by class/file', async () => {
+    const ScanReport = (await import('./ScanReport.svelte')).default;
+    const el = show(ScanReport, {
+      scan: {
+        backgroundClass: 'noise',
+        notes: [{ file: '/p/data/yes/take.m4a', reason: '24 clips' }],
+        ignored: [
+          { file: '/p/data/yes/cover.jpg', reason: 'a picture among sound files: not used' }
+        ]
+      }
+    });
+    expect(el.querySelector('p')!.textContent).toMatch(/“noise” was used as the background class/);
+    expect(el.querySelector('summary')!.textContent!.replace(/\s+/g, ' ').trim()).toBe(
+      '1 note on files, 1 not used'
+    );
+    expect([...el.querySelectorAll('li')].map((li) => li.textContent)).toEqual([
+      'yes/take.m4a: 24 clips',
+      'not used: yes/cover.jpg: a picture among sound files: not used'
+    ]);
+  });
+});
