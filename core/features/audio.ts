@@ -2,14 +2,14 @@
  * Every audio file Quench reads, by content (never by file name): WAV in all its container forms
  * (our own decoder, wav.ts) and the compressed formats people have — MP3, M4A/MP4 (AAC or ALAC),
  * raw AAC (ADTS), Ogg Vorbis, Ogg Opus, FLAC (native or in Ogg), WebM/Matroska (Opus or Vorbis)
- * and AIFF — through `audio-decode` (the audiojs decoders: libmpg123, FAAD2, libvorbis, libopus
- * and libFLAC compiled to WebAssembly, embedded in the package, so the same code runs in Node,
- * workers and Chromium). The CLI, the app's import and training all decode through here.
+ * and AIFF — through the audiojs decoders (`@audio/decode-*`, the per-format packages behind
+ * `audio-decode`: libmpg123, FAAD2, libvorbis, libopus and libFLAC compiled to WebAssembly and
+ * embedded in the packages, so the same code runs in Node, workers and Chromium). Each is loaded
+ * only when a file of its format arrives. The CLI, the app's import and training all decode here.
  *
  * Formats that are recognised but not read (WMA, AMR, AC-3, …) get a message naming the codec and
  * the ffmpeg command that converts the file.
  */
-import decodeCompressed from 'audio-decode';
 import audioType from 'audio-type';
 import { AudioError, ffmpegCommand, unsupportedCodec } from './audio-error';
 import { checkMp4Tables } from './mp4-guard';
@@ -18,18 +18,30 @@ import { wavKind } from './wav-container';
 
 export { AudioError };
 
-/** Compressed formats read, by the name audio-type gives them → what people call them. */
-const READ: Record<string, string> = {
-  mp3: 'MP3',
-  m4a: 'M4A/MP4',
-  aac: 'AAC (ADTS)',
-  oga: 'Ogg Vorbis',
-  opus: 'Ogg Opus',
-  flac: 'FLAC',
-  webm: 'WebM',
-  mkv: 'Matroska',
-  aiff: 'AIFF'
+interface Decoded {
+  channelData: Float32Array[];
+  sampleRate: number;
+}
+type Decoder = (bytes: Uint8Array) => Promise<Decoded>;
+
+/**
+ * Compressed formats read, by the name audio-type gives them: what people call them, and the
+ * decoder (imported on first use; the whole-file `decode` of each @audio/decode-* package).
+ */
+const READ: Record<string, [string, () => Promise<Decoder>]> = {
+  mp3: ['MP3', async () => (await import('@audio/decode-mp3')).default],
+  m4a: ['M4A/MP4', async () => (await import('@audio/decode-mp4')).default],
+  aac: ['AAC (ADTS)', async () => (await import('@audio/decode-aac')).default],
+  oga: ['Ogg Vorbis', async () => (await import('@audio/decode-vorbis')).default],
+  opus: ['Ogg Opus', async () => (await import('@audio/decode-opus')).default],
+  flac: ['FLAC', async () => (await import('@audio/decode-flac')).default],
+  webm: ['WebM', async () => (await import('@audio/decode-webm')).default],
+  mkv: ['Matroska', async () => (await import('@audio/decode-webm')).default],
+  aiff: ['AIFF', async () => (await import('@audio/decode-aiff')).default]
 };
+
+/** Decoders that give mono sources as two identical channels (libmpg123, FAAD2). */
+const UPMIXING = new Set(['mp3', 'm4a', 'aac']);
 
 /** Recognised but not read: the codec's name for the message. */
 const NOT_READ: Record<string, string> = {
@@ -85,22 +97,29 @@ export async function decodeAudio(bytes: Uint8Array, name?: string): Promise<Dec
     );
   }
   if (kind === 'm4a') checkMp4Tables(bytes);
-  let decoded: { channelData: Float32Array[]; sampleRate: number };
+  const [what, load] = READ[kind];
+  let decoded: Decoded;
   try {
-    decoded = await decodeCompressed(bytes);
+    decoded = await (await load())(bytes);
   } catch (e) {
     throw new AudioError(
-      `the ${READ[kind]} file could not be decoded (${message(e)}); if another player reads it, convert it: ${ffmpegCommand(name)}`
+      `the ${what} file could not be decoded (${message(e)}); if another player reads it, convert it: ${ffmpegCommand(name)}`
     );
   }
-  return checked(decoded, READ[kind]);
+  const audio = checked(decoded, what);
+  return UPMIXING.has(kind) ? collapseDualMono(audio) : audio;
+}
+
+/** Two identical channels (a mono source the decoder upmixed) → one, as ffmpeg reports it. */
+function collapseDualMono(audio: DecodedAudio): DecodedAudio {
+  const [a, b] = audio.channels;
+  if (audio.channels.length !== 2) return audio;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return audio;
+  return { ...audio, channels: [a] };
 }
 
 /** The decoder's output, checked like a WAV header would be: channels, rate, finite samples. */
-function checked(
-  d: { channelData: Float32Array[]; sampleRate: number },
-  what: string
-): DecodedAudio {
+function checked(d: Decoded, what: string): DecodedAudio {
   const channels = d?.channelData ?? [];
   const n = channels[0]?.length ?? 0;
   if (channels.length === 0 || n === 0) throw new AudioError(`the ${what} file holds no samples`);
