@@ -19,7 +19,7 @@ import { scanDataset } from '../../core/data/dataset';
 import { SPEECH_LOGMEL } from '../../core/features/logmel';
 import { encodeWav } from '../../core/features/wav';
 import { folderSource } from '../../electron/main/services/fs-dataset';
-import { ffmpeg, longTake, requireTools, sox, speak } from '../fixtures/media';
+import { CONVERT, ffmpeg, longTake, requireTools, run, sox, speak } from '../fixtures/media';
 
 const root = mkdtempSync(join(tmpdir(), 'quench-folders-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -362,4 +362,57 @@ describe('one stray file does not decide the modality (kind 10)', () => {
     expect(r.out).toMatch(/--background-class C/);
     expect(r.out).toMatch(/MP3, M4A\/AAC, Ogg Vorbis, Opus, FLAC/);
   });
+});
+
+describe('images as people see them, through train and predict (kind 6)', () => {
+  test('a phone photo of a vertical bar (stored rotated, EXIF Orientation 6) is predicted "vertical"', async () => {
+    requireTools(CONVERT, 'exiftool');
+    const data = join(root, 'bars');
+    for (let i = 0; i < 24; i++) {
+      const at = 3 + (i % 10);
+      const w = 2 + (i % 3);
+      const draw = (r: string) => ['-size', '16x16', 'xc:white', '-fill', 'black', '-draw', r];
+      mkdirSync(join(data, 'vertical'), { recursive: true });
+      mkdirSync(join(data, 'horizontal'), { recursive: true });
+      run(CONVERT, [...draw(`rectangle ${at},1 ${at + w},14`), join(data, 'vertical', `${i}.png`)]);
+      run(CONVERT, [
+        ...draw(`rectangle 1,${at} 14,${at + w}`),
+        join(data, 'horizontal', `${i}.png`)
+      ]);
+    }
+    const spec = join(root, 'bars.json');
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        version: 1,
+        name: 'bars',
+        input: { shape: [16, 16, 1], kind: 'image' },
+        features: { kind: 'image', width: 16, height: 16, channels: 1 },
+        quant: { weightBits: 8, weightScheme: 'linear', actBits: 8, inputBits: 8 },
+        layers: [
+          { type: 'conv', filters: 8, kernel: 3 },
+          { type: 'relu' },
+          { type: 'maxpool', size: 2 },
+          { type: 'gap' },
+          { type: 'dense' }
+        ],
+        training: { optimizer: 'adam', learningRate: 0.02, l2: 0, batchSize: 8, epochs: 20 }
+      })
+    );
+    const model = join(root, 'bars.qnm');
+    const t = await quench('train', '--data', data, '--out', model, '--preset', spec, '--json');
+    expect(t.code, t.err).toBe(0);
+    // The issue's recipe: rotate the picture as a phone stores it, then tag it Orientation 6.
+    const photo = join(root, 'x.jpg');
+    run(CONVERT, [join(data, 'vertical', '5.png'), '-rotate', '-90', photo]);
+    run('exiftool', ['-q', '-overwrite_original', '-Orientation=6', '-n', photo]);
+    const upright = join(data, 'vertical', '5.png');
+    const p = await quench('predict', '--model', model, photo, upright);
+    expect(p.code, p.err).toBe(0);
+    const classes = p.out
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t')[1]);
+    expect(classes).toEqual(['vertical', 'vertical']);
+  }, 120_000);
 });
