@@ -45,7 +45,7 @@ test('a long take is previewed then saved; refused files are listed with reasons
   await page.getByLabel('Name').fill('Imports');
   await page.getByRole('button', { name: 'Create' }).click();
   await page.getByLabel('New class').fill('yes');
-  await page.getByRole('button', { name: 'Add' }).click();
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
   await page.getByLabel('Import files').setInputFiles(files);
 
   const preview = page.getByTestId('cut-preview');
