@@ -13,6 +13,7 @@ import {
   type SpecOverrides,
   type WeightScheme
 } from '../core/spec';
+import { majorityModality } from '../core/data/files';
 import { folderSource } from '../electron/main/services/fs-dataset';
 
 export class UsageError extends Error {}
@@ -32,6 +33,7 @@ export const OPTIONS = {
   engine: { type: 'string' },
   format: { type: 'string' },
   'skip-bad': { type: 'boolean' },
+  'background-class': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' }
 } satisfies ParseArgsConfig['options'];
@@ -120,6 +122,29 @@ export async function readBytes(path: string, what: string): Promise<Uint8Array>
   }
 }
 
+/**
+ * --background-class NAME: that class holds background noise; "none": no class does (a class
+ * literally named "none" can still be chosen, since class names are checked by the scan first);
+ * absent: undefined, the scan's default (background, _background_noise_ or noise).
+ */
+export function backgroundFlag(v: Values): string | null | undefined {
+  const raw = v['background-class'];
+  if (raw === undefined) return undefined;
+  if (raw.trim() === '') throw new UsageError('--background-class needs a class name or "none"');
+  return raw.toLowerCase() === 'none' ? null : raw;
+}
+
+/** Resolves "none" when a class really is called that. */
+export async function backgroundFor(
+  v: Values,
+  dataDir: string
+): Promise<string | null | undefined> {
+  const flag = backgroundFlag(v);
+  if (flag !== null) return flag;
+  const classes = await folderSource(dataDir).classes();
+  return classes.some((c) => c.toLowerCase() === 'none') ? v['background-class']! : null;
+}
+
 export async function loadSpec(preset: string | undefined, dataDir: string): Promise<ModelSpec> {
   if (preset && PRESET_NAMES.includes(preset)) return getPreset(preset);
   if (preset) {
@@ -132,15 +157,18 @@ export async function loadSpec(preset: string | undefined, dataDir: string): Pro
     }
     return validateSpec(json, preset);
   }
-  // No preset: pick by what the dataset holds.
+  // No preset: pick by what most files are (a cover picture among recordings is a stray, which
+  // the scan reports, not a reason to train on pictures).
+  const { modality } = await datasetModality(dataDir);
+  return getPreset(modality === 'image' ? 'vision-small' : 'audio-small');
+}
+
+/** The modality most files of a dataset folder have, with the counts. */
+export async function datasetModality(dataDir: string) {
   const source = folderSource(dataDir);
-  for (const cls of await source.classes()) {
-    for (const f of await source.files(cls)) {
-      if (/\.wav$/i.test(f)) return getPreset('audio-small');
-      if (/\.(png|jpe?g)$/i.test(f)) return getPreset('vision-small');
-    }
-  }
-  return getPreset('audio-small');
+  const files: string[] = [];
+  for (const cls of await source.classes()) files.push(...(await source.files(cls)));
+  return majorityModality(files);
 }
 
 export async function loadModel(path: string) {

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { DatasetError } from '../core/data/dataset';
 import { FeatureError } from '../core/features/logmel';
-import { WavError } from '../core/features/wav';
+import { AudioError } from '../core/features/audio-error';
 import { ModelFileError } from '../core/model-file/model-file';
 import { PRESET_NAMES, SpecError } from '../core/spec';
 import { cmdEval } from './commands/eval';
@@ -27,9 +27,15 @@ Usage:
   quench quantize --model MODEL --weight-bits B --weight-scheme S --out MODEL2
   quench export   --model MODEL --format onnx|int --out FILE
 
-Datasets are folders with one sub-folder per class: <DIR>/<class>/*.wav, or *.png / *.jpg.
-A class named "background" (or "_background_noise_") holds long recordings cut into 1 s clips
-and mixed into the other classes' clips during training.
+Datasets are folders with one sub-folder per class; a class is every file under its folder, at
+any depth (links followed; .DS_Store, Thumbs.db, __MACOSX and other OS leftovers ignored).
+Sound: WAV (PCM, float, µ-law, A-law; RF64, Wave64), MP3, M4A/AAC, Ogg Vorbis, Opus, FLAC,
+WebM and AIFF, any rate and channel count. Pictures: PNG and JPEG (EXIF orientation applied,
+transparency shown over white). The kind most files have decides between the audio and the image
+preset; files of the other kind are listed as not used. Long recordings in a word class are cut
+at their utterances ("take.m4a: 24 clips").
+A class named "background", "_background_noise_" or "noise" is the background class: its long
+recordings are cut into 1 s clips and mixed into the other classes' clips during training.
 
 train options:
   --data DIR             dataset folder (required)
@@ -43,6 +49,8 @@ train options:
   --kwta F               fraction of channels kept per location by k-WTA layers; 1 = off
   --seed S               random seed; the same seed repeats a run exactly (default 1)
   --skip-bad             train even if some files can't be read (they are still listed)
+  --background-class C   the class holding background noise (default: the class named
+                         background, _background_noise_ or noise); "none" for no such class
 
 eval options:
   --model MODEL --data DIR
@@ -73,9 +81,10 @@ const ALLOWED: Record<string, string[]> = {
     'kwta',
     'seed',
     'skip-bad',
+    'background-class',
     'json'
   ],
-  eval: ['model', 'data', 'engine', 'skip-bad', 'json'],
+  eval: ['model', 'data', 'engine', 'skip-bad', 'background-class', 'json'],
   predict: ['model', 'engine', 'json'],
   quantize: ['model', 'weight-bits', 'weight-scheme', 'out', 'json'],
   export: ['model', 'format', 'out', 'json']
@@ -121,7 +130,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.err(`quench ${command}: ${e.message}\nRun "quench --help" for usage.`);
       return 2;
     }
-    const known = [InputError, DatasetError, WavError, FeatureError, ModelFileError, SpecError];
+    const known = [InputError, DatasetError, AudioError, FeatureError, ModelFileError, SpecError];
     if (known.some((k) => e instanceof k)) {
       io.err(`quench ${command}: ${(e as Error).message}`);
       return 1;

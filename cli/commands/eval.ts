@@ -9,7 +9,16 @@ import type { Evaluation } from '../../core/train/evaluate';
 import { initTrainingBackend } from '../../core/train/backend/init-backend';
 import { folderSource } from '../../electron/main/services/fs-dataset';
 import { Progress } from '../progress';
-import { choiceFlag, intModelOf, loadModel, required, type Io, type Values } from '../common';
+import {
+  backgroundFor,
+  choiceFlag,
+  intModelOf,
+  loadModel,
+  required,
+  type Io,
+  type Values
+} from '../common';
+import { printScan } from '../report';
 
 export async function cmdEval(v: Values, io: Io): Promise<number> {
   const modelPath = resolve(required(v, 'model'));
@@ -18,12 +27,15 @@ export async function cmdEval(v: Values, io: Io): Promise<number> {
   const contents = await loadModel(modelPath);
   await initTrainingBackend({ backend: 'wasm' });
   const bar = new Progress(io);
-  const { examples, problems } = await examplesForModel(folderSource(data), contents, {
+  const scan = await examplesForModel(folderSource(data), contents, {
     skipBad: v['skip-bad'] ?? false,
+    backgroundClass: await backgroundFor(v, data),
     onProgress: (p) =>
       bar.update(p.done! / Math.max(1, p.total!), `reading ${p.done}/${p.total} files`)
   });
   bar.done();
+  const { examples, problems } = scan;
+  printScan(io, scan);
   const started = io.now();
   let ev: Evaluation;
   let summaries: LayerSummary[] | undefined;
@@ -79,7 +91,9 @@ export async function cmdEval(v: Values, io: Io): Promise<number> {
     layers,
     energy,
     latencyMs,
-    skipped: problems
+    skipped: problems,
+    ignored: scan.ignored,
+    notes: scan.notes
   };
   if (v.json) io.out(JSON.stringify(result));
   else {

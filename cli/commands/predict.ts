@@ -4,8 +4,8 @@ import { loudestWindow } from '../../core/data/dataset';
 import { featureSettings, predictContents } from '../../core/data/pipeline';
 import { decodeImage, imageFeatures } from '../../core/features/image';
 import { clipGeometry, FeatureError, LogMelFrontEnd } from '../../core/features/logmel';
-import { resample } from '../../core/features/resample';
-import { decodeWav, toMono, WavError } from '../../core/features/wav';
+import { AudioError } from '../../core/features/audio-error';
+import { audioClips } from '../../core/data/clips';
 import { runInt } from '../../core/engine/engine';
 import { initTrainingBackend } from '../../core/train/backend/init-backend';
 import {
@@ -32,17 +32,17 @@ export async function cmdPredict(v: Values, files: string[], io: Io): Promise<nu
     try {
       let features: Float32Array;
       if (settings.kind === 'logmel') {
-        const audio = decodeWav(bytes);
-        const mono = resample(toMono(audio), audio.sampleRate, settings.sampleRate);
+        const { samples, warnings } = await audioClips(bytes, file, settings, false);
+        for (const w of warnings) io.err(`${file}: ${w}`);
         features = new LogMelFrontEnd(settings).clip(
-          loudestWindow(mono, clipGeometry(settings).samples)
+          loudestWindow(samples, clipGeometry(settings).samples)
         );
       } else {
-        features = imageFeatures(decodeImage(bytes), settings);
+        features = imageFeatures(decodeImage(bytes, settings.background ?? 1), settings);
       }
       x.set(features, i * per);
     } catch (e) {
-      if (e instanceof WavError || e instanceof FeatureError)
+      if (e instanceof AudioError || e instanceof FeatureError)
         throw new InputError(`${file}: ${e.message}`);
       throw e;
     }

@@ -11,7 +11,16 @@ import { initTrainingBackend } from '../../core/train/backend/init-backend';
 import { writeFileAtomic } from '../../electron/main/services/atomic-write';
 import { folderSource } from '../../electron/main/services/fs-dataset';
 import { Progress } from '../progress';
-import { intFlag, loadSpec, overridesFrom, required, type Io, type Values } from '../common';
+import {
+  backgroundFor,
+  intFlag,
+  loadSpec,
+  overridesFrom,
+  required,
+  type Io,
+  type Values
+} from '../common';
+import { printScan } from '../report';
 
 function trainLine(p: PipelineProgress): string {
   const t = p.train!;
@@ -43,6 +52,7 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
   const overrides = overridesFrom(v);
   const epochs = intFlag(v, 'epochs', 1, 1000);
   const seed = intFlag(v, 'seed', 0, 2 ** 31 - 1) ?? 1;
+  const backgroundClass = await backgroundFor(v, data);
   const spec = applyOverrides(await loadSpec(v.preset, data), overrides);
   await initTrainingBackend({ backend: 'wasm' });
   const bar = new Progress(io);
@@ -52,6 +62,7 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
     epochs,
     seed,
     skipBad: v['skip-bad'] ?? false,
+    backgroundClass,
     createdAt: new Date().toISOString(),
     // Written as soon as it exists; cross-validation of small datasets follows.
     onModel: async (contents) => {
@@ -71,8 +82,9 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
     }
   });
   bar.done();
-  for (const pr of r.problems) io.err(`skipped ${pr.file}: ${pr.reason}\n`);
-  for (const w of r.warnings) io.err(`warning: ${w.message}\n`);
+  printScan(io, r.scan);
+  for (const pr of r.problems) io.err(`skipped ${pr.file}: ${pr.reason}`);
+  for (const w of r.warnings) io.err(`warning: ${w.message}`);
   const seconds = (io.now() - started) / 1000;
   const summary = {
     model: out,
@@ -88,7 +100,10 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
     samplesPerSecond: r.result.samplesPerSecond,
     seconds,
     bytes: bytes.length,
-    skipped: r.problems
+    skipped: r.problems,
+    ignored: r.scan.ignored,
+    notes: r.scan.notes,
+    backgroundClass: r.scan.backgroundClass ?? null
   };
   if (v.json) io.out(JSON.stringify(summary));
   else {

@@ -4,7 +4,7 @@
  * duplicates. Each warning names the class and a few files. Thresholds are rules of thumb, stated
  * with each check; none of them stops training.
  */
-import { isBackgroundClass, type FeatureSettings, type ScannedDataset } from './dataset';
+import type { FeatureSettings, ScannedDataset } from './dataset';
 import { sameTakeScore, takePrint } from './similarity';
 
 export type WarningKind = 'few-clips' | 'imbalance' | 'silent' | 'near-identical' | 'duplicates';
@@ -92,7 +92,7 @@ export function datasetWarnings(
   const silent = new Set<number>();
   if (audio) {
     labels.forEach((c, label) => {
-      if (isBackgroundClass(c)) return; // a quiet room is a fine background
+      if (label === scanned.backgroundLabel) return; // a quiet room is a fine background
       const mine = items.filter((it) => it.label === label);
       const quiet = mine.filter((it) => peak(it.samples!) < SILENT_PEAK);
       quiet.forEach((it) => silent.add(items.indexOf(it)));
@@ -105,10 +105,11 @@ export function datasetWarnings(
       }
     });
   }
-  const skip = (i: number) => silent.has(i) || (audio && isBackgroundClass(labels[items[i].label]));
+  const background = (i: number) => items[i].label === scanned.backgroundLabel;
+  const skip = (i: number) => silent.has(i) || (audio && background(i));
   const keys = items.map((it, i) => (skip(i) ? '' : hash(it.samples ?? it.features!)));
   labels.forEach((c, label) => {
-    if (!audio || isBackgroundClass(c)) return;
+    if (!audio || label === scanned.backgroundLabel) return;
     const mine = items.map((_, i) => i).filter((i) => items[i].label === label && !silent.has(i));
     if (mine.length < 2 || mine.length > MAX_PAIRWISE) return;
     const prints = mine.map((i) => takePrint(items[i].samples!));

@@ -19,7 +19,6 @@ import {
   buildExamples,
   DEFAULT_AUDIO_AUGMENT,
   fitStandardisation,
-  isBackgroundClass,
   standardise,
   type FeatureSettings,
   type ScannedDataset
@@ -97,7 +96,7 @@ export interface Fitted {
 function part(scanned: ScannedDataset, idx: number[]): ScannedDataset {
   const items = idx.map((i) => scanned.items[i]);
   const background = items
-    .filter((it) => isBackgroundClass(scanned.labels[it.label]) && it.samples)
+    .filter((it) => it.label === scanned.backgroundLabel && it.samples)
     .map((it) => it.samples!);
   return { ...scanned, items, background };
 }

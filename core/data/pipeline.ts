@@ -74,6 +74,8 @@ export interface PipelineProgress {
 export interface TrainDatasetOptions extends Partial<Omit<TrainOptions, 'onProgress'>> {
   /** Go on when some files are unreadable (they are still reported); default false. */
   skipBad?: boolean;
+  /** The background class: a name, null for none, undefined for the default (scan.ts). */
+  backgroundClass?: string | null;
   onProgress?: (p: PipelineProgress) => void;
   /** ISO time stamp for the model file (injected: core has no clock of its own). */
   createdAt?: string;
@@ -102,6 +104,8 @@ export interface TrainDatasetResult {
   warnings: DatasetWarning[];
   counts: Record<string, number>;
   examples: number;
+  /** What the scan reported besides problems: files not used, per-file notes, the background. */
+  scan: Pick<ScannedDataset, 'ignored' | 'notes'> & { backgroundClass?: string };
 }
 
 function refuseProblems(scanned: ScannedDataset, skipBad: boolean): void {
@@ -128,6 +132,7 @@ export async function trainOnDataset(
   const settings = featureSettings(spec);
   checkServable(resolveSpec(spec, 2));
   const scanned = await scanDataset(source, settings, {
+    backgroundClass: options.backgroundClass,
     onProgress: (done, total, file) => options.onProgress?.({ stage: 'scan', done, total, file })
   });
   refuseProblems(scanned, options.skipBad ?? false);
@@ -139,6 +144,7 @@ export async function trainOnDataset(
     createdAt,
     crossValidateBelow,
     onModel,
+    backgroundClass: _bg,
     ...trainOpts
   } = options;
   const base: FitSettings = { spec, settings, trainOpts: { ...trainOpts, seed }, createdAt };
@@ -184,7 +190,13 @@ export async function trainOnDataset(
     problems: scanned.problems,
     warnings,
     counts,
-    examples: fitted.examples
+    examples: fitted.examples,
+    scan: {
+      ignored: scanned.ignored,
+      notes: scanned.notes,
+      backgroundClass:
+        scanned.backgroundLabel === undefined ? undefined : scanned.labels[scanned.backgroundLabel]
+    }
   };
 }
 
@@ -226,17 +238,30 @@ async function crossValidate(
 export async function examplesForModel(
   source: DatasetSource,
   contents: ModelContents,
-  options: { skipBad?: boolean; onProgress?: (p: PipelineProgress) => void } = {}
-): Promise<{ examples: Examples; problems: Problem[]; files: string[] }> {
+  options: {
+    skipBad?: boolean;
+    backgroundClass?: string | null;
+    onProgress?: (p: PipelineProgress) => void;
+  } = {}
+): Promise<
+  { examples: Examples; problems: Problem[]; files: string[] } & TrainDatasetResult['scan']
+> {
   const settings = featureSettings(contents.spec);
   const scanned = await scanDataset(source, settings, {
     labels: contents.labels,
+    backgroundClass: options.backgroundClass,
     onProgress: (done, total, file) => options.onProgress?.({ stage: 'scan', done, total, file })
   });
   refuseProblems(scanned, options.skipBad ?? false);
   if (scanned.items.length === 0) throw new DatasetError('the dataset holds no usable files');
   const examples = buildExamples(scanned, settings, inputShape(contents.spec));
-  return { examples, problems: scanned.problems, files: scanned.items.map((it) => it.file) };
+  return {
+    examples,
+    problems: scanned.problems,
+    files: scanned.items.map((it) => it.file),
+    ignored: scanned.ignored,
+    notes: scanned.notes
+  };
 }
 
 /** Evaluates stored model contents on examples with the fake-quantized tfjs network. */

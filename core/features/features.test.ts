@@ -106,35 +106,25 @@ describe('WAV decoding', () => {
   const broken: [string, () => Uint8Array, RegExp][] = [
     ['a 0-byte file', () => new Uint8Array(0), /too short/],
     ['text, not audio', () => new TextEncoder().encode('hello, this is not a wav file'), /RIFF/],
-    ['a truncated file', () => good.slice(0, good.length - 11), /truncated/],
-    [
-      'a data chunk larger than the file',
-      () => {
-        const b = good.slice();
-        new DataView(b.buffer).setUint32(40, 1e6, true);
-        return b;
-      },
-      /"data" says 1000000 bytes/
-    ],
     [
       'zero channels',
       () => rawWav({ channels: 0, rate: 8000, bits: 16, data: new Uint8Array(0) }),
       /0 channels/
     ],
     [
-      'a compressed format',
-      () => rawWav({ format: 2, channels: 1, rate: 8000, bits: 16, data: new Uint8Array(4) }),
-      /format 2 is not supported/
+      'Microsoft ADPCM inside WAV',
+      () => rawWav({ format: 2, channels: 1, rate: 8000, bits: 4, data: new Uint8Array(4) }),
+      /Microsoft ADPCM audio inside a WAV file is not decoded.*ffmpeg -i input\.ext/
     ],
     [
-      '12-bit samples',
-      () => rawWav({ channels: 1, rate: 8000, bits: 12, data: new Uint8Array(4) }),
-      /12-bit PCM is not supported|block align/
+      'an unknown format tag',
+      () => rawWav({ format: 0x1234, channels: 1, rate: 8000, bits: 16, data: new Uint8Array(4) }),
+      /audio format 0x1234 inside a WAV file/
     ],
     [
-      'an odd-sized data chunk',
-      () => rawWav({ channels: 1, rate: 8000, bits: 16, data: new Uint8Array(5) }),
-      /whole number/
+      '40-bit samples',
+      () => rawWav({ channels: 1, rate: 8000, bits: 40, data: new Uint8Array(10) }),
+      /40-bit PCM is not supported/
     ],
     [
       'no samples',
@@ -305,11 +295,12 @@ describe('images', () => {
   const png = (data: Uint8Array, width: number, height: number, channels: number) =>
     encodePng({ width, height, data, channels, depth: 8 });
 
-  test('PNG grey and RGBA decode to RGB in [0, 1], alpha over black', () => {
+  test('PNG grey and RGBA decode to RGB in [0, 1], alpha over white', () => {
     const grey = decodeImage(png(Uint8Array.from([0, 255, 51, 102]), 2, 2, 1));
     expect(Array.from(grey.rgb.subarray(0, 6))).toEqual([0, 0, 0, 1, 1, 1]);
     const rgba = decodeImage(png(Uint8Array.from([255, 0, 0, 255, 0, 255, 0, 51]), 2, 1, 4));
-    expect(Array.from(rgba.rgb)).toEqual([1, 0, 0, 0, 0.2, 0].map(Math.fround));
+    // Green at alpha 0.2 over white: 0.2·(0, 1, 0) + 0.8·(1, 1, 1).
+    expect(Array.from(rgba.rgb)).toEqual([1, 0, 0, 0.8, 1, 0.8].map(Math.fround));
   });
 
   test('JPEG decodes close to what was encoded', () => {

@@ -1,11 +1,15 @@
 /**
- * Image features: PNG (fast-png) and JPEG (jpeg-js) bytes → RGB in [0, 1] → area-averaged resize →
- * grey or RGB, as [height, width, channels] float32. The same function serves training files and
+ * Image features: PNG (png.ts: fast-png plus the interlaced low-bit-depth path) and JPEG (jpeg-js)
+ * bytes → the picture as people see it → area-averaged resize → grey or RGB, as
+ * [height, width, channels] float32. "As people see it": transparency composited over the
+ * settings' background (white unless the spec says otherwise, as viewers and drawing apps show
+ * it), and the EXIF orientation applied (orientation.ts). The same resize serves training files and
  * live camera frames (which arrive as RGBA pixels and skip the decoding step).
  */
-import { convertIndexedToRgb, decode as decodePng, hasPngSignature } from 'fast-png';
 import * as jpeg from 'jpeg-js';
 import { FeatureError } from './logmel';
+import { applyOrientation, exifOrientation } from './orientation';
+import { decodePng, pngHeader } from './png';
 
 export interface ImageSettings {
   kind: 'image';
@@ -13,9 +17,11 @@ export interface ImageSettings {
   height: number;
   /** 1 = grey (luma), 3 = RGB. */
   channels: 1 | 3;
+  /** Grey level in [0, 1] that transparent pixels are composited over (default 1, white). */
+  background?: number;
 }
 
-/** Pixels as interleaved RGB floats in [0, 1], alpha already composited over black. */
+/** Pixels as interleaved RGB floats in [0, 1], alpha already composited over the background. */
 export interface RgbImage {
   width: number;
   height: number;
@@ -35,27 +41,71 @@ export function checkImageSettings(s: ImageSettings): void {
   if (s.channels !== 1 && s.channels !== 3) {
     throw new FeatureError(`features.channels must be 1 or 3, got ${s.channels}`);
   }
+  if (s.background !== undefined && !(s.background >= 0 && s.background <= 1)) {
+    throw new FeatureError(
+      `features.background must be a grey level in [0, 1], got ${s.background}`
+    );
+  }
 }
 
-function isJpeg(bytes: Uint8Array): boolean {
-  return bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** 'png' or 'jpeg' by signature, or undefined. */
+export function sniffImage(bytes: Uint8Array): 'png' | 'jpeg' | undefined {
+  if (bytes.length >= 8 && PNG_SIGNATURE.every((v, i) => bytes[i] === v)) return 'png';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
+    return 'jpeg';
+  }
+  return undefined;
+}
+
+const ascii = (b: Uint8Array, at: number, n: number) =>
+  String.fromCharCode(...b.subarray(at, Math.min(b.length, at + n)));
+
+/** Image formats people have that are not read, by signature, with the name to give them. */
+function otherImageFormat(b: Uint8Array): [string, string] | undefined {
+  if (ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WEBP') return ['WebP', 'webp'];
+  if (ascii(b, 0, 4) === 'GIF8') return ['GIF', 'gif'];
+  if (ascii(b, 0, 2) === 'BM') return ['BMP', 'bmp'];
+  if (ascii(b, 0, 4) === 'II*\0' || ascii(b, 0, 4) === 'MM\0*') return ['TIFF', 'tif'];
+  if (ascii(b, 4, 4) === 'ftyp') {
+    const brand = ascii(b, 8, 4);
+    if (/^(heic|heix|hevc|heim|heis|mif1|msf1)$/.test(brand))
+      return ['HEIC (iPhone photo)', 'heic'];
+    if (/^avi[fs]$/.test(brand)) return ['AVIF', 'avif'];
+  }
+  return undefined;
 }
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Decodes PNG or JPEG bytes (by signature, not by name). Throws FeatureError on anything else. */
-export function decodeImage(bytes: Uint8Array): RgbImage {
+/**
+ * Decodes PNG or JPEG bytes (by signature, not by name) into the picture as a viewer shows it:
+ * EXIF orientation applied, transparency composited over `background` (grey level, default white).
+ * Throws FeatureError on anything else, naming formats it recognises and how to convert them.
+ */
+export function decodeImage(bytes: Uint8Array, background = 1): RgbImage {
   if (bytes.length > MAX_IMAGE_BYTES) {
     throw new FeatureError(
       `the file is ${bytes.length} bytes; at most ${MAX_IMAGE_BYTES} are read`
     );
   }
   if (bytes.length === 0) throw new FeatureError('the file is empty');
-  if (hasPngSignature(bytes)) return fromPng(bytes);
-  if (isJpeg(bytes)) return fromJpeg(bytes);
-  throw new FeatureError('not a PNG or JPEG image (unknown signature)');
+  const kind = sniffImage(bytes);
+  if (!kind) {
+    const other = otherImageFormat(bytes);
+    if (other) {
+      throw new FeatureError(
+        `${other[0]} images are not read; convert to PNG first: convert in.${other[1]} -auto-orient out.png`
+      );
+    }
+    throw new FeatureError('not a PNG or JPEG image (unknown signature)');
+  }
+  const img = kind === 'png' ? fromPng(bytes, background) : fromJpeg(bytes);
+  const o = applyOrientation(img.rgb, img.width, img.height, 3, exifOrientation(bytes));
+  return { width: o.width, height: o.height, rgb: o.data };
 }
 
 function checkSize(width: number, height: number): void {
@@ -65,67 +115,11 @@ function checkSize(width: number, height: number): void {
   }
 }
 
-/** Reads the IHDR size first so a huge declared image is refused before inflating it. */
-function pngHeaderSize(bytes: Uint8Array): [number, number] {
-  if (bytes.length < 24) throw new FeatureError('PNG is truncated before its header');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return [view.getUint32(16), view.getUint32(20)];
-}
-
-function fromPng(bytes: Uint8Array): RgbImage {
-  checkSize(...pngHeaderSize(bytes));
-  let png;
-  try {
-    png = decodePng(bytes, { checkCrc: true });
-  } catch (e) {
-    throw new FeatureError(`PNG could not be decoded: ${message(e)}`);
-  }
-  const { width, height } = png;
-  checkSize(width, height);
-  let data: ArrayLike<number> = png.data;
-  let channels = png.channels;
-  let max = 2 ** png.depth - 1;
-  if (png.palette) {
-    try {
-      data = convertIndexedToRgb(png);
-    } catch (e) {
-      throw new FeatureError(`PNG palette could not be applied: ${message(e)}`);
-    }
-    channels = png.palette[0]?.length ?? 3;
-    max = 255;
-  } else if (png.depth < 8) {
-    data = unpackBits(png.data as Uint8Array, width, height, channels, png.depth);
-  }
-  if (data.length < width * height * channels) {
-    throw new FeatureError(
-      `PNG holds ${data.length} samples, ${width * height * channels} expected`
-    );
-  }
-  return { width, height, rgb: toRgb(data, width * height, channels, max) };
-}
-
-/** Rows of packed 1/2/4-bit samples (each row starts on a byte) → one number per sample. */
-function unpackBits(
-  packed: Uint8Array,
-  width: number,
-  height: number,
-  channels: number,
-  depth: number
-): Uint8Array {
-  const perRow = width * channels;
-  if (packed.length === perRow * height) return packed; // already one per sample
-  const rowBytes = Math.ceil((perRow * depth) / 8);
-  if (packed.length < rowBytes * height) throw new FeatureError('PNG pixel data is truncated');
-  const out = new Uint8Array(perRow * height);
-  const mask = (1 << depth) - 1;
-  for (let r = 0; r < height; r++) {
-    for (let i = 0; i < perRow; i++) {
-      const bit = i * depth;
-      const byte = packed[r * rowBytes + (bit >> 3)];
-      out[r * perRow + i] = (byte >> (8 - depth - (bit & 7))) & mask;
-    }
-  }
-  return out;
+function fromPng(bytes: Uint8Array, background: number): RgbImage {
+  const h = pngHeader(bytes);
+  checkSize(h.width, h.height);
+  const { width, height, rgba } = decodePng(bytes);
+  return { width, height, rgb: toRgb(rgba, width * height, 4, 1, background) };
 }
 
 function fromJpeg(bytes: Uint8Array): RgbImage {
@@ -148,12 +142,17 @@ function fromJpeg(bytes: Uint8Array): RgbImage {
   };
 }
 
-/** Interleaved samples with 1–4 channels (grey, grey+alpha, RGB, RGBA) → RGB in [0, 1]. */
+/**
+ * Interleaved samples with 1–4 channels (grey, grey+alpha, RGB, RGBA) at full scale `max` → RGB
+ * in [0, 1], alpha composited over the grey level `background` (default 1, white):
+ * c·a + background·(1 − a), the "over" operator of Porter & Duff 1984.
+ */
 export function toRgb(
   data: ArrayLike<number>,
   pixels: number,
   channels: number,
-  max: number
+  max: number,
+  background = 1
 ): Float32Array {
   if (channels < 1 || channels > 4) throw new FeatureError(`${channels} colour channels per pixel`);
   const rgb = new Float32Array(pixels * 3);
@@ -162,7 +161,10 @@ export function toRgb(
   for (let p = 0; p < pixels; p++) {
     const s = p * channels;
     const a = hasAlpha ? data[s + channels - 1] / max : 1;
-    for (let k = 0; k < 3; k++) rgb[p * 3 + k] = ((colour ? data[s + k] : data[s]) / max) * a;
+    for (let k = 0; k < 3; k++) {
+      const c = (colour ? data[s + k] : data[s]) / max;
+      rgb[p * 3 + k] = c * a + background * (1 - a);
+    }
   }
   return rgb;
 }

@@ -1,21 +1,24 @@
 /**
- * WAV (RIFF/WAVE) decoding and encoding on bytes. Decodes 8/16/24/32-bit integer PCM and 32/64-bit
- * float, any channel count and sample rate, including WAVE_FORMAT_EXTENSIBLE headers; anything
- * else is refused with a WavError that says what is wrong. Nothing here trusts a size field: every
- * chunk is checked against the bytes that are actually there.
+ * WAV decoding and encoding on bytes. Reads RIFF, RF64/BW64 and Wave64 containers (see
+ * wav-container.ts for the writers' quirks handled there) holding 8/16/24/32-bit integer PCM (any
+ * container width, e.g. 20 or 24 bits in 32), 32/64-bit float, G.711 µ-law and A-law, in any
+ * channel count and sample rate, including WAVE_FORMAT_EXTENSIBLE headers. Compressed codecs inside
+ * WAV (ADPCM, GSM, MP3 …) are refused with a message naming the codec and the ffmpeg command that
+ * converts the file. Every failure is a WavError saying what is wrong.
  */
+import { codecMessage } from './audio-error';
+import { A_LAW, MU_LAW } from './g711';
+import { readWavChunks } from './wav-container';
+import { WavError } from './wav-error';
 
-export class WavError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WavError';
-  }
-}
+export { WavError };
 
 export interface DecodedAudio {
   sampleRate: number;
   /** One Float32Array per channel, samples in [−1, 1]. */
   channels: Float32Array[];
+  /** What was read differently from what the header said (e.g. the file ended early). */
+  warnings?: string[];
 }
 
 /** Larger files are refused before decoding (about 20 minutes of 48 kHz stereo 16-bit). */
@@ -26,45 +29,64 @@ const MAX_RATE = 768000;
 
 const FORMAT_PCM = 1;
 const FORMAT_FLOAT = 3;
+const FORMAT_ALAW = 6;
+const FORMAT_MULAW = 7;
 const FORMAT_EXTENSIBLE = 0xfffe;
 
-function fourCC(view: DataView, at: number): string {
-  return String.fromCharCode(
-    view.getUint8(at),
-    view.getUint8(at + 1),
-    view.getUint8(at + 2),
-    view.getUint8(at + 3)
-  );
-}
-
-function printable(id: string): string {
-  return JSON.stringify(id);
-}
+/** WAVE format tags of codecs other tools write (RFC 2361, mmreg.h), for the refusal message. */
+const CODECS: Record<number, string> = {
+  0x0002: 'Microsoft ADPCM',
+  0x0011: 'IMA ADPCM',
+  0x0010: 'OKI ADPCM',
+  0x0014: 'G.723 ADPCM',
+  0x0022: 'DSP Group TrueSpeech',
+  0x0031: 'GSM 6.10',
+  0x0040: 'G.721 ADPCM',
+  0x0045: 'G.726 ADPCM',
+  0x0050: 'MPEG audio',
+  0x0055: 'MP3',
+  0x0064: 'G.726 ADPCM',
+  0x0092: 'Dolby AC-3',
+  0x00ff: 'AAC',
+  0x0161: 'Windows Media Audio',
+  0x0162: 'Windows Media Audio Pro',
+  0x1610: 'AAC (HE-AAC)',
+  0x2000: 'Dolby AC-3',
+  0xf1ac: 'FLAC'
+};
 
 interface Format {
   format: number;
   channels: number;
   sampleRate: number;
   blockAlign: number;
-  bits: number;
+  /** Bytes each sample occupies in a frame. */
+  width: number;
 }
 
-function parseFmt(view: DataView, at: number, size: number): Format {
+function parseFmt(fmt: Uint8Array, name: string | undefined, warnings: string[]): Format {
+  const size = fmt.length;
   if (size < 16) throw new WavError(`the "fmt " chunk is ${size} bytes, at least 16 are needed`);
-  let format = view.getUint16(at, true);
-  const channels = view.getUint16(at + 2, true);
-  const sampleRate = view.getUint32(at + 4, true);
-  const blockAlign = view.getUint16(at + 12, true);
-  const bits = view.getUint16(at + 14, true);
+  const view = new DataView(fmt.buffer, fmt.byteOffset, fmt.byteLength);
+  let format = view.getUint16(0, true);
+  const channels = view.getUint16(2, true);
+  const sampleRate = view.getUint32(4, true);
+  let blockAlign = view.getUint16(12, true);
+  const bits = view.getUint16(14, true);
   if (format === FORMAT_EXTENSIBLE) {
     if (size < 40) {
       throw new WavError(`an extensible "fmt " chunk needs 40 bytes, this one has ${size}`);
     }
-    format = view.getUint16(at + 24, true); // first two bytes of the sub-format GUID
+    format = view.getUint16(24, true); // first two bytes of the sub-format GUID
   }
-  if (format !== FORMAT_PCM && format !== FORMAT_FLOAT) {
+  if (![FORMAT_PCM, FORMAT_FLOAT, FORMAT_ALAW, FORMAT_MULAW].includes(format)) {
+    const codec = CODECS[format];
+    if (codec) throw new WavError(codecMessage(`${codec} audio inside a WAV file`, name));
     throw new WavError(
-      `audio format ${format} is not supported (only PCM = 1 and IEEE float = 3; compressed WAV is not)`
+      codecMessage(
+        `audio format 0x${format.toString(16).padStart(4, '0')} inside a WAV file (only PCM, float, µ-law and A-law are read)`,
+        name
+      )
     );
   }
   if (channels < 1) throw new WavError('the header says the audio has 0 channels');
@@ -74,90 +96,85 @@ function parseFmt(view: DataView, at: number, size: number): Format {
   if (sampleRate < MIN_RATE || sampleRate > MAX_RATE) {
     throw new WavError(`sample rate ${sampleRate} Hz is outside ${MIN_RATE}–${MAX_RATE} Hz`);
   }
-  const okBits = format === FORMAT_PCM ? [8, 16, 24, 32] : [32, 64];
-  if (!okBits.includes(bits)) {
-    const kind = format === FORMAT_PCM ? 'PCM' : 'float';
-    throw new WavError(`${bits}-bit ${kind} is not supported (${okBits.join(', ')} bits are)`);
-  }
-  if (blockAlign !== channels * (bits / 8)) {
-    throw new WavError(
-      `block align ${blockAlign} does not match ${channels} channel(s) of ${bits}-bit samples`
+  const kind = format === FORMAT_FLOAT ? 'float' : format === FORMAT_PCM ? 'PCM' : 'G.711';
+  const okWidths = format === FORMAT_FLOAT ? [4, 8] : format === FORMAT_PCM ? [1, 2, 3, 4] : [1];
+  // The container width per sample: from the block align when it is consistent, else from the
+  // bits (writers get one or the other wrong; sox and ffmpeg trust the sample size).
+  const fromBits = Math.ceil(bits / 8);
+  let width = blockAlign / channels;
+  if (!Number.isInteger(width) || !okWidths.includes(width) || width < fromBits) {
+    if (!okWidths.includes(fromBits)) {
+      throw new WavError(
+        `${bits}-bit ${kind} is not supported (${okWidths.map((w) => w * 8).join(', ')} bits are)`
+      );
+    }
+    warnings.push(
+      `the header's block align (${blockAlign}) does not match ${channels} channel(s) of ${bits}-bit samples; read as ${bits}-bit`
     );
+    width = fromBits;
+    blockAlign = width * channels;
   }
-  return { format, channels, sampleRate, blockAlign, bits };
+  if (format === FORMAT_FLOAT && bits !== width * 8) {
+    throw new WavError(`${bits}-bit float is not supported (32 and 64 bits are)`);
+  }
+  return { format, channels, sampleRate, blockAlign, width };
 }
 
-/** Decodes a whole WAV file. Throws WavError (never anything else) on malformed input. */
-export function decodeWav(bytes: Uint8Array): DecodedAudio {
+function seconds(bytes: number, f: Format): string {
+  return (bytes / f.blockAlign / f.sampleRate).toFixed(2);
+}
+
+/**
+ * Decodes a whole WAV file. `name` (the file name) only goes into messages. Throws WavError (never
+ * anything else) on malformed input; reads what is present of a file that ends early, with a
+ * warning in `warnings`.
+ */
+export function decodeWav(bytes: Uint8Array, name?: string): DecodedAudio {
   if (bytes.length > MAX_WAV_BYTES) {
     throw new WavError(`the file is ${bytes.length} bytes; at most ${MAX_WAV_BYTES} are read`);
   }
   if (bytes.length < 12) throw new WavError(`the file is ${bytes.length} bytes, too short for WAV`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (fourCC(view, 0) !== 'RIFF' || fourCC(view, 8) !== 'WAVE') {
-    throw new WavError('not a WAV file (no RIFF/WAVE header)');
-  }
-  const riffEnd = 8 + view.getUint32(4, true);
-  if (riffEnd > bytes.length) {
-    throw new WavError(
-      `the RIFF header says ${riffEnd} bytes but the file has ${bytes.length} (truncated?)`
+  const chunks = readWavChunks(bytes);
+  const warnings: string[] = [];
+  const fmt = parseFmt(chunks.fmt, name, warnings);
+  const frames = Math.floor(chunks.dataSize / fmt.blockAlign);
+  if (chunks.promised !== undefined) {
+    warnings.push(
+      `the file ended early: the header promises ${seconds(chunks.promised, fmt)} s, ${seconds(frames * fmt.blockAlign, fmt)} s were read`
+    );
+  } else if (chunks.dataSize % fmt.blockAlign !== 0) {
+    warnings.push(
+      `the data ends inside a frame (${chunks.dataSize % fmt.blockAlign} stray bytes were dropped)`
     );
   }
-  let fmt: Format | undefined;
-  let dataAt = -1;
-  let dataSize = 0;
-  let at = 12;
-  while (at + 8 <= riffEnd) {
-    const id = fourCC(view, at);
-    const size = view.getUint32(at + 4, true);
-    const body = at + 8;
-    if (body + size > riffEnd) {
-      throw new WavError(
-        `chunk ${printable(id)} says ${size} bytes but only ${riffEnd - body} remain (truncated?)`
-      );
-    }
-    if (id === 'fmt ') {
-      if (fmt) throw new WavError('the file has two "fmt " chunks');
-      fmt = parseFmt(view, body, size);
-    } else if (id === 'data') {
-      if (dataAt >= 0) throw new WavError('the file has two "data" chunks');
-      dataAt = body;
-      dataSize = size;
-    }
-    at = body + size + (size & 1); // chunks are padded to an even length
-  }
-  if (!fmt) throw new WavError('the file has no "fmt " chunk');
-  if (dataAt < 0) throw new WavError('the file has no "data" chunk');
-  if (dataSize % fmt.blockAlign !== 0) {
-    throw new WavError(
-      `the data chunk (${dataSize} bytes) is not a whole number of ${fmt.blockAlign}-byte frames`
-    );
-  }
-  const frames = dataSize / fmt.blockAlign;
   if (frames === 0) throw new WavError('the file holds no samples');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const channels = Array.from({ length: fmt.channels }, () => new Float32Array(frames));
-  const bytesPer = fmt.bits / 8;
   for (let f = 0; f < frames; f++) {
     for (let c = 0; c < fmt.channels; c++) {
-      const p = dataAt + f * fmt.blockAlign + c * bytesPer;
+      const p = chunks.dataAt + f * fmt.blockAlign + c * fmt.width;
       channels[c][f] = readSample(view, p, fmt);
     }
   }
-  return { sampleRate: fmt.sampleRate, channels };
+  return warnings.length
+    ? { sampleRate: fmt.sampleRate, channels, warnings }
+    : { sampleRate: fmt.sampleRate, channels };
 }
 
 function readSample(view: DataView, p: number, fmt: Format): number {
   if (fmt.format === FORMAT_FLOAT) {
-    const v = fmt.bits === 32 ? view.getFloat32(p, true) : view.getFloat64(p, true);
+    const v = fmt.width === 4 ? view.getFloat32(p, true) : view.getFloat64(p, true);
     if (!Number.isFinite(v)) throw new WavError('the file holds a sample that is not a number');
     return Math.max(-1, Math.min(1, v));
   }
-  switch (fmt.bits) {
-    case 8:
+  if (fmt.format === FORMAT_MULAW) return MU_LAW[view.getUint8(p)];
+  if (fmt.format === FORMAT_ALAW) return A_LAW[view.getUint8(p)];
+  switch (fmt.width) {
+    case 1:
       return (view.getUint8(p) - 128) / 128;
-    case 16:
+    case 2:
       return view.getInt16(p, true) / 32768;
-    case 24: {
+    case 3: {
       const v = view.getUint8(p) | (view.getUint8(p + 1) << 8) | (view.getInt8(p + 2) << 16);
       return v / 8388608;
     }
@@ -166,16 +183,8 @@ function readSample(view: DataView, p: number, fmt: Format): number {
   }
 }
 
-/** The channels averaged into one. */
-export function toMono(audio: DecodedAudio): Float32Array {
-  const [first, ...rest] = audio.channels;
-  if (rest.length === 0) return first;
-  const out = Float32Array.from(first);
-  for (const ch of rest) for (let i = 0; i < out.length; i++) out[i] += ch[i];
-  const n = audio.channels.length;
-  for (let i = 0; i < out.length; i++) out[i] /= n;
-  return out;
-}
+/** Mono mixing lives in mixdown.ts; re-exported for the callers that decode WAV. */
+export { toMono } from './mixdown';
 
 /** 16-bit PCM WAV of the given channels (equal lengths, samples clipped to [−1, 1]). */
 export function encodeWav(channels: Float32Array[], sampleRate: number): Uint8Array {

@@ -10,6 +10,11 @@ export type ProjectKind = 'audio' | 'vision';
 export interface ClassInfo {
   name: string;
   samples: number;
+  /**
+   * This class holds background noise: its recordings are cut into 1 s windows and mixed under
+   * the other classes' clips (a class named background, _background_noise_ or noise).
+   */
+  background?: boolean;
 }
 
 export interface ProjectInfo {
@@ -24,6 +29,47 @@ export interface SampleInfo {
   className: string;
   file: string;
   bytes: number;
+  /** How to show it: an imported file's original name (a recording's file name). */
+  name: string;
+}
+
+/** A file that was taken, and what training will make of it. */
+export interface ImportedFile {
+  className: string;
+  /** The name it had (for a folder import, its path inside the class folder). */
+  name: string;
+  /** The stored file. */
+  file: string;
+  /** Clips training takes from it (audio: one per utterance in a word class). */
+  clips: number;
+  /** What was read differently from a plain file (ended early, channels cancel …). */
+  warnings: string[];
+}
+
+/** A file that was not taken, and why, for a list the user can read. */
+export interface RefusedFile {
+  name: string;
+  reason: string;
+}
+
+export interface ImportReport {
+  project: ProjectInfo;
+  imported: ImportedFile[];
+  refused: RefusedFile[];
+}
+
+/** What importing a file would give, before anything is saved (the cut-points preview). */
+export interface SampleInspection {
+  name: string;
+  kind: ProjectKind;
+  /** Audio: length in seconds, the clips' [start, end] in seconds, and a coarse envelope. */
+  seconds?: number;
+  clips: { start: number; end: number }[];
+  /** Peak level per equal slice of the recording, in [0, 1] (for drawing it). */
+  envelope: number[];
+  /** The class is the background class (cut into windows rather than at utterances). */
+  background: boolean;
+  warnings: string[];
 }
 
 export interface TrainSettings {
@@ -99,6 +145,12 @@ export interface RunInfo {
   /** older runs: recall and confusion on the validation split. */
   perClass?: number[];
   confusion?: number[][];
+  /** What reading the project's files said: the background class, per-file notes, files not used. */
+  scan?: {
+    backgroundClass?: string;
+    notes: { file: string; reason: string }[];
+    ignored: { file: string; reason: string }[];
+  };
 }
 
 export interface TrainProgressEvent {
@@ -129,12 +181,27 @@ export interface ApiMethods {
   'project:rename': { req: { project: string; name: string }; res: ProjectInfo };
   'project:delete': { req: { project: string }; res: null };
   'project:import': { req: { project: string; folder: string }; res: ProjectInfo };
+  /**
+   * Copies a dataset folder into the project, all or nothing: every class name is checked before
+   * anything is copied; files that can't be used are listed with the reason.
+   */
+  'project:import-folder': { req: { project: string; folder: string }; res: ImportReport };
   'class:add': { req: { project: string; name: string }; res: ProjectInfo };
   'class:rename': { req: { project: string; from: string; to: string }; res: ProjectInfo };
   'class:delete': { req: { project: string; name: string }; res: ProjectInfo };
   'sample:add': {
     req: { project: string; className: string; bytes: Uint8Array; format: 'wav' | 'png' | 'jpg' };
     res: SampleInfo;
+  };
+  /** Checks a file a person chose and shows what it would give (cut points), saving nothing. */
+  'sample:inspect': {
+    req: { project: string; className: string; name: string; bytes: Uint8Array };
+    res: SampleInspection;
+  };
+  /** Stores a file a person chose under its own name, in any format Quench reads. */
+  'sample:import': {
+    req: { project: string; className: string; name: string; bytes: Uint8Array };
+    res: ImportedFile;
   };
   'sample:list': { req: { project: string; className: string }; res: SampleInfo[] };
   'sample:read': { req: { project: string; className: string; file: string }; res: Uint8Array };
@@ -254,6 +321,14 @@ const settings: Check = (v, f) => {
 const MAX_SAMPLE_BYTES = 64 * 1024 * 1024;
 const id = str(64);
 const name = str(100);
+/** A file name as the user's system gave it: any characters but control codes and NUL. */
+const fileName: Check = (v, f) => {
+  str(255)(v, f);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(v as string)) {
+    throw new ApiError(`${f} must not contain control characters`);
+  }
+};
 
 const SCHEMAS: { [M in Method]: Record<string, Check> } = {
   'project:list': {},
@@ -263,6 +338,7 @@ const SCHEMAS: { [M in Method]: Record<string, Check> } = {
   'project:rename': { project: id, name },
   'project:delete': { project: id },
   'project:import': { project: id, folder: str(4096) },
+  'project:import-folder': { project: id, folder: str(4096) },
   'class:add': { project: id, name },
   'class:rename': { project: id, from: name, to: name },
   'class:delete': { project: id, name },
@@ -271,6 +347,18 @@ const SCHEMAS: { [M in Method]: Record<string, Check> } = {
     className: name,
     bytes: bytes(MAX_SAMPLE_BYTES),
     format: oneOf('wav', 'png', 'jpg')
+  },
+  'sample:inspect': {
+    project: id,
+    className: name,
+    name: fileName,
+    bytes: bytes(MAX_SAMPLE_BYTES)
+  },
+  'sample:import': {
+    project: id,
+    className: name,
+    name: fileName,
+    bytes: bytes(MAX_SAMPLE_BYTES)
   },
   'sample:list': { project: id, className: name },
   'sample:read': { project: id, className: name, file: str(255) },

@@ -55,7 +55,7 @@ test('create a project, record, train, go live: the spoken word wins', async () 
 
   // Class "yes": recorded with the (fake) microphone, one second per press.
   await page.getByLabel('New class').fill('yes');
-  await page.getByRole('button', { name: 'Add' }).click();
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
   for (let i = 0; i < 8; i++) {
     await page.getByRole('button', { name: /Hold to record "yes"/ }).click();
     const count = new RegExp(`^\\s*yes\\s+${i + 1}\\s*$`);
@@ -65,7 +65,7 @@ test('create a project, record, train, go live: the spoken word wins', async () 
   }
   // Class "background": noise files imported through the file picker.
   await page.getByLabel('New class').fill('background');
-  await page.getByRole('button', { name: 'Add' }).click();
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
   await page.getByLabel('Import files').setInputFiles(noiseFiles);
   await expect
     .poll(() => page.getByRole('button', { name: /background\s+8/ }).count(), { timeout: 30_000 })

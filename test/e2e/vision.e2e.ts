@@ -53,7 +53,7 @@ test('capture frames from the camera, train, go live: the square wins', async ()
   await page.getByLabel('Images (camera)').check();
   await page.getByRole('button', { name: 'Create' }).click();
   await page.getByLabel('New class').fill('square');
-  await page.getByRole('button', { name: 'Add' }).click();
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
   await expect
     .poll(
       () =>
@@ -73,7 +73,7 @@ test('capture frames from the camera, train, go live: the square wins', async ()
     .poll(() => page.getByRole('button', { name: /square\s+10/ }).count(), { timeout: 45_000 })
     .toBe(1);
   await page.getByLabel('New class').fill('nothing');
-  await page.getByRole('button', { name: 'Add' }).click();
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
   await page.getByLabel('Import files').setInputFiles(blanks);
   await expect
     .poll(() => page.getByRole('button', { name: /nothing\s+10/ }).count(), { timeout: 30_000 })

@@ -3,7 +3,10 @@
  * must end in the parser's own clear error (or a valid result) — never another exception — and
  * quickly. `runFuzzer` reports the slowest case and the heap growth so hangs and leaks show up.
  */
+import { decodeAudio } from '../../core/features/audio';
+import { AudioError } from '../../core/features/audio-error';
 import { decodeImage } from '../../core/features/image';
+import { findUtterances } from '../../core/features/utterances';
 import { FeatureError, SPEECH_LOGMEL } from '../../core/features/logmel';
 import { decodeWav, encodeWav, WavError } from '../../core/features/wav';
 import { ConvertError, convertToInt } from '../../core/engine/convert';
@@ -21,6 +24,7 @@ import { ApiError, validateRequest, METHODS } from '../../electron/shared/api';
 import { decodeWire } from '../../electron/shared/wire';
 import { encode as encodePng } from 'fast-png';
 import * as jpeg from 'jpeg-js';
+import type { Seeds } from './seeds';
 
 export interface Fuzzer {
   name: string;
@@ -68,6 +72,76 @@ function expectOnly(what: string, errors: (new (...a: never[]) => Error)[], fn: 
 
 const randomBytes = (rng: Rng, max: number) =>
   Uint8Array.from({ length: rng.int(max) }, () => rng.int(256));
+
+/** Runs an async parser; anything but its own errors (and success) is a failure. */
+async function expectOnlyAsync(
+  what: string,
+  errors: (new (...a: never[]) => Error)[],
+  fn: () => Promise<unknown>
+): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    if (errors.some((k) => e instanceof k)) return;
+    throw new Error(`${what}: unexpected ${(e as Error)?.name}: ${(e as Error)?.message}`);
+  }
+}
+
+/** Fuzzers of the decoders added for issue 15 (compressed audio, WAV forms, PNG/EXIF, utterances). */
+export function makeFormatFuzzers(seeds: Seeds): Fuzzer[] {
+  return [
+    {
+      name: 'compressed audio',
+      run: (rng) =>
+        expectOnlyAsync('compressed audio', [AudioError], async () => {
+          const seed = seeds.compressed[rng.int(seeds.compressed.length)];
+          const audio = await decodeAudio(
+            rng.next() < 0.95 ? mutate(seed, rng) : randomBytes(rng, 300)
+          );
+          for (const ch of audio.channels) {
+            for (const v of ch)
+              if (!(Math.abs(v) <= 1)) throw new Error(`sample ${v} outside [−1, 1]`);
+          }
+        })
+    },
+    {
+      name: 'WAV forms',
+      run: (rng) =>
+        expectOnly('WAV forms', [WavError], () => {
+          decodeWav(mutate(seeds.wav[rng.int(seeds.wav.length)], rng));
+        })
+    },
+    {
+      name: 'PNG/JPEG+EXIF',
+      run: (rng) =>
+        expectOnly('images', [FeatureError], () => {
+          decodeImage(mutate(seeds.images[rng.int(seeds.images.length)], rng));
+        })
+    },
+    {
+      name: 'utterances',
+      run: (rng) => {
+        const n = 1 + rng.int(20000);
+        const kind = rng.int(3);
+        const x = Float32Array.from({ length: n }, (_, i) =>
+          kind === 0
+            ? 0
+            : kind === 1
+              ? 2 * rng.next() - 1
+              : (i % 3000 < 800 ? 0.5 : 0.001) * Math.sin(i)
+        );
+        const segs = findUtterances(x, 8000 + rng.int(40000));
+        let last = -1;
+        for (const s of segs) {
+          if (!(s.start >= 0 && s.start < s.end && s.end <= n && s.start > last)) {
+            throw new Error(`utterances: bad segment ${JSON.stringify(s)} of ${n} samples`);
+          }
+          last = s.start;
+        }
+      }
+    }
+  ];
+}
 
 export function makeFuzzers(model?: ModelContents): Fuzzer[] {
   const wavSeeds = [

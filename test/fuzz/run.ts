@@ -10,7 +10,8 @@ import { decodeModel } from '../../core/model-file/model-file';
 import { argValue, machineLine, table, writeResult } from '../bench/bench-util';
 import * as ort from 'onnxruntime-web';
 import { initTrainingBackend } from '../../core/train/backend/init-backend';
-import { makeFuzzers, runFuzzer, type Fuzzer, type FuzzReport } from './fuzzers';
+import { makeFormatFuzzers, makeFuzzers, runFuzzer, type Fuzzer, type FuzzReport } from './fuzzers';
+import { makeSeeds } from './seeds';
 import { onnxRoundTrip } from './onnx-roundtrip';
 
 const cases = Number(argValue('--cases') ?? 10_000);
@@ -28,6 +29,7 @@ const roundTrip: Fuzzer = {
 };
 for (const [f, n] of [
   ...makeFuzzers(model).map((f) => [f, cases] as const),
+  ...makeFormatFuzzers(makeSeeds()).map((f) => [f, cases] as const),
   [roundTrip, cases] as const
 ]) {
   try {

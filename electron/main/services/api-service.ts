@@ -74,6 +74,22 @@ export class ApiService {
         return null;
       case 'project:import':
         return (await s.importFolder(q.project as string, q.folder as string)).project;
+      case 'project:import-folder':
+        return s.importFolder(q.project as string, q.folder as string);
+      case 'sample:inspect':
+        return s.inspectSample(
+          q.project as string,
+          q.className as string,
+          q.name as string,
+          q.bytes as Uint8Array
+        );
+      case 'sample:import':
+        return s.importSample(
+          q.project as string,
+          q.className as string,
+          q.name as string,
+          q.bytes as Uint8Array
+        );
       case 'class:add':
         return s.addClass(q.project as string, q.name as string);
       case 'class:rename':

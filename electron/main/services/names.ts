@@ -27,3 +27,49 @@ export function checkName(raw: string, what: string): string {
   if (RESERVED.test(name)) throw new ApiError(`${what} "${name}" is reserved on Windows`);
   return name;
 }
+
+// Characters some system forbids in file names, plus '%' itself so that encoding is reversible.
+// eslint-disable-next-line no-control-regex
+const ENCODE = /[<>:"/\\|?*%\u0000-\u001f\u007f]/g;
+const hex = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+
+/**
+ * A file name that is valid on every desktop OS and keeps the original recoverable: characters
+ * Windows or macOS forbid (and '%') become %XX, as do a leading dot, a trailing dot or space, and
+ * the first letter of a Windows device name; '/' in a relative path ("day 1/a.wav") is kept as
+ * %2F so a folder import flattens into one class folder without losing where files came from.
+ * The stem is shortened if the name would pass {@link MAX_NAME_LENGTH} characters.
+ */
+export function encodeFileName(original: string): string {
+  let name = original.normalize('NFC').trim().replace(ENCODE, hex);
+  if (name.startsWith('.')) name = `%2E${name.slice(1)}`;
+  if (/[. ]$/.test(name)) name = name.slice(0, -1) + hex(name.slice(-1));
+  if (RESERVED.test(name)) name = hex(name[0]) + name.slice(1);
+  if (name.length === 0) name = 'unnamed';
+  const chars = [...name];
+  if (chars.length > MAX_NAME_LENGTH) {
+    const ext = /\.[^.]{1,10}$/.exec(name)?.[0] ?? '';
+    name =
+      chars
+        .slice(0, MAX_NAME_LENGTH - [...ext].length)
+        .join('')
+        .replace(/%[0-9A-F]?$/, '') + ext;
+  }
+  return name;
+}
+
+/** The original name of a file written by {@link encodeFileName} (other names pass unchanged). */
+export function decodeFileName(file: string): string {
+  return file.replace(/%([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+/** `name` with " (2)", " (3)" … before the extension until `taken` doesn't have it (case-blind). */
+export function uniqueName(name: string, taken: Set<string>): string {
+  const has = (n: string) => taken.has(n.toLowerCase());
+  if (!has(name)) return name;
+  const m = /^(.*?)(\.[^.]*)?$/.exec(name)!;
+  for (let k = 2; ; k++) {
+    const candidate = `${m[1]} (${k})${m[2] ?? ''}`;
+    if (!has(candidate)) return candidate;
+  }
+}

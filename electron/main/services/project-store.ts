@@ -9,14 +9,24 @@
  * they can't leave their folder.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isBackgroundClass } from '../../../core/data/dataset';
+import { decodeAudio } from '../../../core/features/audio';
 import { decodeImage } from '../../../core/features/image';
-import { decodeWav } from '../../../core/features/wav';
-import type { ClassInfo, ProjectInfo, ProjectKind, SampleInfo } from '../../shared/api';
+import type {
+  ClassInfo,
+  ImportedFile,
+  ImportReport,
+  ProjectInfo,
+  ProjectKind,
+  SampleInfo
+} from '../../shared/api';
 import { ApiError } from '../../shared/api';
 import { isTempName, writeFileAtomic } from './atomic-write';
-import { checkName } from './names';
+import { importFolder } from './folder-import';
+import { checkName, decodeFileName, encodeFileName, uniqueName } from './names';
+import { inspectSample } from './sample-check';
 
 interface ProjectFile {
   version: 1;
@@ -95,7 +105,11 @@ export class ProjectStore {
     const classes: ClassInfo[] = [];
     for (const c of await this.classNames(id)) {
       const files = await this.sampleFiles(id, c, true);
-      classes.push({ name: c, samples: files.length });
+      classes.push({
+        name: c,
+        samples: files.length,
+        ...(meta.kind === 'audio' && isBackgroundClass(c) ? { background: true } : {})
+      });
     }
     return { id, name: meta.name, kind: meta.kind, createdAt: meta.createdAt, classes };
   }
@@ -114,7 +128,8 @@ export class ProjectStore {
     await rm(trash, { recursive: true, force: true });
   }
 
-  private async classNames(id: string): Promise<string[]> {
+  /** Class folder names (NFC, as stored). */
+  async classNames(id: string): Promise<string[]> {
     const entries = await readdir(this.dataDir(id), { withFileTypes: true });
     return entries
       .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
@@ -122,7 +137,8 @@ export class ProjectStore {
       .sort();
   }
 
-  private async sampleFiles(id: string, className: string, cleanup = false): Promise<string[]> {
+  /** Stored sample files of a class (temp files removed when `cleanup`). */
+  async sampleFiles(id: string, className: string, cleanup = false): Promise<string[]> {
     const dir = join(this.dataDir(id), className);
     const entries = await readdir(dir, { withFileTypes: true });
     const files: string[] = [];
@@ -137,7 +153,11 @@ export class ProjectStore {
     return files.sort();
   }
 
-  private async classDir(id: string, className: string, mustExist = true): Promise<string> {
+  async kind(id: string): Promise<ProjectKind> {
+    return (await this.readMeta(id)).kind;
+  }
+
+  async classDir(id: string, className: string, mustExist = true): Promise<string> {
     await this.readMeta(id);
     const clean = checkName(className, 'class name');
     const dir = join(this.dataDir(id), clean);
@@ -204,21 +224,58 @@ export class ProjectStore {
       );
     }
     try {
-      if (format === 'wav') decodeWav(bytes);
+      if (format === 'wav') await decodeAudio(bytes);
       else decodeImage(bytes);
     } catch (e) {
       throw new ApiError(`the sample can't be used: ${(e as Error).message}`);
     }
     const file = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}.${format}`;
     await writeFileAtomic(join(dir, file), bytes);
-    return { className: checkName(className, 'class name'), file, bytes: bytes.length };
+    return { className: checkName(className, 'class name'), file, bytes: bytes.length, name: file };
+  }
+
+  /** What importing a file into a class would give (its cut points), saving nothing. */
+  async inspectSample(id: string, className: string, name: string, bytes: Uint8Array) {
+    await this.classDir(id, className);
+    return inspectSample(await this.kind(id), checkName(className, 'class name'), name, bytes);
+  }
+
+  /**
+   * Stores a file a person chose, in any format Quench reads, under its own name (made valid on
+   * every system and unique in the class, reversibly: SampleInfo.name gives it back). Refused
+   * with the reason, and not written, when it can't be used.
+   */
+  async importSample(
+    id: string,
+    className: string,
+    name: string,
+    bytes: Uint8Array
+  ): Promise<ImportedFile> {
+    const dir = await this.classDir(id, className);
+    const cls = checkName(className, 'class name');
+    const seen = await this.inspectSample(id, cls, name, bytes);
+    const taken = new Set((await this.sampleFiles(id, cls)).map((f) => f.toLowerCase()));
+    const file = uniqueName(encodeFileName(name), taken);
+    await writeFileAtomic(join(dir, file), bytes);
+    return {
+      className: cls,
+      name: decodeFileName(file),
+      file,
+      clips: seen.kind === 'audio' ? seen.clips.length : 1,
+      warnings: seen.warnings
+    };
   }
 
   async listSamples(id: string, className: string): Promise<SampleInfo[]> {
     const dir = await this.classDir(id, className);
     const files = await this.sampleFiles(id, checkName(className, 'class name'));
     return Promise.all(
-      files.map(async (file) => ({ className, file, bytes: (await stat(join(dir, file))).size }))
+      files.map(async (file) => ({
+        className,
+        file,
+        bytes: (await stat(join(dir, file))).size,
+        name: decodeFileName(file)
+      }))
     );
   }
 
@@ -240,55 +297,12 @@ export class ProjectStore {
   }
 
   /**
-   * Copies a dataset folder (one sub-folder per class) into the project; files that don't decode
-   * are listed in `skipped` with the reason, never copied.
+   * Copies a dataset folder (one sub-folder per class, files at any depth) into the project, all or
+   * nothing (folder-import.ts); files that can't be used are listed with the reason.
    */
-  async importFolder(
-    id: string,
-    folder: string
-  ): Promise<{ project: ProjectInfo; skipped: { file: string; reason: string }[] }> {
-    const meta = await this.readMeta(id);
-    const want = meta.kind === 'audio' ? /\.wav$/i : /\.(png|jpe?g)$/i;
-    const skipped: { file: string; reason: string }[] = [];
-    let entries;
-    try {
-      entries = await readdir(folder, { withFileTypes: true });
-    } catch {
-      throw new ApiError(`${folder}: no such folder`);
-    }
-    for (const e of entries) {
-      if (!e.isDirectory() || e.name.startsWith('.')) continue;
-      const cls = checkName(e.name, 'class name');
-      const dst = join(this.dataDir(id), cls);
-      await mkdir(dst, { recursive: true });
-      for (const f of await readdir(join(folder, e.name), { withFileTypes: true })) {
-        if (!f.isFile() || f.name.startsWith('.')) continue;
-        const src = join(folder, e.name, f.name);
-        if (!want.test(f.name)) {
-          skipped.push({
-            file: src,
-            reason: `not a ${meta.kind === 'audio' ? '.wav' : '.png/.jpg'} file`
-          });
-          continue;
-        }
-        try {
-          const bytes = new Uint8Array(await readFile(src));
-          if (meta.kind === 'audio') decodeWav(bytes);
-          else decodeImage(bytes);
-          const ext = f.name.toLowerCase().endsWith('.wav')
-            ? 'wav'
-            : f.name.toLowerCase().endsWith('.png')
-              ? 'png'
-              : 'jpg';
-          const name = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}.${ext}`;
-          const temp = join(dst, `.${name}.${randomBytes(4).toString('hex')}.tmp`);
-          await copyFile(src, temp);
-          await rename(temp, join(dst, name));
-        } catch (err) {
-          skipped.push({ file: src, reason: (err as Error).message });
-        }
-      }
-    }
-    return { project: await this.get(id), skipped };
+  async importFolder(id: string, folder: string): Promise<ImportReport> {
+    await this.readMeta(id);
+    const { imported, refused } = await importFolder(this, id, folder);
+    return { project: await this.get(id), imported, refused };
   }
 }

@@ -9,7 +9,7 @@ import { encodeModel } from '../../../core/model-file/model-file';
 import type { ModelSpec } from '../../../core/spec';
 import { initTrainingBackend } from '../../../core/train/backend/init-backend';
 import type { TrainOptions } from '../../../core/train/train-options';
-import type { DataWarning, RunEvaluation, ServedFit } from '../../shared/api';
+import type { DataWarning, RunEvaluation, RunInfo, ServedFit } from '../../shared/api';
 import { writeFileAtomic } from './atomic-write';
 import { folderSource } from './fs-dataset';
 
@@ -40,6 +40,7 @@ export type WorkerOut =
       epochs: number;
       labels: string[];
       history: { epoch: number; loss: number; accuracy: number; validationAccuracy: number }[];
+      scan?: RunInfo['scan'];
     }
   | { type: 'failed'; message: string };
 
@@ -111,6 +112,7 @@ async function run(m: Extract<WorkerIn, { type: 'start' }>): Promise<void> {
     warnings: r.warnings,
     epochs: r.result.history.length,
     labels: r.contents.labels,
+    scan: r.scan,
     history: r.result.history.map((h) => ({
       epoch: h.epoch,
       loss: h.loss,

@@ -163,7 +163,8 @@ export class TrainerHost {
           served: m.served,
           warnings: m.warnings,
           labels: m.labels,
-          history: m.history
+          history: m.history,
+          scan: m.scan
         });
       } else {
         void finish({ status: 'failed', error: m.message });

@@ -1,0 +1,97 @@
+/**
+ * One audio file → the clips training uses, the same way everywhere (CLI, app import preview,
+ * training): decode (any format, core/features/audio.ts) → mono (the louder channel when the
+ * channels cancel) → the preset's rate → clips.
+ *
+ * - In the background class the whole recording is cut into consecutive clip-length windows.
+ * - In every other class each utterance found (core/features/utterances.ts) becomes a clip; a file
+ *   with one utterance or none (silence, a steady sound) gives its loudest clip-length window, and
+ *   a file no longer than a clip is that clip, centred in silence.
+ */
+import { decodeAudio } from '../features/audio';
+import type { LogMelSettings } from '../features/logmel';
+import { mixToMono } from '../features/mixdown';
+import { resample } from '../features/resample';
+import { clipStarts, findUtterances } from '../features/utterances';
+
+export interface AudioClips {
+  /** The whole recording, mono, at the preset's rate. */
+  samples: Float32Array;
+  sampleRate: number;
+  /** Clip start samples within `samples` (negative: a short file centred in silence). */
+  starts: number[];
+  clips: Float32Array[];
+  /** Everything read differently from a plain file (ended early, channels cancel …). */
+  warnings: string[];
+}
+
+/** Clip length in samples for the settings. */
+export function clipLength(s: Pick<LogMelSettings, 'sampleRate' | 'clipSeconds'>): number {
+  return Math.round(s.sampleRate * s.clipSeconds);
+}
+
+/** The loudest `length`-sample window of x (by energy, on a 10 ms grid), or x centred in silence. */
+export function loudestStart(x: Float32Array, length: number): number {
+  if (x.length <= length) return -Math.floor((length - x.length) / 2);
+  const prefix = new Float64Array(x.length + 1);
+  for (let i = 0; i < x.length; i++) prefix[i + 1] = prefix[i] + x[i] * x[i];
+  const grid = Math.max(1, Math.round(length / 100));
+  let best = 0;
+  let bestEnergy = -1;
+  for (let s = 0; s + length <= x.length; s += grid) {
+    const e = prefix[s + length] - prefix[s];
+    if (e > bestEnergy) [best, bestEnergy] = [s, e];
+  }
+  return best;
+}
+
+/** `length` samples of x from `start` (zeros outside x). */
+export function windowAt(x: Float32Array, start: number, length: number): Float32Array {
+  const out = new Float32Array(length);
+  const from = Math.max(0, start);
+  out.set(x.subarray(from, Math.min(x.length, start + length)), from - start);
+  return out;
+}
+
+/** Consecutive window starts (a tail shorter than half a window is dropped). */
+export function consecutiveStarts(total: number, length: number): number[] {
+  const out: number[] = [];
+  for (let s = 0; s < total; s += length) {
+    if (total - s < length / 2 && out.length > 0) break;
+    out.push(s);
+  }
+  return out;
+}
+
+/** Where the clips of a mono recording are, by the rules above. */
+export function clipStartsOf(x: Float32Array, rate: number, length: number, background: boolean) {
+  if (background) return consecutiveStarts(x.length, length);
+  if (x.length <= length) return [loudestStart(x, length)];
+  const segments = findUtterances(x, rate);
+  if (segments.length <= 1) return [loudestStart(x, length)];
+  return clipStarts(segments, length, x.length);
+}
+
+/**
+ * Decodes a file and cuts its clips. `name` goes into messages. Throws AudioError (the file can't
+ * be read) and nothing else.
+ */
+export async function audioClips(
+  bytes: Uint8Array,
+  name: string,
+  settings: Pick<LogMelSettings, 'sampleRate' | 'clipSeconds'>,
+  background: boolean
+): Promise<AudioClips> {
+  const audio = await decodeAudio(bytes, name);
+  const mix = mixToMono(audio);
+  const samples = resample(mix.samples, audio.sampleRate, settings.sampleRate);
+  const length = clipLength(settings);
+  const starts = clipStartsOf(samples, settings.sampleRate, length, background);
+  return {
+    samples,
+    sampleRate: settings.sampleRate,
+    starts,
+    clips: starts.map((s) => windowAt(samples, s, length)),
+    warnings: [...(audio.warnings ?? []), ...(mix.warning ? [mix.warning] : [])]
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * What a file a person chose would give a project, decided by core's one decode path (the same
+ * that training uses): refused with the reason, or its clips (audio: cut at utterances in a word
+ * class, into 1 s windows in the background class) with any warnings. Nothing is stored here.
+ */
+import { audioClips, clipLength } from '../../../core/data/clips';
+import { isBackgroundClass } from '../../../core/data/dataset';
+import { modalityOf } from '../../../core/data/files';
+import { sniffAudio } from '../../../core/features/audio';
+import { decodeImage, sniffImage } from '../../../core/features/image';
+import { SPEECH_LOGMEL } from '../../../core/features/logmel';
+import { ApiError, type ProjectKind, type SampleInspection } from '../../shared/api';
+
+/** Points in the preview's envelope. */
+const ENVELOPE_POINTS = 600;
+
+function reason(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Refuses a file of the other modality, or one that is neither, before decoding it. */
+function checkKind(kind: ProjectKind, name: string, bytes: Uint8Array): void {
+  const audio = kind === 'audio';
+  const isAudio =
+    sniffAudio(bytes) !== undefined || (!sniffImage(bytes) && modalityOf(name) === 'audio');
+  const isImage = sniffImage(bytes) !== undefined || (!isAudio && modalityOf(name) === 'image');
+  if (audio && isImage) throw new ApiError('a picture, and this is a sound project');
+  if (!audio && isAudio) throw new ApiError('a sound file, and this is an image project');
+  if (!isAudio && !isImage) {
+    throw new ApiError(
+      audio
+        ? 'not a sound file Quench reads (WAV, MP3, M4A/AAC, Ogg Vorbis, Opus, FLAC, WebM, AIFF)'
+        : 'not a PNG or JPEG image'
+    );
+  }
+}
+
+/**
+ * Decodes the file as training will and describes it. Throws ApiError with the reason when it
+ * can't be used.
+ */
+export async function inspectSample(
+  kind: ProjectKind,
+  className: string,
+  name: string,
+  bytes: Uint8Array
+): Promise<SampleInspection> {
+  if (bytes.length === 0) throw new ApiError('the file is empty (0 bytes)');
+  checkKind(kind, name, bytes);
+  const background = kind === 'audio' && isBackgroundClass(className);
+  try {
+    if (kind === 'vision') {
+      decodeImage(bytes);
+      return { name, kind, clips: [], envelope: [], background, warnings: [] };
+    }
+    const cut = await audioClips(bytes, name, SPEECH_LOGMEL, background);
+    const rate = cut.sampleRate;
+    const length = clipLength(SPEECH_LOGMEL);
+    return {
+      name,
+      kind,
+      seconds: cut.samples.length / rate,
+      clips: cut.starts.map((s) => ({
+        start: Math.max(0, s) / rate,
+        end: Math.min(cut.samples.length, s + length) / rate
+      })),
+      envelope: envelope(cut.samples),
+      background,
+      warnings: cut.warnings
+    };
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    throw new ApiError(reason(e));
+  }
+}
+
+/** Peak |x| in each of ENVELOPE_POINTS equal slices. */
+function envelope(x: Float32Array): number[] {
+  const n = Math.min(ENVELOPE_POINTS, x.length);
+  return Array.from({ length: n }, (_, i) => {
+    let peak = 0;
+    const end = Math.floor(((i + 1) * x.length) / n);
+    for (let j = Math.floor((i * x.length) / n); j < end; j++)
+      peak = Math.max(peak, Math.abs(x[j]));
+    return Math.round(peak * 1000) / 1000;
+  });
+}

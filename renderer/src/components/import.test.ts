@@ -1,0 +1,223 @@
+/**
+ * The import pieces of the Collect view, in a DOM: the list of files not added (name and reason
+ * for each), the cut-points preview of a long take, and the import flow that feeds them — nothing
+ * a person drops vanishes without a line saying why.
+ */
+import { flushSync, mount, unmount } from 'svelte';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { QuenchApi, SampleInspection } from '../../../electron/shared/api';
+import { FileImport, type PickedFile } from '../import/file-import.svelte';
+import CutPreview from './CutPreview.svelte';
+import RefusedFiles from './RefusedFiles.svelte';
+
+let mounted: ReturnType<typeof mount>[] = [];
+afterEach(() => {
+  for (const m of mounted) unmount(m);
+  mounted = [];
+  document.body.innerHTML = '';
+});
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function show(component: any, props: Record<string, unknown>): HTMLElement {
+  const target = document.createElement('div');
+  document.body.appendChild(target);
+  mounted.push(mount(component, { target, props }));
+  flushSync();
+  return target;
+}
+
+const take: SampleInspection = {
+  name: 'take.m4a',
+  kind: 'audio',
+  seconds: 27.5,
+  clips: Array.from({ length: 24 }, (_, i) => ({ start: i * 1.1, end: i * 1.1 + 1 })),
+  envelope: Array.from({ length: 600 }, (_, i) => (i % 25 < 10 ? 0.5 : 0.01)),
+  background: false,
+  warnings: ['the file ended early: the header promises 30.00 s, 27.50 s were read']
+};
+
+describe('RefusedFiles', () => {
+  test('every refused file by name with its reason, notes on added ones, and a dismiss button', () => {
+    let dismissed = 0;
+    const el = show(RefusedFiles, {
+      refused: [
+        { name: 'song.wma', reason: 'Windows Media Audio (WMA) is not decoded by Quench; …' },
+        { name: 'empty.wav', reason: 'the file is empty (0 bytes)' }
+      ],
+      notes: [{ name: 'take.m4a', note: '24 clips' }],
+      ondismiss: () => dismissed++
+    });
+    expect(el.querySelector('h3')!.textContent).toBe('2 files were not added');
+    const items = [...el.querySelectorAll('.refused li')].map((li) => li.textContent);
+    expect(items).toEqual([
+      'song.wma: Windows Media Audio (WMA) is not decoded by Quench; …',
+      'empty.wav: the file is empty (0 bytes)'
+    ]);
+    expect(el.querySelector('.notes li')!.textContent).toBe('take.m4a: 24 clips');
+    el.querySelector('button')!.click();
+    expect(dismissed).toBe(1);
+  });
+
+  test('shows nothing when there is nothing to say', () => {
+    const el = show(RefusedFiles, { refused: [], ondismiss: () => {} });
+    expect(el.querySelector('[data-testid="import-report"]')).toBeNull();
+  });
+});
+
+describe('CutPreview', () => {
+  test('24 cut points drawn and listed before saving; save and leave-out answer', () => {
+    const answers: string[] = [];
+    const el = show(CutPreview, {
+      inspection: take,
+      onsave: () => answers.push('save'),
+      onskip: () => answers.push('skip')
+    });
+    expect(el.querySelector('h3')!.textContent!.trim()).toBe('take.m4a: 24 clips in 27.5 s');
+    expect(el.querySelectorAll('rect.clip')).toHaveLength(24);
+    const cuts = [...el.querySelectorAll('.cuts li')].map((li) => li.textContent);
+    expect(cuts.slice(0, 2)).toEqual(['0.00–1.00 s', '1.10–2.10 s']);
+    expect(el.querySelector('.warning')!.textContent).toMatch(/ended early/);
+    const [save, skip] = [...el.querySelectorAll('button')];
+    expect(document.activeElement).toBe(save); // Enter saves straight away
+    expect(save.textContent!.trim()).toBe('Save (24 clips)');
+    save.click();
+    skip.click();
+    expect(answers).toEqual(['save', 'skip']);
+  });
+});
+
+describe('FileImport', () => {
+  const file = (name: string, size = 10): PickedFile => ({
+    name,
+    size,
+    arrayBuffer: async () => new ArrayBuffer(size)
+  });
+
+  function fakeApi(imported: string[]) {
+    const api: QuenchApi = {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      call: (async (method: string, req: any) => {
+        if (req.name === 'notes.wav') throw new Error('not an audio file Quench reads (WAV, …)');
+        if (method === 'sample:inspect') {
+          return req.name === 'take.m4a'
+            ? take
+            : { ...take, name: req.name, clips: [take.clips[0]] };
+        }
+        imported.push(req.name);
+        return {
+          className: req.className,
+          name: req.name === 'a?.mp3' ? 'a?.mp3' : req.name,
+          file: req.name,
+          clips: req.name === 'take.m4a' ? 24 : 1,
+          warnings: []
+        };
+      }) as QuenchApi['call'],
+      on: () => () => {}
+    };
+    return api;
+  }
+
+  test('empty and unreadable files are listed; a long take waits for the preview; others are added', async () => {
+    const imported: string[] = [];
+    const flow = new FileImport(fakeApi(imported));
+    const done = flow.add(
+      [file('empty.wav', 0), file('notes.wav'), file('take.m4a'), file('a?.mp3')],
+      'p1',
+      'yes'
+    );
+    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(flow.preview?.name).toBe('take.m4a');
+    expect(imported).toEqual([]); // nothing of the take is saved before the answer
+    flow.answer(true);
+    await done;
+    expect(imported).toEqual(['take.m4a', 'a?.mp3']);
+    expect(flow.refused).toEqual([
+      { name: 'empty.wav', reason: 'the file is empty (0 bytes)' },
+      { name: 'notes.wav', reason: 'not an audio file Quench reads (WAV, …)' }
+    ]);
+    expect(flow.notes).toEqual([{ name: 'take.m4a', note: '24 clips' }]);
+    // Refusals stay listed across imports until dismissed.
+    await flow.add([file('notes.wav')], 'p1', 'yes');
+    expect(flow.refused).toHaveLength(3);
+    flow.dismiss();
+    expect(flow.refused).toEqual([]);
+  });
+
+  test('a long take left out after the preview is listed as left out, not saved', async () => {
+    const imported: string[] = [];
+    const flow = new FileImport(fakeApi(imported));
+    const done = flow.add([file('take.m4a')], 'p1', 'yes');
+    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 0));
+    flow.answer(false);
+    await done;
+    expect(imported).toEqual([]);
+    expect(flow.refused).toEqual([{ name: 'take.m4a', reason: 'left out after the preview' }]);
+  });
+});
+
+describe('FolderImport', () => {
+  test('reports what was added and lists what was refused; an error (nothing imported) is shown', async () => {
+    const FolderImport = (await import('./FolderImport.svelte')).default;
+    const reports: unknown[] = [];
+    let fail = false;
+    const el = show(FolderImport, {
+      importFolder: async (folder: string) => {
+        if (fail)
+          throw new Error(
+            'nothing was imported: class folder "con": the name "con" is reserved on Windows'
+          );
+        return {
+          project: { id: 'p', name: 'x', kind: 'audio', createdAt: '', classes: [] },
+          imported: [
+            { className: 'yes', name: 'take.m4a', file: 'take.m4a', clips: 24, warnings: [] },
+            { className: 'no', name: `${folder}-n.wav`, file: 'n.wav', clips: 1, warnings: [] }
+          ],
+          refused: [{ name: 'no/notes.wav', reason: 'not an audio file Quench reads' }]
+        };
+      },
+      onimported: (r: unknown) => reports.push(r)
+    });
+    const input = el.querySelector('input')!;
+    input.value = '/data/words';
+    input.dispatchEvent(new Event('input'));
+    el.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await new Promise((r) => setTimeout(r, 0));
+    flushSync();
+    expect(reports).toHaveLength(1);
+    const text = el.textContent!;
+    expect(text).toContain('1 file was not added');
+    expect(text).toContain('no/notes.wav: not an audio file Quench reads');
+    expect(text).toContain('/data/words: 2 files added');
+    expect(text).toContain('yes/take.m4a: 24 clips');
+    fail = true;
+    el.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await new Promise((r) => setTimeout(r, 0));
+    flushSync();
+    expect(el.querySelector('.error')!.textContent).toMatch(/"con" is reserved on Windows/);
+  });
+});
+
+describe('ScanReport (the training report)', () => {
+  test('says which class was background and lists notes and files not used by class/file', async () => {
+    const ScanReport = (await import('./ScanReport.svelte')).default;
+    const el = show(ScanReport, {
+      scan: {
+        backgroundClass: 'noise',
+        notes: [{ file: '/p/data/yes/take.m4a', reason: '24 clips' }],
+        ignored: [
+          { file: '/p/data/yes/cover.jpg', reason: 'a picture among sound files: not used' }
+        ]
+      }
+    });
+    expect(el.querySelector('p')!.textContent).toMatch(/“noise” was used as the background class/);
+    expect(el.querySelector('summary')!.textContent!.replace(/\s+/g, ' ').trim()).toBe(
+      '1 note on files, 1 not used'
+    );
+    expect([...el.querySelectorAll('li')].map((li) => li.textContent)).toEqual([
+      'yes/take.m4a: 24 clips',
+      'not used: yes/cover.jpg: a picture among sound files: not used'
+    ]);
+  });
+});

@@ -1,0 +1,83 @@
+/**
+ * Importing files as a person does, in Debian's Chromium against the browser mode (issue 15,
+ * kinds 1 and 4 in the app): a phone memo holding 24 "yes" shows its cut points before it is
+ * saved; a text file named .wav, an empty file and a picture are listed by name with the reason
+ * and stay listed; the saved file keeps its name; a folder import reports what it refused.
+ * Screenshots go to test-artifacts/e2e/.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encode as encodePng } from 'fast-png';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { ffmpeg, longTake, requireTools } from '../fixtures/media';
+import { openApp, SHOTS, type Harness } from './harness';
+
+let h: Harness;
+let files: string[] = [];
+let folder = '';
+
+beforeAll(async () => {
+  requireTools('sox', 'ffmpeg', 'espeak-ng');
+  const work = mkdtempSync(join(tmpdir(), 'quench-e2e-import-'));
+  const take = longTake(work, 'take.wav', 'yes', 24);
+  ffmpeg('-i', take, '-c:a', 'aac', '-ar', '44100', join(work, 'yes memo.m4a'));
+  writeFileSync(join(work, 'notes.wav'), 'a shopping list, not a recording');
+  writeFileSync(join(work, 'empty.wav'), new Uint8Array(0));
+  writeFileSync(
+    join(work, 'photo.png'),
+    encodePng({ width: 4, height: 4, data: new Uint8Array(16), channels: 1, depth: 8 })
+  );
+  files = ['yes memo.m4a', 'notes.wav', 'empty.wav', 'photo.png'].map((f) => join(work, f));
+  folder = join(work, 'dataset');
+  mkdirSync(join(folder, 'no', 'day 1'), { recursive: true });
+  ffmpeg('-i', take, '-t', '0.8', join(folder, 'no', 'day 1', 'n.mp3'));
+  writeFileSync(join(folder, 'no', 'readme.wav'), 'text');
+  h = await openApp({}, work);
+}, 180_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+test('a long take is previewed then saved; refused files are listed with reasons', async () => {
+  const { page } = h;
+  await page.getByLabel('Name').fill('Imports');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.getByLabel('New class').fill('yes');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await page.getByLabel('Import files').setInputFiles(files);
+
+  const preview = page.getByTestId('cut-preview');
+  await expect.poll(() => preview.isVisible(), { timeout: 60_000 }).toBe(true);
+  expect(await preview.getByRole('heading').textContent()).toMatch(/yes memo\.m4a: 24 clips/);
+  expect(await preview.locator('rect.clip').count()).toBe(24);
+  await page.screenshot({ path: join(SHOTS, 'import-1-preview.png'), fullPage: true });
+  await preview.getByRole('button', { name: 'Save (24 clips)' }).click();
+
+  const report = page.getByTestId('import-report');
+  await expect
+    .poll(() => report.getByRole('heading').textContent(), { timeout: 60_000 })
+    .toBe('3 files were not added');
+  const text = await report.textContent();
+  expect(text).toContain('notes.wav: not an audio file Quench reads');
+  expect(text).toContain('empty.wav: the file is empty (0 bytes)');
+  expect(text).toContain('photo.png: a picture, and this is a sound project');
+  expect(text).toContain('yes memo.m4a: 24 clips');
+  await expect
+    .poll(() => page.getByRole('button', { name: 'Play yes memo.m4a' }).count(), {
+      timeout: 30_000
+    })
+    .toBe(1);
+  await page.screenshot({ path: join(SHOTS, 'import-2-report.png'), fullPage: true });
+
+  await page.getByLabel('Import a folder').fill(folder);
+  await page.getByRole('button', { name: 'Import folder' }).click();
+  await expect
+    .poll(() => page.getByText('no/readme.wav: not an audio file Quench reads').count(), {
+      timeout: 60_000
+    })
+    .toBe(1);
+  await expect.poll(() => page.getByRole('button', { name: /^\s*no\s+1\s*$/ }).count()).toBe(1);
+  await page.screenshot({ path: join(SHOTS, 'import-3-folder.png'), fullPage: true });
+}, 300_000);
