@@ -114,7 +114,7 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
       for (const line of evaluationLines(r.evaluation, r.contents.labels)) io.out(line);
     else io.out('accuracy: not estimated (cancelled)');
     io.out(
-      `on its own ${r.served.clips} training clips: ${(100 * r.served.accuracy).toFixed(1)} % right, mean confidence ${(100 * r.served.meanTopProbability).toFixed(1)} % (last training loss ${r.served.trainingLoss.toFixed(3)})`
+      `on its own ${r.served.clips} training clips: ${(100 * r.served.accuracy).toFixed(1)} % right, mean confidence ${(100 * r.served.meanTopProbability).toFixed(1)} % ${r.served.trainingLoss === undefined ? '' : ` (last training loss ${r.served.trainingLoss.toFixed(3)})`}`
     );
   }
   return 0;

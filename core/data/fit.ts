@@ -78,8 +78,8 @@ export interface ServedFit {
   accuracy: number;
   loss: number;
   meanTopProbability: number;
-  /** The last training epoch's mean training loss, for comparison. */
-  trainingLoss: number;
+  /** The last training epoch's mean training loss, for comparison (none if cancelled in epoch 1). */
+  trainingLoss?: number;
 }
 
 export interface Fitted {
@@ -180,7 +180,7 @@ export async function fitPart(
       accuracy: own.accuracy,
       loss: own.loss,
       meanTopProbability: top / plain.count,
-      trainingLoss: run.history.at(-1)?.loss ?? NaN
+      trainingLoss: run.history.at(-1)?.loss
     };
     const heldOut = testSet && {
       probabilities: predict(testSet),

@@ -108,3 +108,13 @@ test('20 or more a class: a held-out tenth, its best epoch kept', async () => {
   expect(r.evaluation!.classClips).toEqual([2, 2]);
   expect(r.served.clips).toBe(36);
 }, 120_000);
+
+test('cancelled before the first epoch ends: a model, no training loss to compare, no crash', async () => {
+  const r = await trainOnDataset(imageProject(4, 5), SPEC, {
+    epochs: 3,
+    signal: { aborted: true }
+  });
+  expect(r.result.cancelled).toBe(true);
+  expect(r.served.trainingLoss).toBeUndefined();
+  expect(JSON.parse(JSON.stringify(r.served)).meanTopProbability).toBeGreaterThan(0);
+}, 60_000);

@@ -112,7 +112,8 @@ export interface ServedFit {
   accuracy: number;
   loss: number;
   meanTopProbability: number;
-  trainingLoss: number;
+  /** Absent when the run was cancelled before its first epoch ended. */
+  trainingLoss?: number;
 }
 
 export interface DataWarning {

@@ -1,0 +1,92 @@
+/**
+ * Which run Live uses and what the views say about runs: the best finished run by default (never
+ * a cancelled or failed one), a run that saved its model while still estimating its accuracy,
+ * accuracy with the clips it rests on, and class sets that changed since training.
+ */
+import { describe, expect, test } from 'vitest';
+import type { RunInfo } from '../../../electron/shared/api';
+import { accuracyText, classDrift, defaultRun, driftText, settingsText } from './runs';
+
+function run(id: string, patch: Partial<RunInfo>): RunInfo {
+  return {
+    id,
+    project: 'p',
+    status: 'done',
+    startedAt: `2026-11-30T10:0${id}:00.000Z`,
+    settings: { weightBits: 4, weightScheme: 'kmeans', actBits: 8, kwta: 0.5, epochs: 15 },
+    modelBytes: 1000,
+    ...patch
+  };
+}
+
+const evaluation = (accuracy: number, clips: number) => ({
+  method: 'k-fold' as const,
+  folds: 5,
+  engine: 'int' as const,
+  accuracy,
+  clips,
+  perClass: [],
+  classClips: [],
+  confusion: [],
+  mistakes: []
+});
+
+describe('the run Live uses by default', () => {
+  test('the most accurate finished run, not a newer cancelled or failed one', () => {
+    const runs = [
+      run('4', { status: 'cancelled', validationAccuracy: 0.99 }),
+      run('3', { status: 'failed', error: 'x' }),
+      run('2', { evaluation: evaluation(0.9, 24), validationAccuracy: 0.9 }),
+      run('1', { evaluation: evaluation(0.8, 24), validationAccuracy: 0.8 })
+    ];
+    expect(defaultRun(runs)?.id).toBe('2');
+  });
+
+  test('equal accuracy: the newest; a run still estimating counts once its model is saved', () => {
+    const runs = [
+      run('3', { status: 'running', modelBytes: undefined }),
+      run('2', { evaluation: evaluation(0.9, 24) }),
+      run('1', { evaluation: evaluation(0.9, 24) })
+    ];
+    expect(defaultRun(runs)?.id).toBe('2');
+    expect(defaultRun([run('5', { status: 'running' })])?.id).toBe('5');
+    expect(defaultRun([run('5', { status: 'cancelled' })])).toBeUndefined();
+  });
+});
+
+describe('what runs say', () => {
+  test('accuracy names the clips it rests on and how it was estimated', () => {
+    expect(accuracyText(run('1', { evaluation: evaluation(0.875, 24) }))).toBe(
+      '87.5 % of 24 clips (5-fold cross-validation)'
+    );
+    expect(
+      accuracyText(run('1', { evaluation: { ...evaluation(1, 1), method: 'holdout', folds: 1 } }))
+    ).toBe('100.0 % of 1 clip (held-out clips)');
+    expect(accuracyText(run('1', { evaluationCancelled: true }))).toBe('not estimated (cancelled)');
+    expect(accuracyText(run('1', { status: 'running' }))).toBe('being estimated…');
+  });
+
+  test('settings read as a person says them', () => {
+    expect(settingsText(run('1', {}))).toBe(
+      '4-bit kmeans weights · 8-bit activations · k-WTA 0.5 · 15 epochs'
+    );
+    expect(settingsText(run('1', { settings: { weightBits: 32, kwta: 1 } }))).toBe(
+      'float linear weights · no k-WTA'
+    );
+  });
+
+  test('a class deleted or added since training is named', () => {
+    const r = run('1', { labels: ['background', 'left', 'right'] });
+    const now = [
+      { name: 'background', samples: 10 },
+      { name: 'left', samples: 8 },
+      { name: 'up', samples: 8 }
+    ];
+    const d = classDrift(r, now)!;
+    expect(d).toEqual({ removed: ['right'], added: ['up'] });
+    expect(driftText(d)).toBe(
+      'Trained on an older class set: right no longer in the project; up not in the model. Train again to match.'
+    );
+    expect(classDrift(r, [...now.slice(0, 2), { name: 'right', samples: 3 }])).toBeUndefined();
+  });
+});
