@@ -2,7 +2,9 @@
  * `npm run fuzz`: every parser of untrusted input under ≥ 10,000 mutated or random cases (seeded,
  * repeatable). Fails if any case throws anything but the parser's own clear error. Reports the
  * slowest case and heap growth per parser.
- * Usage: tsx test/fuzz/run.ts [--cases N] [--seed S]
+ * Also trains `--trained N` (default 200) tiny random models (test/fixtures/tiny-cases.ts) and
+ * requires each to convert, load, run and export with ≥ 99 % top-1 agreement.
+ * Usage: tsx test/fuzz/run.ts [--cases N] [--trained N] [--seed S]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,8 +15,11 @@ import { initTrainingBackend } from '../../core/train/backend/init-backend';
 import { makeFormatFuzzers, makeFuzzers, runFuzzer, type Fuzzer, type FuzzReport } from './fuzzers';
 import { makeSeeds } from './seeds';
 import { onnxRoundTrip } from './onnx-roundtrip';
+import fc from 'fast-check';
+import { checkCase, tinyCase } from '../fixtures/tiny-cases';
 
 const cases = Number(argValue('--cases') ?? 10_000);
+const trained = Number(argValue('--trained') ?? 200);
 const seed = Number(argValue('--seed') ?? 1);
 const model = decodeModel(
   new Uint8Array(readFileSync(join(import.meta.dirname, '..', '..', 'models', 'demo-words.qnm')))
@@ -27,10 +32,22 @@ const roundTrip: Fuzzer = {
   name: 'ONNX round trip',
   run: async (rng) => void (await onnxRoundTrip(rng))
 };
+const trainedModels: Fuzzer = {
+  name: 'trained models',
+  run: async (rng) => {
+    const c = fc.sample(tinyCase, { seed: rng.seed(), numRuns: 1 })[0];
+    const r = await checkCase(c);
+    const refusedRightly = c.actBits === 32 && c.kwta < 1 && r.refused !== undefined;
+    if (!refusedRightly && (r.refused || r.agreement < 0.99 || r.onnxAgreement < 0.99)) {
+      throw new Error(`${JSON.stringify(c)}: ${JSON.stringify(r)}`);
+    }
+  }
+};
 for (const [f, n] of [
   ...makeFuzzers(model).map((f) => [f, cases] as const),
   ...makeFormatFuzzers(makeSeeds()).map((f) => [f, cases] as const),
-  [roundTrip, cases] as const
+  [roundTrip, cases] as const,
+  [trainedModels, trained] as const
 ]) {
   try {
     const r = await runFuzzer(f, n, seed);
@@ -50,7 +67,7 @@ writeResult(
   [
     '## Fuzzing the parsers of untrusted input',
     '',
-    `${cases} seeded cases per parser (seed ${seed}; for the ONNX round trip, random networks): mutations of valid inputs (bit flips, overwrites, truncation, duplication, insertion) and random bytes; every case must end in the parser's own error or a valid result.`,
+    `${cases} seeded cases per parser (seed ${seed}; for the ONNX round trip, random networks; ${trained} tiny random trainings for \"trained models\"): mutations of valid inputs (bit flips, overwrites, truncation, duplication, insertion) and random bytes; every case must end in the parser's own error or a valid result.`,
     '',
     table(
       ['parser', 'cases', 'slowest case (ms)', 'heap growth (MB)'],
