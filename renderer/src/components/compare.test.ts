@@ -242,3 +242,16 @@ describe('in-page dialogs', () => {
     expect(dialogs.current).toBeUndefined();
   });
 });
+
+describe('RefusedFiles', () => {
+  test('40 refused files: five by name and "and 35 more" until asked', async () => {
+    const { default: RefusedFiles } = await import('./RefusedFiles.svelte');
+    const refused = Array.from({ length: 40 }, (_, i) => ({ name: `f${i}.wav`, reason: 'empty' }));
+    const el = show(RefusedFiles, { refused, ondismiss: () => {} });
+    expect(el.querySelectorAll('.refused li')).toHaveLength(5);
+    expect(el.querySelector('.more')!.textContent).toMatch(/and 35 more/);
+    (el.querySelector('.more button') as HTMLButtonElement).click();
+    flushSync();
+    expect(el.querySelectorAll('.refused li')).toHaveLength(40);
+  });
+});
