@@ -20,6 +20,15 @@ const platformImports = {
   ]
 };
 
+/** window.prompt/alert/confirm and their bare forms: renderer/src/state/dialogs.svelte.ts instead. */
+const dialogMessage = 'Use the in-page dialogs (renderer/src/state/dialogs.svelte.ts).';
+const browserDialogs = {
+  globals: ['prompt', 'alert', 'confirm'].map((name) => ({ name, message: dialogMessage })),
+  properties: ['window', 'globalThis', 'self'].flatMap((object) =>
+    ['prompt', 'alert', 'confirm'].map((property) => ({ object, property, message: dialogMessage }))
+  )
+};
+
 export default tseslint.config(
   {
     // wasm/ is AssemblyScript (its own compiler checks it), not TypeScript.
@@ -64,7 +73,10 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         { paths: [{ name: 'electron', message: 'The renderer talks to the API object only.' }] }
-      ]
+      ],
+      // Electron has no prompt(), and the browser's boxes block the page: in-page dialogs only.
+      'no-restricted-globals': ['error', ...browserDialogs.globals],
+      'no-restricted-properties': ['error', ...browserDialogs.properties]
     }
   },
   prettier,

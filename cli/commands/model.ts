@@ -1,12 +1,14 @@
 /** quench quantize and quench export. */
 import { basename, resolve } from 'node:path';
-import { encodeModel, type ModelContents } from '../../core/model-file/model-file';
+import { ConvertError } from '../../core/engine/convert';
+import { encodeModel } from '../../core/model-file/model-file';
+import { requantizeContents } from '../../core/model-file/requantize';
 import { exportOnnx } from '../../core/onnx/export';
-import { applyOverrides } from '../../core/spec';
 import { writeFileAtomic } from '../../electron/main/services/atomic-write';
 import {
   bitsFlag,
   choiceFlag,
+  InputError,
   intModelOf,
   loadModel,
   required,
@@ -24,17 +26,20 @@ export async function cmdQuantize(v: Values, io: Io): Promise<number> {
   if (weightBits === undefined) throw new UsageError('--weight-bits is required');
   if (weightScheme === undefined) throw new UsageError('--weight-scheme is required');
   const contents = await loadModel(modelPath);
-  // Post-training quantization: the stored float weights stay; the spec now quantizes them with
-  // the new width and scheme wherever the model is run (fake-quant network, and later the engine).
-  const spec = applyOverrides(contents.spec, { weightBits, weightScheme });
-  const { model: _model, int: _int, ...rest } = contents;
-  const next: ModelContents = {
-    ...rest,
-    spec,
-    metrics: { ...rest.metrics, quantizedFrom: basename(modelPath), validationAccuracy: undefined },
-    createdAt: new Date().toISOString()
-  };
-  next.int = intModelOf(next, modelPath);
+  let next;
+  try {
+    next = requantizeContents(
+      contents,
+      { weightBits, weightScheme },
+      new Date().toISOString(),
+      basename(modelPath)
+    );
+  } catch (e) {
+    if (e instanceof ConvertError) {
+      throw new InputError(`${modelPath}: ${e.message} (evaluate it with --engine float)`);
+    }
+    throw e;
+  }
   const bytes = encodeModel(next);
   await writeFileAtomic(out, bytes);
   if (v.json) io.out(JSON.stringify({ model: out, weightBits, weightScheme, bytes: bytes.length }));

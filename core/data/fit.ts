@@ -5,7 +5,7 @@
  * The pipeline's hold-out, final model and cross-validation folds all go through here.
  */
 import { ConvertError, convertToInt } from '../engine/convert';
-import { evaluateInt } from '../engine/evaluate-int';
+import { evaluateInt, type LayerSummary } from '../engine/evaluate-int';
 import type { ModelContents } from '../model-file/model-file';
 import { networkToContents } from '../model-file/network-io';
 import type { ModelSpec } from '../spec/model-spec';
@@ -49,7 +49,18 @@ export interface HeldOutPredictions {
   probabilities: Float32Array;
   labels: Int32Array;
   files: string[];
+  /** Per clip: where in its file it starts, seconds (undefined: the whole file). */
+  at?: (number | undefined)[];
   classes: number;
+}
+
+/** One evaluated clip: its file, where it starts, true and predicted class, top probability. */
+export interface ClipPrediction {
+  file: string;
+  at?: number;
+  label: number;
+  predicted: number;
+  confidence: number;
 }
 
 /** How well the served model did on clips it was not trained on. */
@@ -70,6 +81,8 @@ export interface ClipEvaluation {
   confusion: number[][];
   /** The clips predicted wrongly: file, true and predicted class index. */
   mistakes: { file: string; label: number; predicted: number }[];
+  /** Every evaluated clip's prediction (the confusion matrix's cells, clip by clip). */
+  predictions: ClipPrediction[];
 }
 
 /** The served model on its own training clips (un-augmented). */
@@ -91,6 +104,8 @@ export interface Fitted {
   heldOut?: HeldOutPredictions;
   /** Training examples, augmented copies included. */
   examples: number;
+  /** The integer engine's per-layer counts on the un-augmented training clips (energy). */
+  layers?: LayerSummary[];
 }
 
 function part(scanned: ScannedDataset, idx: number[]): ScannedDataset {
@@ -170,7 +185,12 @@ export async function fitPart(
     }
     const predict = (d: Examples) =>
       contents.int ? evaluateInt(contents.int, d).probabilities : predictProbabilities(network, d);
-    const ownProbs = predict(plain);
+    let layers: LayerSummary[] | undefined;
+    let ownProbs: Float32Array;
+    if (contents.int) {
+      const own = evaluateInt(contents.int, plain);
+      [ownProbs, layers] = [own.probabilities, own.layers];
+    } else ownProbs = predictProbabilities(network, plain);
     const own = scoreProbabilities(ownProbs, plain.y, plain.classes);
     let top = 0;
     for (let i = 0; i < plain.count; i++)
@@ -186,9 +206,10 @@ export async function fitPart(
       probabilities: predict(testSet),
       labels: testSet.y,
       files: testIdx.map((i) => scanned.items[i].file),
+      at: testIdx.map((i) => scanned.items[i].at),
       classes: scanned.labels.length
     };
-    return { contents, result, engine, served, heldOut, examples: trainSet.count };
+    return { contents, result, engine, served, heldOut, examples: trainSet.count, layers };
   } finally {
     disposeNetwork(network);
   }
@@ -201,14 +222,16 @@ export function mergePredictions(parts: HeldOutPredictions[]): HeldOutPrediction
   const probabilities = new Float32Array(n * classes);
   const labels = new Int32Array(n);
   const files: string[] = [];
+  const starts: (number | undefined)[] = [];
   let at = 0;
   for (const p of parts) {
     probabilities.set(p.probabilities, at * classes);
     labels.set(p.labels, at);
     files.push(...p.files);
+    starts.push(...(p.at ?? p.files.map(() => undefined)));
     at += p.labels.length;
   }
-  return { probabilities, labels, files, classes };
+  return { probabilities, labels, files, at: starts, classes };
 }
 
 /** The evaluation of held-out predictions, with how many clips each figure rests on. */
@@ -231,6 +254,17 @@ export function clipEvaluation(
     confusion: ev.confusion,
     mistakes: Array.from(ev.predictions.keys())
       .filter((i) => ev.predictions[i] !== p.labels[i])
-      .map((i) => ({ file: p.files[i], label: p.labels[i], predicted: ev.predictions[i] }))
+      .map((i) => ({ file: p.files[i], label: p.labels[i], predicted: ev.predictions[i] })),
+    predictions: Array.from(ev.predictions, (predicted, i) => {
+      const row = p.probabilities.subarray(i * p.classes, (i + 1) * p.classes);
+      const at = p.at?.[i];
+      return {
+        file: p.files[i],
+        ...(at === undefined ? {} : { at }),
+        label: p.labels[i],
+        predicted,
+        confidence: Math.max(...row)
+      };
+    })
   };
 }

@@ -2,6 +2,7 @@
  * Dataset folder → trained model contents, and model + dataset → evaluation: the steps the CLI,
  * the app's training worker and the benchmarks share, so that they all do exactly the same thing.
  */
+import { estimateEnergy } from '../energy/estimate';
 import { checkImageSettings, type ImageSettings } from '../features/image';
 import { checkLogMelSettings, FeatureError, type LogMelSettings } from '../features/logmel';
 import { networkFromContents } from '../model-file/network-io';
@@ -35,7 +36,17 @@ import {
 } from './fit';
 import { assignFolds, CROSS_VALIDATE_BELOW, foldCount } from './folds';
 
-export { batchAugmenter, type ClipEvaluation, type ServedFit } from './fit';
+export { batchAugmenter, type ClipEvaluation, type ClipPrediction, type ServedFit } from './fit';
+
+/** Energy per inference of the served model, averaged over its own training clips. */
+export interface EnergySummary {
+  /** Simulated accelerator energy per inference, zero activations skipped (core/energy). */
+  totalPj: number;
+  /** The same network as dense float32, for comparison. */
+  floatDensePj: number;
+  /** The clips the averages rest on. */
+  clips: number;
+}
 
 /** The feature settings of a spec, checked. */
 export function featureSettings(spec: ModelSpec): FeatureSettings {
@@ -89,6 +100,16 @@ export interface TrainDatasetOptions extends Partial<Omit<TrainOptions, 'onProgr
    * (the app saves it here, so Live can use it while the estimate is still running).
    */
   onModel?: (contents: ModelContents) => void | Promise<void>;
+  /**
+   * Called with each cross-validation fold's model and the clips it was judged on (file and
+   * start), so that the estimate can later be repeated for the same folds without retraining
+   * (post-training requantization).
+   */
+  onFoldModel?: (
+    fold: number,
+    contents: ModelContents,
+    test: { file: string; at?: number }[]
+  ) => void | Promise<void>;
 }
 
 export interface TrainDatasetResult {
@@ -106,6 +127,18 @@ export interface TrainDatasetResult {
   examples: number;
   /** What the scan reported besides problems: files not used, per-file notes, the background. */
   scan: Pick<ScannedDataset, 'ignored' | 'notes'> & { backgroundClass?: string };
+  /** Energy per inference of the served model (integer engine only). */
+  energy?: EnergySummary;
+}
+
+/** {@link EnergySummary} of an integer model from its per-layer counts on `clips` inputs. */
+export function energySummary(
+  model: Parameters<typeof estimateEnergy>[0],
+  layers: Parameters<typeof estimateEnergy>[1],
+  clips: number
+): EnergySummary {
+  const e = estimateEnergy(model, layers);
+  return { totalPj: e.totalPj, floatDensePj: e.floatDensePj, clips };
 }
 
 function refuseProblems(scanned: ScannedDataset, skipBad: boolean): void {
@@ -144,6 +177,7 @@ export async function trainOnDataset(
     createdAt,
     crossValidateBelow,
     onModel,
+    onFoldModel,
     backgroundClass: _bg,
     ...trainOpts
   } = options;
@@ -177,11 +211,16 @@ export async function trainOnDataset(
   await onModel?.(fitted.contents);
   let evaluationCancelled = false;
   if (kfold && !fitted.result.cancelled) {
-    evaluation = await crossValidate(scanned, labels, files, base, onProgress);
+    evaluation = await crossValidate(scanned, labels, files, base, onProgress, onFoldModel);
     evaluationCancelled = evaluation === undefined;
   }
   const counts = Object.fromEntries(scanned.labels.map((l, i) => [l, scanned.counts[i]]));
+  const energy =
+    fitted.contents.int && fitted.layers
+      ? energySummary(fitted.contents.int, fitted.layers, fitted.served.clips)
+      : undefined;
   return {
+    energy,
     contents: fitted.contents,
     evaluation,
     evaluationCancelled,
@@ -209,7 +248,8 @@ async function crossValidate(
   labels: Int32Array,
   files: string[],
   base: FitSettings,
-  onProgress: TrainDatasetOptions['onProgress']
+  onProgress: TrainDatasetOptions['onProgress'],
+  onFoldModel?: TrainDatasetOptions['onFoldModel']
 ): Promise<ClipEvaluation | undefined> {
   const k = foldCount(scanned.counts);
   const fold = assignFolds(labels, files, scanned.labels.length, k, base.trainOpts.seed!);
@@ -229,6 +269,14 @@ async function crossValidate(
     );
     if (fitted.result.cancelled) return undefined;
     parts.push(fitted.heldOut!);
+    await onFoldModel?.(
+      f + 1,
+      fitted.contents,
+      test.map((i) => {
+        const { file, at } = scanned.items[i];
+        return at === undefined ? { file } : { file, at };
+      })
+    );
     if (fitted.engine === 'float') engine = 'float';
   }
   return clipEvaluation(mergePredictions(parts), 'k-fold', k, engine);

@@ -23,6 +23,9 @@ export interface ProjectInfo {
   kind: ProjectKind;
   createdAt: string;
   classes: ClassInfo[];
+  /** Issue 16b: the devices picked for this project, and what the demo project is. */
+  devices?: ProjectDevices;
+  demo?: DemoInfo;
 }
 
 export interface SampleInfo {
@@ -104,6 +107,8 @@ export interface RunEvaluation {
   classClips: number[];
   confusion: number[][];
   mistakes: { file: string; label: number; predicted: number }[];
+  /** Every evaluated clip (runs since issue 16; files relative to the project's data folder). */
+  predictions?: ClipPrediction[];
 }
 
 /** The served model on its own training clips, beside the last training loss. */
@@ -152,6 +157,10 @@ export interface RunInfo {
     notes: { file: string; reason: string }[];
     ignored: { file: string; reason: string }[];
   };
+  /** Energy per inference on the simulated accelerator (the served model, its training clips). */
+  energy?: RunEnergy;
+  /** A "what if" run: the run whose float weights were requantized (no retraining). */
+  quantizedFrom?: string;
 }
 
 export interface TrainProgressEvent {
@@ -171,6 +180,43 @@ export interface TrainProgressEvent {
   samplesPerSecond: number;
   etaSeconds: number;
   validationAccuracy?: number;
+}
+
+// ---- Issue 16b: collect, compare (types) ----
+
+/** A device a person picked, by the browser's id and its label (ids change between origins). */
+export interface DeviceChoice {
+  id: string;
+  label: string;
+}
+
+export interface ProjectDevices {
+  mic?: DeviceChoice;
+  camera?: DeviceChoice;
+}
+
+/** What the demo project is, for its Collect and Train views. */
+export interface DemoInfo {
+  /** One paragraph: what the model knows and how it was made. */
+  about: string;
+}
+
+/** One evaluated clip: file (class/name in the project), start in seconds, classes, confidence. */
+export interface ClipPrediction {
+  file: string;
+  at?: number;
+  label: number;
+  predicted: number;
+  confidence: number;
+}
+
+export interface RunEnergy {
+  /** Picojoules per inference, zero activations skipped (core/energy). */
+  totalPj: number;
+  /** The same network dense in float32. */
+  floatDensePj: number;
+  /** Clips the average rests on. */
+  clips: number;
 }
 
 export interface ApiMethods {
@@ -216,6 +262,45 @@ export interface ApiMethods {
     res: Uint8Array;
   };
   'model:delete': { req: { project: string; run: string }; res: null };
+  // ---- Issue 16b: collect, compare ----
+  /**
+   * A recording from the microphone (WAV, up to 10 s) cut into 1 s clips as training cuts it (at
+   * its utterances in a word class, consecutive windows in the background class), each saved as
+   * "<class> <n>.wav".
+   */
+  'sample:record': {
+    req: { project: string; className: string; bytes: Uint8Array };
+    res: SampleInfo[];
+  };
+  /** Puts a sample deleted in the last minutes back (the undo of sample:delete). */
+  'sample:restore': { req: { project: string; className: string; file: string }; res: SampleInfo };
+  /** Moves a sample to another class. */
+  'sample:move': {
+    req: { project: string; className: string; file: string; to: string };
+    res: SampleInfo;
+  };
+  /** The microphone and camera picked for a project (remembered with it). */
+  'project:devices': {
+    req: { project: string; mic?: DeviceChoice; camera?: DeviceChoice };
+    res: ProjectInfo;
+  };
+  /** The whole project (clips, classes, runs) as one .quench file (a zip). */
+  'project:export': { req: { project: string }; res: Uint8Array };
+  /** A .quench file as a new project; everything in it is checked before anything is kept. */
+  'project:import-file': { req: { name: string; bytes: Uint8Array }; res: ProjectInfo };
+  /**
+   * "What if": a new run holding a run's model requantized at other weight bits / scheme (no
+   * retraining, as `quench quantize`), judged on the same clips as the run it comes from.
+   */
+  'run:quantize': {
+    req: {
+      project: string;
+      run: string;
+      weightBits: number;
+      weightScheme: 'linear' | 'exponential' | 'kmeans';
+    };
+    res: RunInfo;
+  };
 }
 
 export type Method = keyof ApiMethods;
@@ -331,6 +416,29 @@ const fileName: Check = (v, f) => {
   }
 };
 
+// ---- Issue 16b checks ----
+/** 10 s of 16 kHz mono 32-bit float WAV and its header, with room to spare. */
+const MAX_RECORDING_BYTES = 1024 * 1024;
+/** A project file; the browser mode's WebSocket carries at most 80 MB of base64. */
+const MAX_PROJECT_FILE_BYTES = 56 * 1024 * 1024;
+const device: Check = (v, f) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new ApiError(`${f} must be an object`);
+  for (const k of Object.keys(v)) {
+    if (k !== 'id' && k !== 'label') throw new ApiError(`${f}.${k} is not a device field`);
+  }
+  const d = v as Record<string, unknown>;
+  if (typeof d.id !== 'string' || d.id.length > 512) throw new ApiError(`${f}.id must be text`);
+  if (typeof d.label !== 'string' || d.label.length > 512)
+    throw new ApiError(`${f}.label must be text`);
+};
+
+/** Checks training settings from an untrusted source (e.g. a run in an imported project). */
+export function checkTrainSettings(v: unknown, field: string): TrainSettings {
+  settings(v, field);
+  return v as TrainSettings;
+}
+
 const SCHEMAS: { [M in Method]: Record<string, Check> } = {
   'project:list': {},
   'project:create': { name, kind: oneOf('audio', 'vision') },
@@ -369,7 +477,20 @@ const SCHEMAS: { [M in Method]: Record<string, Check> } = {
   'run:list': { project: id },
   'model:load': { project: id, run: id },
   'model:export': { project: id, run: id, format: oneOf('onnx', 'int') },
-  'model:delete': { project: id, run: id }
+  'model:delete': { project: id, run: id },
+  // ---- Issue 16b ----
+  'sample:record': { project: id, className: name, bytes: bytes(MAX_RECORDING_BYTES) },
+  'sample:restore': { project: id, className: name, file: str(255) },
+  'sample:move': { project: id, className: name, file: str(255), to: name },
+  'project:devices': { project: id, mic: optional(device), camera: optional(device) },
+  'project:export': { project: id },
+  'project:import-file': { name: fileName, bytes: bytes(MAX_PROJECT_FILE_BYTES) },
+  'run:quantize': {
+    project: id,
+    run: id,
+    weightBits: SETTINGS.weightBits,
+    weightScheme: oneOf('linear', 'exponential', 'kmeans')
+  }
 };
 
 export const METHODS = Object.keys(SCHEMAS) as Method[];

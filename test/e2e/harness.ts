@@ -16,6 +16,8 @@ export const SHOTS = join(ROOT, 'test-artifacts', 'e2e');
 export interface Harness {
   work: string;
   page: Page;
+  /** Console errors and failed requests since the page was opened (e.g. a favicon 404). */
+  consoleErrors: string[];
   server: WebServer;
   close(): Promise<void>;
 }
@@ -59,12 +61,20 @@ export async function openApp(
   if (media.video) args.push(`--use-file-for-fake-video-capture=${media.video}`);
   const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
   const page = await browser.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) consoleErrors.push(`${r.status()} ${r.url()}`);
+  });
   page.on('dialog', (d) => void d.accept());
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(server.url);
   return {
     work,
     page,
+    consoleErrors,
     server,
     async close() {
       await browser.close();

@@ -3,12 +3,13 @@
  * events go to whoever subscribed. The Electron IPC wiring and the browser-mode server both wrap
  * one of these.
  */
-import type { ApiEvents, Method, Req, Res } from '../../shared/api';
-import { ApiError, validateRequest } from '../../shared/api';
+import type { ApiEvents, Method, Req, Res, RunInfo } from '../../shared/api';
+import { ApiError, checkTrainSettings, validateRequest } from '../../shared/api';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { decodeModel } from '../../../core/model-file/model-file';
+import { exportProject, importProject } from './project-archive';
 import { ProjectStore } from './project-store';
 import { TrainerHost } from './trainer-host';
 
@@ -19,6 +20,24 @@ function findDemoModel(): string | undefined {
     resolve(import.meta.dirname, '../../models/demo-words.qnm')
   ];
   return candidates.find((p) => existsSync(p));
+}
+
+/** The demo model's training record beside it (written by scripts/make-demo-model.ts). */
+async function demoRecord(
+  model: string
+): Promise<{ about: string; run: Partial<RunInfo> } | undefined> {
+  try {
+    const raw = JSON.parse(await readFile(model.replace(/\.qnm$/, '.json'), 'utf8')) as {
+      about?: unknown;
+      run?: Partial<RunInfo>;
+    };
+    if (typeof raw.about !== 'string' || typeof raw.run !== 'object' || raw.run === null)
+      return undefined;
+    checkTrainSettings(raw.run.settings ?? {}, 'the demo settings');
+    return { about: raw.about, run: raw.run };
+  } catch {
+    return undefined; // no record: the demo still works, with less to show
+  }
 }
 
 type Listener = <E extends keyof ApiEvents>(event: E, payload: ApiEvents[E]) => void;
@@ -127,23 +146,59 @@ export class ApiService {
       case 'model:delete':
         await this.trainer.deleteModel(q.project as string, q.run as string);
         return null;
+      // ---- Issue 16b ----
+      case 'sample:record':
+        return s.recordSample(q.project as string, q.className as string, q.bytes as Uint8Array);
+      case 'sample:restore':
+        return s.restoreSample(q.project as string, q.className as string, q.file as string);
+      case 'sample:move':
+        return s.moveSample(
+          q.project as string,
+          q.className as string,
+          q.file as string,
+          q.to as string
+        );
+      case 'project:devices': {
+        const r = q as unknown as Req<'project:devices'>;
+        return s.setDevices(r.project, { mic: r.mic, camera: r.camera });
+      }
+      case 'project:export':
+        return exportProject(s, q.project as string);
+      case 'project:import-file':
+        return importProject(s, q.name as string, q.bytes as Uint8Array);
+      case 'run:quantize': {
+        const r = q as unknown as Req<'run:quantize'>;
+        return this.trainer.quantize(r.project, r.run, r.weightBits, r.weightScheme);
+      }
       default:
         throw new ApiError(`unknown method ${String(m)}`);
     }
   }
 
-  /** A new audio project whose only run is the bundled demo model. */
+  /**
+   * The demo project: an audio project whose run is the bundled demo model with its training
+   * record (models/demo-words.json). Made once; opening the demo again opens the same project.
+   */
   private async createDemo(): Promise<Res<'project:demo'>> {
+    const existing = await this.store.findDemo();
+    if (existing && (await this.trainer.listRuns(existing.id)).length) return existing;
     if (!this.demoModel)
       throw new ApiError('the demo model is not installed (models/demo-words.qnm)');
     const bytes = new Uint8Array(await readFile(this.demoModel));
     const contents = decodeModel(bytes);
-    const project = await this.store.create('Demo – yes or no', 'audio');
+    const record = await demoRecord(this.demoModel);
+    const about =
+      record?.about ??
+      'A model that knows “yes”, “no” and background noise, trained by scripts/make-demo-model.ts.';
+    const project =
+      existing ??
+      (await this.store.create('Demo – yes or no', 'audio', new Date(), { demo: { about } }));
     await this.trainer.importRun(
       project.id,
       bytes,
       contents.labels,
-      contents.metrics.validationAccuracy
+      contents.metrics.validationAccuracy,
+      record?.run
     );
     return this.store.get(project.id);
   }

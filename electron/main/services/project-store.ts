@@ -16,7 +16,9 @@ import { decodeAudio } from '../../../core/features/audio';
 import { decodeImage } from '../../../core/features/image';
 import type {
   ClassInfo,
+  DemoInfo,
   ImportedFile,
+  ProjectDevices,
   ImportReport,
   ProjectInfo,
   ProjectKind,
@@ -27,12 +29,17 @@ import { isTempName, writeFileAtomic } from './atomic-write';
 import { importFolder } from './folder-import';
 import { checkName, decodeFileName, encodeFileName, uniqueName } from './names';
 import { inspectSample } from './sample-check';
+import { displayName, moveSample, recordSample, restoreSample, trashSample } from './sample-ops';
 
-interface ProjectFile {
+export interface ProjectFile {
   version: 1;
   name: string;
   kind: ProjectKind;
   createdAt: string;
+  /** The microphone and camera picked for this project. */
+  devices?: ProjectDevices;
+  /** Set on the one demo project. */
+  demo?: DemoInfo;
 }
 
 const ID = /^[a-z0-9]{6,40}$/;
@@ -60,7 +67,12 @@ export class ProjectStore {
     } catch {
       throw new ApiError(`no project ${JSON.stringify(id)}`);
     }
-    const meta = JSON.parse(raw) as ProjectFile;
+    let meta: ProjectFile;
+    try {
+      meta = JSON.parse(raw) as ProjectFile;
+    } catch {
+      throw new ApiError(`project ${id}: project.json is not valid`);
+    }
     if (
       meta.version !== 1 ||
       typeof meta.name !== 'string' ||
@@ -89,13 +101,46 @@ export class ProjectStore {
     return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
-  async create(name: string, kind: ProjectKind, now = new Date()): Promise<ProjectInfo> {
+  async create(
+    name: string,
+    kind: ProjectKind,
+    now = new Date(),
+    extra: Pick<ProjectFile, 'demo'> = {}
+  ): Promise<ProjectInfo> {
     const clean = checkName(name, 'project name');
     const id = randomBytes(8).toString('hex');
     await mkdir(join(this.dir(id), 'data'), { recursive: true });
     await mkdir(join(this.dir(id), 'runs'), { recursive: true });
     // project.json last: until it exists the folder is not listed.
-    await this.writeMeta(id, { version: 1, name: clean, kind, createdAt: now.toISOString() });
+    await this.writeMeta(id, {
+      version: 1,
+      name: clean,
+      kind,
+      createdAt: now.toISOString(),
+      ...extra
+    });
+    return this.get(id);
+  }
+
+  /** A fresh project id (for a project assembled elsewhere, e.g. an imported file). */
+  newId(): string {
+    return randomBytes(8).toString('hex');
+  }
+
+  /** The folder of a project id (it need not exist yet). */
+  projectDir(id: string): string {
+    return this.dir(id);
+  }
+
+  /** The demo project, if there is one. */
+  async findDemo(): Promise<ProjectInfo | undefined> {
+    return (await this.list()).find((p) => p.demo);
+  }
+
+  async setDevices(id: string, devices: ProjectDevices): Promise<ProjectInfo> {
+    const meta = await this.readMeta(id);
+    const picked = Object.fromEntries(Object.entries(devices).filter(([, d]) => d !== undefined));
+    await this.writeMeta(id, { ...meta, devices: { ...meta.devices, ...picked } });
     return this.get(id);
   }
 
@@ -111,7 +156,15 @@ export class ProjectStore {
         ...(meta.kind === 'audio' && isBackgroundClass(c) ? { background: true } : {})
       });
     }
-    return { id, name: meta.name, kind: meta.kind, createdAt: meta.createdAt, classes };
+    return {
+      id,
+      name: meta.name,
+      kind: meta.kind,
+      createdAt: meta.createdAt,
+      classes,
+      ...(meta.devices ? { devices: meta.devices } : {}),
+      ...(meta.demo ? { demo: meta.demo } : {})
+    };
   }
 
   async rename(id: string, name: string): Promise<ProjectInfo> {
@@ -234,6 +287,25 @@ export class ProjectStore {
     return { className: checkName(className, 'class name'), file, bytes: bytes.length, name: file };
   }
 
+  /** A microphone recording cut into 1 s clips named "<class> <n>" (sample-ops.ts). */
+  async recordSample(id: string, className: string, bytes: Uint8Array): Promise<SampleInfo[]> {
+    return recordSample(this, id, checkName(className, 'class name'), bytes);
+  }
+
+  /** Puts a sample deleted in the last minutes back. */
+  async restoreSample(id: string, className: string, file: string): Promise<SampleInfo> {
+    return restoreSample(this, id, checkName(className, 'class name'), checkName(file, 'sample'));
+  }
+
+  /** Moves a sample to another class of the project. */
+  async moveSample(id: string, className: string, file: string, to: string): Promise<SampleInfo> {
+    const from = checkName(className, 'class name');
+    const target = checkName(to, 'class name');
+    const path = await this.samplePath(id, from, file);
+    if (target === from) throw new ApiError(`the sample is already in "${from}"`);
+    return moveSample(this, id, from, path, checkName(file, 'sample name'), target);
+  }
+
   /** What importing a file into a class would give (its cut points), saving nothing. */
   async inspectSample(id: string, className: string, name: string, bytes: Uint8Array) {
     await this.classDir(id, className);
@@ -274,7 +346,7 @@ export class ProjectStore {
         className,
         file,
         bytes: (await stat(join(dir, file))).size,
-        name: decodeFileName(file)
+        name: displayName(className, file)
       }))
     );
   }
@@ -292,8 +364,16 @@ export class ProjectStore {
     return new Uint8Array(await readFile(await this.samplePath(id, className, file)));
   }
 
+  /** Deletes a sample into the project's trash, from where restoreSample can put it back. */
   async deleteSample(id: string, className: string, file: string): Promise<void> {
-    await rm(await this.samplePath(id, className, file));
+    const path = await this.samplePath(id, className, file);
+    await trashSample(
+      this,
+      id,
+      checkName(className, 'class name'),
+      path,
+      checkName(file, 'sample')
+    );
   }
 
   /**

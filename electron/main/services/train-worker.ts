@@ -3,8 +3,12 @@
  * pipeline, streams progress to the host, stops between batches when told to, and writes the
  * model file atomically. Messages in: start, cancel. Messages out: progress, done, failed.
  */
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import { trainOnDataset } from '../../../core/data/pipeline';
+import { DatasetError } from '../../../core/data/dataset';
+import { trainOnDataset, type EnergySummary } from '../../../core/data/pipeline';
+import type { Requantization } from '../../../core/model-file/requantize';
 import { encodeModel } from '../../../core/model-file/model-file';
 import type { ModelSpec } from '../../../core/spec';
 import { initTrainingBackend } from '../../../core/train/backend/init-backend';
@@ -12,6 +16,7 @@ import type { TrainOptions } from '../../../core/train/train-options';
 import type { DataWarning, RunEvaluation, RunInfo, ServedFit } from '../../shared/api';
 import { writeFileAtomic } from './atomic-write';
 import { folderSource } from './fs-dataset';
+import { whatIf, type FoldRecord } from './what-if';
 
 export type WorkerIn =
   | {
@@ -20,6 +25,15 @@ export type WorkerIn =
       modelPath: string;
       spec: ModelSpec;
       options: Partial<TrainOptions>;
+    }
+  | {
+      /** A "what if" run: requantize a finished run's model (what-if.ts). */
+      type: 'quantize';
+      dataDir: string;
+      sourceDir: string;
+      modelPath: string;
+      source: RunInfo;
+      to: Requantization;
     }
   | { type: 'cancel' };
 
@@ -41,8 +55,9 @@ export type WorkerOut =
       labels: string[];
       history: { epoch: number; loss: number; accuracy: number; validationAccuracy: number }[];
       scan?: RunInfo['scan'];
+      energy?: EnergySummary;
     }
-  | { type: 'failed'; message: string };
+  | { type: 'failed'; message: string; problems?: { file: string; reason: string }[] };
 
 const port = parentPort;
 if (!port) throw new Error('train-worker must run in a worker thread');
@@ -54,14 +69,53 @@ port.on('message', (m: WorkerIn) => {
     signal.aborted = true;
     return;
   }
-  void run(m).catch((e: unknown) =>
-    post({ type: 'failed', message: e instanceof Error ? e.message : String(e) })
+  const job = m.type === 'quantize' ? requantize(m) : run(m);
+  void job.catch((e: unknown) =>
+    post(
+      e instanceof DatasetError && e.problems.length
+        ? { type: 'failed', message: e.message.split('\n')[0], problems: e.problems }
+        : { type: 'failed', message: e instanceof Error ? e.message : String(e) }
+    )
   );
 });
+
+/** A path under the data folder as "class/file". */
+function rel(dataDir: string, file: string): string {
+  return relative(dataDir, file).split(sep).join('/');
+}
+
+async function requantize(m: Extract<WorkerIn, { type: 'quantize' }>): Promise<void> {
+  const r = await whatIf({
+    dataDir: m.dataDir,
+    sourceDir: m.sourceDir,
+    source: m.source,
+    to: m.to,
+    createdAt: new Date().toISOString(),
+    onProgress: (done, total) =>
+      post({ type: 'progress', stage: 'scan', progress: { done, total } })
+  });
+  const bytes = encodeModel(r.contents);
+  await writeFileAtomic(m.modelPath, bytes);
+  post({ type: 'model', modelBytes: bytes.length, labels: r.contents.labels });
+  post({
+    type: 'done',
+    cancelled: false,
+    evaluationCancelled: false,
+    evaluation: r.evaluation,
+    served: r.served,
+    warnings: [],
+    epochs: 0,
+    labels: r.contents.labels,
+    history: m.source.history ?? [],
+    energy: r.energy
+  });
+}
 
 async function run(m: Extract<WorkerIn, { type: 'start' }>): Promise<void> {
   await initTrainingBackend({ backend: 'wasm' });
   let last = 0;
+  const folds: FoldRecord[] = [];
+  const foldDir = join(dirname(m.modelPath), 'folds');
   const r = await trainOnDataset(folderSource(m.dataDir), m.spec, {
     ...m.options,
     signal,
@@ -71,6 +125,13 @@ async function run(m: Extract<WorkerIn, { type: 'start' }>): Promise<void> {
       const bytes = encodeModel(contents);
       await writeFileAtomic(m.modelPath, bytes);
       post({ type: 'model', modelBytes: bytes.length, labels: contents.labels });
+    },
+    // Fold models are kept so that a "what if" run can repeat the estimate requantized.
+    onFoldModel: async (fold, contents, test) => {
+      await mkdir(foldDir, { recursive: true });
+      await writeFileAtomic(join(foldDir, `fold-${fold}.qnm`), encodeModel(contents));
+      folds.push({ fold, clips: test.map((c) => ({ ...c, file: rel(m.dataDir, c.file) })) });
+      await writeFileAtomic(join(foldDir, 'folds.json'), JSON.stringify(folds));
     },
     onProgress: (p) => {
       // Progress at most every 100 ms, plus every epoch end, keeps the channel quiet.
@@ -113,6 +174,7 @@ async function run(m: Extract<WorkerIn, { type: 'start' }>): Promise<void> {
     epochs: r.result.history.length,
     labels: r.contents.labels,
     scan: r.scan,
+    energy: r.energy,
     history: r.result.history.map((h) => ({
       epoch: h.epoch,
       loss: h.loss,

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { convertToInt } from '../../../core/engine/convert';
 import { decodeModel, encodeModel } from '../../../core/model-file/model-file';
@@ -20,8 +20,10 @@ import {
   type ModelSpec
 } from '../../../core/spec';
 import type { TrainOptions } from '../../../core/train/train-options';
+import { fewProblems } from '../../../core/util/few';
 import {
   ApiError,
+  type RunEvaluation,
   type RunInfo,
   type TrainProgressEvent,
   type TrainSettings
@@ -75,6 +77,12 @@ export class TrainerHost {
     } catch (e) {
       throw new ApiError((e as Error).message);
     }
+    const sound = (spec.features as { kind?: string } | undefined)?.kind === 'logmel';
+    if (sound !== (kind === 'audio')) {
+      throw new ApiError(
+        `the preset ${preset} is for ${sound ? 'sounds' : 'images'}, and this is ${kind === 'audio' ? 'a sound' : 'an image'} project`
+      );
+    }
     try {
       const out = applyOverrides(spec, {
         weightBits: s.weightBits,
@@ -117,8 +125,73 @@ export class TrainerHost {
       iterativeRounds: settings.iterativeRounds,
       seed: settings.seed
     };
+    this.launch(run, {
+      type: 'start',
+      dataDir: this.store.dataDir(project),
+      modelPath: join(this.runDir(project, id), 'model.qnm'),
+      spec,
+      options
+    });
+    return run;
+  }
+
+  /**
+   * A "what if" run: the model of `source` requantized at other weight bits / scheme, judged on
+   * the same clips (what-if.ts), kept as a new run of the project. No retraining.
+   */
+  async quantize(
+    project: string,
+    sourceId: string,
+    weightBits: number,
+    weightScheme: 'linear' | 'exponential' | 'kmeans'
+  ): Promise<RunInfo> {
+    if (this.active.has(project))
+      throw new ApiError('a training run is already going on in this project');
+    const source = (await this.listRuns(project)).find((r) => r.id === sourceId);
+    if (!source) throw new ApiError(`no run ${JSON.stringify(sourceId)}`);
+    if (!source.modelBytes) throw new ApiError('this run has no model to requantize');
+    const settings: TrainSettings = { ...source.settings, weightBits, weightScheme };
+    const kind = (await this.store.get(project)).kind;
+    TrainerHost.specFor(kind, settings); // refuses what the engine could not serve
+    const id = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+    await mkdir(this.runDir(project, id), { recursive: true });
+    const run: RunInfo = {
+      id,
+      project,
+      status: 'running',
+      startedAt: new Date().toISOString(),
+      settings,
+      quantizedFrom: source.id
+    };
+    await this.saveRun(run);
+    this.launch(run, {
+      type: 'quantize',
+      dataDir: this.store.dataDir(project),
+      sourceDir: this.runDir(project, source.id),
+      modelPath: join(this.runDir(project, id), 'model.qnm'),
+      source,
+      to: { weightBits, weightScheme }
+    });
+    return run;
+  }
+
+  /** Files of an evaluation as "class/file" under the project's data folder. */
+  private relativeFiles(project: string, e: RunEvaluation | undefined): RunEvaluation | undefined {
+    if (!e) return undefined;
+    const root = this.store.dataDir(project);
+    const rel = (f: string) => (f.startsWith(root) ? relative(root, f).split(sep).join('/') : f);
+    return {
+      ...e,
+      mistakes: e.mistakes.map((m) => ({ ...m, file: rel(m.file) })),
+      predictions: e.predictions?.map((p) => ({ ...p, file: rel(p.file) }))
+    };
+  }
+
+  /** Runs a job in a new worker, keeping the run's record on disk and the events flowing. */
+  private launch(initial: RunInfo, message: WorkerIn): void {
+    const { project, id } = initial;
     const worker = spawnWorker();
-    const active = { worker, run };
+    const active = { worker, run: initial };
     this.active.set(project, active);
     // run.json writes in order: a late write of an older state must never win.
     let writes = Promise.resolve();
@@ -158,16 +231,20 @@ export class TrainerHost {
         void finish({
           status: m.cancelled ? 'cancelled' : 'done',
           validationAccuracy: m.evaluation?.accuracy,
-          evaluation: m.evaluation,
+          evaluation: this.relativeFiles(project, m.evaluation),
           evaluationCancelled: m.evaluationCancelled || undefined,
           served: m.served,
           warnings: m.warnings,
           labels: m.labels,
           history: m.history,
-          scan: m.scan
+          scan: m.scan,
+          energy: m.energy
         });
       } else {
-        void finish({ status: 'failed', error: m.message });
+        const files = m.problems?.length
+          ? `: ${fewProblems(m.problems, this.store.dataDir(project))}`
+          : '';
+        void finish({ status: 'failed', error: `${m.message.replace(/:$/, '')}${files}` });
       }
     });
     worker.on('error', (e) => void finish({ status: 'failed', error: e.message }));
@@ -176,15 +253,7 @@ export class TrainerHost {
       (code) =>
         void finish({ status: 'failed', error: `the training worker stopped (code ${code})` })
     );
-    const start: WorkerIn = {
-      type: 'start',
-      dataDir: this.store.dataDir(project),
-      modelPath: join(this.runDir(project, id), 'model.qnm'),
-      spec,
-      options
-    };
-    worker.postMessage(start);
-    return run;
+    worker.postMessage(message);
   }
 
   /** Adds a finished run holding an existing model (the bundled demo). */
@@ -192,21 +261,23 @@ export class TrainerHost {
     project: string,
     model: Uint8Array,
     labels: string[],
-    accuracy?: number
+    accuracy?: number,
+    record: Partial<RunInfo> = {}
   ): Promise<RunInfo> {
     const id = `${Date.now().toString(36)}-demo`;
     await mkdir(this.runDir(project, id), { recursive: true });
     await writeFileAtomic(join(this.runDir(project, id), 'model.qnm'), model);
     const now = new Date().toISOString();
     const run: RunInfo = {
-      id,
-      project,
       status: 'done',
       startedAt: now,
       finishedAt: now,
       settings: {},
-      labels,
       validationAccuracy: accuracy,
+      ...record,
+      id,
+      project,
+      labels,
       modelBytes: model.length
     };
     await this.saveRun(run);

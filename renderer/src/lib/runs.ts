@@ -85,3 +85,213 @@ export function driftText(d: { removed: string[]; added: string[] }): string {
   if (d.added.length) parts.push(`${d.added.join(', ')} not in the model`);
   return `Trained on an older class set: ${parts.join('; ')}. Train again to match.`;
 }
+
+// ---- The runs table and the accuracy-vs-energy chart (issue 16b) ----
+
+/** The accuracy a run is compared by (the estimate on clips it was not trained on). */
+export function runAccuracy(r: RunInfo): number | undefined {
+  return r.evaluation?.accuracy ?? r.validationAccuracy;
+}
+
+/** Seconds from start to finish (undefined while running). */
+export function trainingSeconds(r: RunInfo): number | undefined {
+  if (!r.finishedAt) return undefined;
+  return Math.max(0, (Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000);
+}
+
+export type RunColumn =
+  | 'date'
+  | 'status'
+  | 'preset'
+  | 'weights'
+  | 'actBits'
+  | 'kwta'
+  | 'epochs'
+  | 'accuracy'
+  | 'bytes'
+  | 'energy'
+  | 'time';
+
+export const RUN_COLUMNS: { key: RunColumn; label: string; title: string }[] = [
+  { key: 'date', label: 'Date', title: 'When the run started' },
+  { key: 'status', label: 'Status', title: 'done, running, cancelled or failed' },
+  { key: 'preset', label: 'Preset', title: 'The network it trained' },
+  { key: 'weights', label: 'Weights', title: 'Weight bits and scheme (lin, exp, k-means)' },
+  { key: 'actBits', label: 'Act. bits', title: 'Activation bits' },
+  { key: 'kwta', label: 'k-WTA', title: 'Fraction of channels kept per location (1 = off)' },
+  { key: 'epochs', label: 'Epochs', title: 'Training epochs' },
+  {
+    key: 'accuracy',
+    label: 'Accuracy',
+    title: 'On clips the model was not trained on, with how many clips it rests on'
+  },
+  { key: 'bytes', label: 'Size (bytes)', title: 'Model file size in bytes' },
+  { key: 'energy', label: 'Energy', title: 'Simulated accelerator energy per inference' },
+  { key: 'time', label: 'Time', title: 'Training time' }
+];
+
+const SCHEME_SHORT = { linear: 'lin', exponential: 'exp', kmeans: 'k-means' } as const;
+
+/** The value a column sorts by (undefined sorts last). */
+export function sortValue(r: RunInfo, key: RunColumn): number | string | undefined {
+  const s = r.settings;
+  switch (key) {
+    case 'date':
+      return r.startedAt;
+    case 'status':
+      return r.status;
+    case 'preset':
+      return s.preset;
+    case 'weights':
+      return s.weightBits === undefined
+        ? undefined
+        : s.weightBits * 10 + schemeRank(s.weightScheme);
+    case 'actBits':
+      return s.actBits;
+    case 'kwta':
+      return s.kwta;
+    case 'epochs':
+      return r.quantizedFrom ? undefined : s.epochs;
+    case 'accuracy':
+      return runAccuracy(r);
+    case 'bytes':
+      return r.modelBytes;
+    case 'energy':
+      return r.energy?.totalPj;
+    case 'time':
+      return trainingSeconds(r);
+  }
+}
+
+function schemeRank(s: RunInfo['settings']['weightScheme']): number {
+  return s === 'exponential' ? 1 : s === 'kmeans' ? 2 : 0;
+}
+
+/** Runs sorted by a column; runs without a value go last in both directions. */
+export function sortRuns(runs: RunInfo[], key: RunColumn, ascending: boolean): RunInfo[] {
+  return runs.slice().sort((a, b) => {
+    const x = sortValue(a, key);
+    const y = sortValue(b, key);
+    if (x === undefined || y === undefined) return x === y ? 0 : x === undefined ? 1 : -1;
+    const c = x < y ? -1 : x > y ? 1 : 0;
+    return ascending ? c : -c;
+  });
+}
+
+const nf = new Intl.NumberFormat('en-US');
+
+/** "1.23 µJ", "456 nJ", "78.9 pJ" for picojoules. */
+export function energyText(pj: number): string {
+  if (pj >= 1e6) return `${(pj / 1e6).toPrecision(3)} µJ`;
+  if (pj >= 1e3) return `${(pj / 1e3).toPrecision(3)} nJ`;
+  return `${pj.toPrecision(3)} pJ`;
+}
+
+/** "45 s", "3 min 12 s". */
+export function secondsText(s: number): string {
+  if (s < 60) return `${Math.round(s)} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+/** What a cell of the runs table says. */
+export function cellText(r: RunInfo, key: RunColumn): string {
+  const s = r.settings;
+  switch (key) {
+    case 'date':
+      return new Date(r.startedAt).toLocaleString(undefined, {
+        month: 'short',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit'
+      });
+    case 'status':
+      return r.quantizedFrom && r.status === 'done' ? 'what if' : r.status;
+    case 'preset':
+      return s.preset ?? '—';
+    case 'weights':
+      return s.weightBits === undefined
+        ? '—'
+        : s.weightBits === 32
+          ? 'float'
+          : `${s.weightBits} ${SCHEME_SHORT[s.weightScheme ?? 'linear']}`;
+    case 'actBits':
+      return s.actBits === undefined ? '—' : s.actBits === 32 ? 'float' : String(s.actBits);
+    case 'kwta':
+      return s.kwta === undefined ? '—' : s.kwta >= 1 ? 'off' : String(s.kwta);
+    case 'epochs':
+      return r.quantizedFrom ? '0 (requantized)' : s.epochs === undefined ? '—' : String(s.epochs);
+    case 'accuracy': {
+      const e = r.evaluation;
+      if (e) return `${(100 * e.accuracy).toFixed(1)} % of ${e.clips}`;
+      return accuracyText(r);
+    }
+    case 'bytes':
+      return r.modelBytes === undefined ? '—' : nf.format(r.modelBytes);
+    case 'energy':
+      return r.energy ? energyText(r.energy.totalPj) : '—';
+    case 'time': {
+      const t = trainingSeconds(r);
+      return t === undefined ? '—' : secondsText(t);
+    }
+  }
+}
+
+export interface ChartPoint {
+  id: string;
+  /** Picojoules per inference. */
+  energy: number;
+  accuracy: number;
+}
+
+/** Runs that have both an accuracy and an energy, as points. */
+export function chartPoints(runs: RunInfo[]): ChartPoint[] {
+  return runs.flatMap((r) => {
+    const accuracy = runAccuracy(r);
+    return accuracy !== undefined && r.energy
+      ? [{ id: r.id, energy: r.energy.totalPj, accuracy }]
+      : [];
+  });
+}
+
+/**
+ * The Pareto front of (low energy, high accuracy): points no other point beats on both (at
+ * least as accurate for no more energy, and better on one). Sorted by energy.
+ */
+export function paretoFront(points: ChartPoint[]): ChartPoint[] {
+  const sorted = points.slice().sort((a, b) => a.energy - b.energy || b.accuracy - a.accuracy);
+  const front: ChartPoint[] = [];
+  let best = -Infinity;
+  for (const p of sorted) {
+    if (p.accuracy > best) {
+      front.push(p);
+      best = p.accuracy;
+    }
+  }
+  return front;
+}
+
+/** The evaluated clips behind a confusion cell: true class `row`, predicted `col`. */
+export function clipsInCell(r: RunInfo, row: number, col: number) {
+  return (r.evaluation?.predictions ?? []).filter((p) => p.label === row && p.predicted === col);
+}
+
+/** The settings worth copying into the form (a what-if run's are its source's plus its bits). */
+export function settingsToCopy(r: RunInfo): RunInfo['settings'] {
+  return { ...r.settings };
+}
+
+/**
+ * A sample named by an evaluation's "class/file" path (files are stored flat in their class
+ * folder; names %-encode what file systems forbid), shown as the Collect view shows it.
+ */
+export function sampleAt(path: string): import('../../../electron/shared/api').SampleInfo {
+  const parts = path.split('/');
+  const className = parts.length > 1 ? parts.at(-2)! : '';
+  const file = parts.at(-1)!;
+  const decoded = file.replace(/%([0-9A-F]{2})/g, (_, h: string) =>
+    String.fromCharCode(parseInt(h, 16))
+  );
+  const m = /^(.*) (\d+)\.wav$/.exec(decoded);
+  const name = m && m[1] === className ? `${m[1]} ${m[2]}` : decoded;
+  return { className, file, bytes: 0, name };
+}

@@ -12,8 +12,49 @@ import { api } from '../api/client';
 
 export type View = 'projects' | 'collect' | 'train' | 'live';
 
+/** A message and the view it belongs to (it shows only there, and goes when that view is left). */
+interface Message {
+  text: string;
+  view: View;
+}
+
 class AppState {
-  view = $state<View>('projects');
+  #view = $state<View>('projects');
+  #error = $state<Message>({ text: '', view: 'projects' });
+  #status = $state<Message>({ text: '', view: 'projects' });
+
+  /** The open view; leaving a view clears its messages (they were about what was done there). */
+  get view(): View {
+    return this.#view;
+  }
+  set view(v: View) {
+    if (v === this.#view) return;
+    if (this.#error.view === this.#view) this.#error = { text: '', view: v };
+    if (this.#status.view === this.#view) this.#status = { text: '', view: v };
+    this.#view = v;
+  }
+
+  /** The error of the open view ('' when none); setting it files it under the open view. */
+  get error(): string {
+    return this.#error.view === this.#view ? this.#error.text : '';
+  }
+  set error(text: string) {
+    this.#error = { text, view: this.#view };
+  }
+
+  /** The status line of the open view; setting it files it under the open view. */
+  get status(): string {
+    return this.#status.view === this.#view ? this.#status.text : '';
+  }
+  set status(text: string) {
+    this.#status = { text, view: this.#view };
+  }
+
+  /** A status line for a given view (e.g. training finished while another view is open). */
+  say(text: string, view: View): void {
+    this.#status = { text, view };
+  }
+
   projects = $state.raw<ProjectInfo[]>([]);
   project = $state.raw<ProjectInfo | undefined>(undefined);
   runs = $state.raw<RunInfo[]>([]);
@@ -25,8 +66,6 @@ class AppState {
   training = $derived(this.starting || this.runs.some((r) => r.status === 'running'));
   /** The run Live uses when the person picked one (else the default, see lib/runs). */
   liveRun = $state<string | undefined>(undefined);
-  error = $state('');
-  status = $state('');
 
   constructor() {
     api.on('train:progress', (p) => {
@@ -41,12 +80,15 @@ class AppState {
     api.on('train:finished', (r) => {
       if (r.project !== this.project?.id) return;
       this.upsertRun(r);
-      this.status =
+      const what = r.quantizedFrom ? 'Requantization' : 'Training';
+      this.say(
         r.status === 'done'
-          ? 'Training finished.'
+          ? `${what} finished.`
           : r.status === 'cancelled'
-            ? 'Training cancelled.'
-            : `Training failed: ${r.error ?? ''}`;
+            ? `${what} cancelled.`
+            : `${what} failed: ${r.error ?? ''}`,
+        'train'
+      );
       void this.loadRuns();
     });
   }
@@ -82,7 +124,7 @@ class AppState {
     }
   }
 
-  /** Opens a new project holding the bundled demo model, straight into the Live view. */
+  /** Opens the demo project (the same one each time), straight into the Live view. */
   async demo(): Promise<void> {
     const p = await this.attempt(() => api.call('project:demo', {}));
     if (!p) return;
@@ -97,6 +139,7 @@ class AppState {
     this.project = p;
     this.progress = [];
     this.liveRun = undefined;
+    this.runs = [];
     await this.loadRuns();
     this.view = 'collect';
   }
@@ -113,6 +156,27 @@ class AppState {
     const id = this.project.id;
     const runs = await this.attempt(() => api.call('run:list', { project: id }));
     if (runs) this.runs = runs;
+  }
+
+  /** A "what if" run: `run` requantized at other weight bits / scheme, as a new run. */
+  async requantize(
+    run: string,
+    weightBits: number,
+    weightScheme: 'linear' | 'exponential' | 'kmeans'
+  ): Promise<RunInfo | undefined> {
+    if (!this.project || this.training) return undefined;
+    const id = this.project.id;
+    this.progress = [];
+    this.starting = true;
+    try {
+      const r = await this.attempt(() =>
+        api.call('run:quantize', { project: id, run, weightBits, weightScheme })
+      );
+      if (r) this.upsertRun(r);
+      return r;
+    } finally {
+      this.starting = false;
+    }
   }
 
   async startTraining(settings: TrainSettings): Promise<void> {

@@ -1,0 +1,163 @@
+/**
+ * What Collect does to samples beyond adding them: a microphone recording cut into 1 s clips
+ * named "<class> <n>", deletion into a per-project trash that can be undone for a while, and
+ * moving a sample to another class. Names are checked by the store; writes are atomic.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { audioClips, clipLength } from '../../../core/data/clips';
+import { isBackgroundClass } from '../../../core/data/dataset';
+import { SPEECH_LOGMEL } from '../../../core/features/logmel';
+import { encodeWav } from '../../../core/features/wav';
+import { ApiError, type SampleInfo } from '../../shared/api';
+import { writeFileAtomic } from './atomic-write';
+import { decodeFileName, encodeFileName, uniqueName } from './names';
+import type { ProjectStore } from './project-store';
+
+/** How long a deleted sample can be put back. */
+export const UNDO_MS = 10 * 60 * 1000;
+
+const RECORDED = /^(.*) (\d+)\.wav$/;
+
+/** How a sample is shown: a recording as "left 7", any other file by its original name. */
+export function displayName(className: string, file: string): string {
+  const name = decodeFileName(file);
+  const m = RECORDED.exec(name);
+  return m && m[1] === className ? `${m[1]} ${m[2]}` : name;
+}
+
+/** The next free "<class> <n>.wav" file names (n counts on from the highest in the class). */
+function recordedNames(className: string, files: string[], count: number): string[] {
+  let top = 0;
+  const taken = new Set(files.map((f) => f.toLowerCase()));
+  for (const f of files) {
+    const m = RECORDED.exec(decodeFileName(f));
+    if (m && m[1] === className) top = Math.max(top, Number(m[2]));
+  }
+  const out: string[] = [];
+  for (let n = top + 1; out.length < count; n++) {
+    const file = encodeFileName(`${className} ${n}.wav`);
+    if (!taken.has(file.toLowerCase())) out.push(file);
+  }
+  return out;
+}
+
+async function info(dir: string, className: string, file: string): Promise<SampleInfo> {
+  const bytes = (await stat(join(dir, file))).size;
+  return { className, file, bytes, name: displayName(className, file) };
+}
+
+/**
+ * Saves a recording (any WAV) as 1 s clips cut the way training cuts: at its utterances in a
+ * word class (one clip per word; the loudest second when there is one or none), into consecutive
+ * windows in the background class.
+ */
+export async function recordSample(
+  store: ProjectStore,
+  id: string,
+  className: string,
+  bytes: Uint8Array
+): Promise<SampleInfo[]> {
+  const dir = await store.classDir(id, className);
+  if ((await store.kind(id)) !== 'audio') throw new ApiError('an image project takes pictures');
+  let cut;
+  try {
+    cut = await audioClips(bytes, 'the recording', SPEECH_LOGMEL, isBackgroundClass(className));
+  } catch (e) {
+    throw new ApiError(`the recording can't be used: ${(e as Error).message}`);
+  }
+  if (cut.samples.length > 11 * cut.sampleRate) {
+    throw new ApiError('a recording is at most 10 s long');
+  }
+  const files = recordedNames(className, await store.sampleFiles(id, className), cut.clips.length);
+  const out: SampleInfo[] = [];
+  for (let k = 0; k < cut.clips.length; k++) {
+    const clip = cut.clips[k].subarray(0, clipLength(SPEECH_LOGMEL));
+    await writeFileAtomic(join(dir, files[k]), encodeWav([clip], cut.sampleRate));
+    out.push(await info(dir, className, files[k]));
+  }
+  return out;
+}
+
+/** The trash: <project>/.trash/<time>-<random>/<class>/<file>, never part of the dataset. */
+function trashDir(store: ProjectStore, id: string): string {
+  return join(store.dataDir(id), '..', '.trash');
+}
+
+/** Trash entries, newest first, after removing those older than {@link UNDO_MS}. */
+async function trashEntries(store: ProjectStore, id: string, now: number): Promise<string[]> {
+  let entries: string[];
+  try {
+    entries = await readdir(trashDir(store, id));
+  } catch {
+    return []; // no trash yet
+  }
+  const kept: string[] = [];
+  for (const e of entries) {
+    const time = parseInt(e, 10);
+    if (now - time < UNDO_MS) kept.push(e);
+    else await rm(join(trashDir(store, id), e), { recursive: true, force: true });
+  }
+  return kept.sort((a, b) => parseInt(b, 10) - parseInt(a, 10));
+}
+
+/** Deletes a sample into the trash (restoreSample puts it back within {@link UNDO_MS}). */
+export async function trashSample(
+  store: ProjectStore,
+  id: string,
+  className: string,
+  path: string,
+  file: string,
+  now = Date.now()
+): Promise<void> {
+  await trashEntries(store, id, now);
+  const entry = join(trashDir(store, id), `${now}-${randomBytes(4).toString('hex')}`, className);
+  await mkdir(entry, { recursive: true });
+  await rename(path, join(entry, file));
+}
+
+/** Puts the latest deleted copy of `file` back into its class (under a free name). */
+export async function restoreSample(
+  store: ProjectStore,
+  id: string,
+  className: string,
+  file: string,
+  now = Date.now()
+): Promise<SampleInfo> {
+  const dir = await store.classDir(id, className);
+  for (const e of await trashEntries(store, id, now)) {
+    const from = join(trashDir(store, id), e, className, file);
+    try {
+      await stat(from);
+    } catch {
+      continue; // not in this entry
+    }
+    const taken = new Set((await store.sampleFiles(id, className)).map((f) => f.toLowerCase()));
+    const target = uniqueName(file, taken);
+    await rename(from, join(dir, target));
+    await rm(join(trashDir(store, id), e), { recursive: true, force: true });
+    return info(dir, className, target);
+  }
+  throw new ApiError(`"${displayName(className, file)}" is no longer in the trash`);
+}
+
+/** Moves a sample to another class; a recording is renamed to the next "<to> <n>". */
+export async function moveSample(
+  store: ProjectStore,
+  id: string,
+  className: string,
+  path: string,
+  file: string,
+  to: string
+): Promise<SampleInfo> {
+  const dir = await store.classDir(id, to);
+  const files = await store.sampleFiles(id, to);
+  const recorded = RECORDED.exec(decodeFileName(file));
+  const target =
+    recorded && recorded[1] === className
+      ? recordedNames(to, files, 1)[0]
+      : uniqueName(file, new Set(files.map((f) => f.toLowerCase())));
+  await rename(path, join(dir, target));
+  return info(dir, to, target);
+}

@@ -1,0 +1,257 @@
+/**
+ * The Train view's comparison pieces in a DOM: the runs table sorts by each column, the
+ * accuracy-vs-energy chart marks the Pareto front, the confusion matrix's cells open the clips
+ * behind them, and the in-page dialogs answer confirm and prompt (Escape cancels).
+ */
+import { flushSync, mount, unmount } from 'svelte';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { RunInfo } from '../../../electron/shared/api';
+import { cellText, chartPoints, paretoFront, sampleAt, sortRuns } from '../lib/runs';
+import { presetsFor } from '../lib/presets';
+import { matchDevice } from '../lib/devices';
+import { dialogs } from '../state/dialogs.svelte';
+import DialogHost from './DialogHost.svelte';
+import ParetoChart from './ParetoChart.svelte';
+import RunsTable from './RunsTable.svelte';
+import Confusion from './Confusion.svelte';
+
+let mounted: ReturnType<typeof mount>[] = [];
+afterEach(() => {
+  for (const m of mounted) unmount(m);
+  mounted = [];
+  document.body.innerHTML = '';
+});
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function show(component: any, props: Record<string, unknown>): HTMLElement {
+  const target = document.createElement('div');
+  document.body.appendChild(target);
+  mounted.push(mount(component, { target, props }));
+  flushSync();
+  return target;
+}
+
+function run(id: string, over: Partial<RunInfo>): RunInfo {
+  return {
+    id,
+    project: 'p',
+    status: 'done',
+    startedAt: '2025-01-01T10:00:00Z',
+    finishedAt: '2025-01-01T10:01:30Z',
+    settings: {
+      preset: 'audio-small',
+      weightBits: 4,
+      weightScheme: 'linear',
+      actBits: 8,
+      kwta: 0.5,
+      epochs: 15
+    },
+    ...over
+  };
+}
+
+const ev = (accuracy: number, clips: number) => ({
+  method: 'k-fold' as const,
+  folds: 5,
+  engine: 'int' as const,
+  accuracy,
+  clips,
+  perClass: [accuracy, accuracy],
+  classClips: [clips / 2, clips / 2],
+  confusion: [
+    [clips / 2, 0],
+    [0, clips / 2]
+  ],
+  mistakes: []
+});
+
+// a: cheap and bad; b: dear and good; c: dominated by b (dearer, worse); d: cheapest, worst.
+const runs = [
+  run('a', {
+    startedAt: '2025-01-02T10:00:00Z',
+    evaluation: ev(0.7, 20),
+    energy: { totalPj: 2e5, floatDensePj: 1e7, clips: 20 },
+    modelBytes: 9000
+  }),
+  run('b', {
+    startedAt: '2025-01-03T10:00:00Z',
+    evaluation: ev(0.9, 20),
+    energy: { totalPj: 8e5, floatDensePj: 1e7, clips: 20 },
+    modelBytes: 30000,
+    settings: { weightBits: 8, weightScheme: 'kmeans', epochs: 20 }
+  }),
+  run('c', {
+    startedAt: '2025-01-04T10:00:00Z',
+    evaluation: ev(0.85, 20),
+    energy: { totalPj: 9e5, floatDensePj: 1e7, clips: 20 },
+    modelBytes: 31000
+  }),
+  run('d', {
+    startedAt: '2025-01-05T10:00:00Z',
+    evaluation: ev(0.5, 20),
+    energy: { totalPj: 1e5, floatDensePj: 1e7, clips: 20 },
+    modelBytes: 5000,
+    quantizedFrom: 'b',
+    settings: { weightBits: 2, weightScheme: 'exponential', epochs: 20 }
+  }),
+  run('e', { startedAt: '2025-01-06T10:00:00Z', status: 'running', finishedAt: undefined })
+];
+
+describe('runs: what the table and chart compute', () => {
+  test('the Pareto front of (less energy, more accuracy) is d, a, b — not c', () => {
+    expect(paretoFront(chartPoints(runs)).map((p) => p.id)).toEqual(['d', 'a', 'b']);
+  });
+
+  test('sorting by accuracy, size, energy; runs without a value go last both ways', () => {
+    expect(sortRuns(runs, 'accuracy', false).map((r) => r.id)).toEqual(['b', 'c', 'a', 'd', 'e']);
+    expect(sortRuns(runs, 'accuracy', true).map((r) => r.id)).toEqual(['d', 'a', 'c', 'b', 'e']);
+    expect(sortRuns(runs, 'bytes', true).map((r) => r.id)).toEqual(['d', 'a', 'b', 'c', 'e']);
+    expect(sortRuns(runs, 'energy', true).map((r) => r.id)[0]).toBe('d');
+  });
+
+  test('cells: weights, accuracy with its clips, bytes, energy, time, what-if epochs', () => {
+    expect(cellText(runs[1], 'weights')).toBe('8 k-means');
+    expect(cellText(runs[0], 'accuracy')).toBe('70.0 % of 20');
+    expect(cellText(runs[1], 'bytes')).toBe('30,000');
+    expect(cellText(runs[0], 'energy')).toBe('200 nJ');
+    expect(cellText(run('t', {}), 'time')).toBe('1 min 30 s');
+    expect(cellText(runs[4], 'time')).toBe('—');
+    expect(cellText(runs[3], 'epochs')).toBe('0 (requantized)');
+    expect(cellText(runs[3], 'status')).toBe('what if');
+  });
+
+  test('presets of the project kind only; a remembered device found by label when its id changed', () => {
+    expect(presetsFor('audio').map((p) => p.name)).toEqual(['audio-small']);
+    expect(
+      presetsFor('vision')
+        .map((p) => p.name)
+        .sort()
+    ).toEqual(['digits', 'vision-small']);
+    const devices = [
+      { deviceId: 'x1', label: 'Built-in' },
+      { deviceId: 'x2', label: 'USB mic' }
+    ];
+    expect(matchDevice(devices, { id: 'old', label: 'USB mic' })).toBe('x2');
+    expect(matchDevice(devices, { id: 'x1', label: 'renamed' })).toBe('x1');
+    expect(matchDevice(devices, { id: 'gone', label: 'gone' })).toBeUndefined();
+  });
+
+  test('a clip path names its class and shows a recording as "left 7"', () => {
+    expect(sampleAt('left/left 7.wav')).toMatchObject({ className: 'left', name: 'left 7' });
+    expect(sampleAt('yes/memo%3A day 1.m4a').name).toBe('memo: day 1.m4a');
+  });
+});
+
+describe('RunsTable', () => {
+  test('a click on a heading sorts by it, a second click reverses; a row selects its run', () => {
+    const picked: string[] = [];
+    const el = show(RunsTable, {
+      runs,
+      selected: undefined,
+      onselect: (id: string) => picked.push(id)
+    });
+    const order = () =>
+      [...el.querySelectorAll('tbody tr')].map((tr) => tr.getAttribute('data-run'));
+    expect(order()).toEqual(['e', 'd', 'c', 'b', 'a']); // newest first
+    const heading = (label: string) =>
+      [...el.querySelectorAll('thead button')].find((b) =>
+        b.textContent!.startsWith(label)
+      ) as HTMLButtonElement;
+    heading('Accuracy').click();
+    flushSync();
+    expect(order()).toEqual(['b', 'c', 'a', 'd', 'e']);
+    expect(heading('Accuracy').closest('th')!.getAttribute('aria-sort')).toBe('descending');
+    heading('Accuracy').click();
+    flushSync();
+    expect(order()).toEqual(['d', 'a', 'c', 'b', 'e']);
+    expect(el.querySelectorAll('thead th')).toHaveLength(11);
+    (el.querySelector('tbody tr[data-run="c"] .pick') as HTMLButtonElement).click();
+    expect(picked).toEqual(['c']);
+  });
+});
+
+describe('ParetoChart', () => {
+  test('one point per run with both figures, the front marked and joined by a line', () => {
+    const el = show(ParetoChart, { runs, selected: 'b', onselect: () => {} });
+    expect(el.querySelectorAll('.point')).toHaveLength(4);
+    const front = [...el.querySelectorAll('.point[data-front]')].map((g) =>
+      g.getAttribute('data-run')
+    );
+    expect(front.sort()).toEqual(['a', 'b', 'd']);
+    expect(el.querySelector('polyline.front')!.getAttribute('points')!.split(' ')).toHaveLength(3);
+  });
+});
+
+describe('Confusion', () => {
+  test('non-empty cells are buttons that open their clips', () => {
+    const opened: number[][] = [];
+    const el = show(Confusion, {
+      labels: ['no', 'yes'],
+      confusion: [
+        [3, 1],
+        [0, 4]
+      ],
+      perClass: [0.75, 1],
+      oncell: (i: number, j: number) => opened.push([i, j])
+    });
+    const cells = [...el.querySelectorAll('button.cell')] as HTMLButtonElement[];
+    expect(cells.map((b) => b.getAttribute('aria-label'))).toEqual([
+      '3 clips of no predicted no',
+      '1 clip of no predicted yes',
+      '4 clips of yes predicted yes'
+    ]);
+    cells[1].click();
+    expect(opened).toEqual([[0, 1]]);
+  });
+});
+
+describe('in-page dialogs', () => {
+  test('confirm resolves true on its button, false on Cancel; prompt gives the text typed', async () => {
+    const el = show(DialogHost, {});
+    const yes = dialogs.confirm({
+      title: 'Delete the class “yes”?',
+      confirm: 'Delete class',
+      danger: true
+    });
+    flushSync();
+    expect(el.querySelector('h2')!.textContent).toBe('Delete the class “yes”?');
+    (el.querySelector('button[data-confirm]') as HTMLButtonElement).click();
+    expect(await yes).toBe(true);
+    const no = dialogs.confirm({ title: 'Sure?', confirm: 'OK' });
+    flushSync();
+    (
+      [...el.querySelectorAll('button')].find(
+        (b) => b.textContent === 'Cancel'
+      ) as HTMLButtonElement
+    ).click();
+    expect(await no).toBe(false);
+    const name = dialogs.prompt({
+      title: 'Rename',
+      label: 'New name',
+      value: 'yes',
+      confirm: 'Rename'
+    });
+    flushSync();
+    const input = el.querySelector('input') as HTMLInputElement;
+    expect(input.value).toBe('yes');
+    input.value = 'yeah';
+    input.dispatchEvent(new Event('input'));
+    flushSync();
+    (el.querySelector('form') as HTMLFormElement).requestSubmit();
+    expect(await name).toBe('yeah');
+    expect(dialogs.current).toBeUndefined();
+  });
+});
+
+describe('RefusedFiles', () => {
+  test('40 refused files: five by name and "and 35 more" until asked', async () => {
+    const { default: RefusedFiles } = await import('./RefusedFiles.svelte');
+    const refused = Array.from({ length: 40 }, (_, i) => ({ name: `f${i}.wav`, reason: 'empty' }));
+    const el = show(RefusedFiles, { refused, ondismiss: () => {} });
+    expect(el.querySelectorAll('.refused li')).toHaveLength(5);
+    expect(el.querySelector('.more')!.textContent).toMatch(/and 35 more/);
+    (el.querySelector('.more button') as HTMLButtonElement).click();
+    flushSync();
+    expect(el.querySelectorAll('.refused li')).toHaveLength(40);
+  });
+});

@@ -1,0 +1,320 @@
+/**
+ * Issue 16b's services against a real temporary folder: a recording cut into named 1 s clips,
+ * delete with undo, move, devices remembered, one demo project, a project exported to one file
+ * and imported back (and a damaged file refused whole), a "what if" run judged on the same
+ * folds as its source, error lists that name a few files.
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { strToU8, unzipSync, zipSync } from 'fflate';
+import { afterAll, describe, expect, test } from 'vitest';
+import { encodeWav } from '../../core/features/wav';
+import { decodeModel } from '../../core/model-file/model-file';
+import { fewOf, fewProblems } from '../../core/util/few';
+import { validateRequest, type ApiEvents, type RunInfo } from '../../electron/shared/api';
+import { ApiService } from '../../electron/main/services/api-service';
+
+const root = mkdtempSync(join(tmpdir(), 'quench-workflow-'));
+const api = new ApiService(join(root, 'projects'));
+afterAll(async () => {
+  await api.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const call = (method: string, payload: object) => api.handle(method, payload) as Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** `words` bursts of a tone, each 0.3 s, in silence: a take of several "words". */
+function take(words: number, seconds: number, freq = 600): Uint8Array {
+  const x = new Float32Array(Math.round(seconds * 16000));
+  for (let w = 0; w < words; w++) {
+    const start = Math.round(((w + 0.5) * x.length) / words) - 2400;
+    for (let i = 0; i < 4800; i++) x[start + i] = 0.4 * Math.sin((2 * Math.PI * freq * i) / 16000);
+  }
+  for (let i = 0; i < x.length; i++) x[i] += 0.002 * Math.sin(i * 12.9898);
+  return encodeWav([x], 16000);
+}
+
+function tone(freq: number, seed: number): Uint8Array {
+  return encodeWav(
+    [
+      Float32Array.from(
+        { length: 16000 },
+        (_, i) =>
+          0.3 * Math.sin((2 * Math.PI * freq * i) / 16000 + seed) + 0.01 * Math.sin(i * seed)
+      )
+    ],
+    16000
+  );
+}
+
+describe('collecting', () => {
+  test('a 6 s take of 4 words becomes 4 clips "yes 1" … "yes 4"; background: 1 s windows', async () => {
+    const p = await call('project:create', { name: 'Rec', kind: 'audio' });
+    await call('class:add', { project: p.id, name: 'yes' });
+    await call('class:add', { project: p.id, name: 'background' });
+    const clips = await call('sample:record', {
+      project: p.id,
+      className: 'yes',
+      bytes: take(4, 6)
+    });
+    expect(clips.map((c: { name: string }) => c.name)).toEqual([
+      'yes 1',
+      'yes 2',
+      'yes 3',
+      'yes 4'
+    ]);
+    const more = await call('sample:record', {
+      project: p.id,
+      className: 'yes',
+      bytes: take(1, 1)
+    });
+    expect(more.map((c: { name: string }) => c.name)).toEqual(['yes 5']);
+    const listed = await call('sample:list', { project: p.id, className: 'yes' });
+    expect(listed.map((s: { name: string }) => s.name).sort()).toEqual([
+      'yes 1',
+      'yes 2',
+      'yes 3',
+      'yes 4',
+      'yes 5'
+    ]);
+    const bg = await call('sample:record', {
+      project: p.id,
+      className: 'background',
+      bytes: take(0, 10)
+    });
+    expect(bg).toHaveLength(10);
+    // Each saved clip is one second at 16 kHz.
+    const bytes = await call('sample:read', {
+      project: p.id,
+      className: 'yes',
+      file: clips[0].file
+    });
+    expect(bytes.length).toBe(44 + 16000 * 2);
+    await expect(
+      call('sample:record', { project: p.id, className: 'yes', bytes: take(3, 20) })
+    ).rejects.toThrow(/at most 10 s/);
+  });
+
+  test('delete then undo brings the clip back; move renames a recording into the new class', async () => {
+    const p = await call('project:create', { name: 'Undo', kind: 'audio' });
+    await call('class:add', { project: p.id, name: 'left' });
+    await call('class:add', { project: p.id, name: 'right' });
+    const [a] = await call('sample:record', {
+      project: p.id,
+      className: 'left',
+      bytes: take(1, 1)
+    });
+    await call('sample:delete', { project: p.id, className: 'left', file: a.file });
+    expect(await call('sample:list', { project: p.id, className: 'left' })).toEqual([]);
+    const back = await call('sample:restore', { project: p.id, className: 'left', file: a.file });
+    expect(back.name).toBe('left 1');
+    await expect(
+      call('sample:restore', { project: p.id, className: 'left', file: a.file })
+    ).rejects.toThrow(/no longer in the trash/);
+    // The trash is not part of the dataset.
+    expect(
+      (await call('project:get', { project: p.id })).classes.map((c: { name: string }) => c.name)
+    ).toEqual(['left', 'right']);
+    const moved = await call('sample:move', {
+      project: p.id,
+      className: 'left',
+      file: a.file,
+      to: 'right'
+    });
+    expect(moved).toMatchObject({ className: 'right', name: 'right 1' });
+    expect(await call('sample:list', { project: p.id, className: 'left' })).toEqual([]);
+    await expect(
+      call('sample:restore', { project: p.id, className: 'left', file: '../../project.json' })
+    ).rejects.toThrow();
+  });
+
+  test('devices are remembered with the project', async () => {
+    const p = await call('project:create', { name: 'Devices', kind: 'audio' });
+    await call('project:devices', { project: p.id, mic: { id: 'abc', label: 'USB mic' } });
+    await call('project:devices', { project: p.id, camera: { id: 'c1', label: 'Webcam' } });
+    const again = await call('project:get', { project: p.id });
+    expect(again.devices).toEqual({
+      mic: { id: 'abc', label: 'USB mic' },
+      camera: { id: 'c1', label: 'Webcam' }
+    });
+    expect(() =>
+      validateRequest('project:devices', { project: p.id, mic: { id: 1, label: 'x' } })
+    ).toThrow(/id must be text/);
+    expect(() =>
+      validateRequest('project:devices', { project: p.id, mic: { id: 'a', label: 'x', z: 1 } })
+    ).toThrow(/not a device field/);
+  });
+
+  test('the demo opens as one project, with what it is and its training record', async () => {
+    const a = await call('project:demo', {});
+    const b = await call('project:demo', {});
+    expect(b.id).toBe(a.id);
+    expect((await call('project:list', {})).filter((p: { demo?: unknown }) => p.demo)).toHaveLength(
+      1
+    );
+    expect(a.demo.about).toMatch(/yes.*no/);
+    const [run] = await call('run:list', { project: a.id });
+    expect(run.settings).toMatchObject({ preset: 'audio-small', weightBits: 4, kwta: 0.5 });
+    expect(run.history.length).toBeGreaterThan(1);
+    expect(run.evaluation.confusion).toHaveLength(3);
+    expect(run.energy.totalPj).toBeGreaterThan(0);
+  });
+});
+
+describe('a project as one file', () => {
+  test('export → import gives the same classes, clips and runs under a new id', async () => {
+    const p = await call('project:create', { name: 'Trip', kind: 'audio' });
+    await call('class:add', { project: p.id, name: 'yes' });
+    await call('class:add', { project: p.id, name: 'empty class' });
+    await call('sample:record', { project: p.id, className: 'yes', bytes: take(3, 4) });
+    await call('sample:import', {
+      project: p.id,
+      className: 'yes',
+      name: 'memo: day 1.wav',
+      bytes: tone(300, 1)
+    });
+    const demo = await call('project:demo', {});
+    const [demoRun] = await call('run:list', { project: demo.id });
+    // A run to carry along: the demo's, copied through export/import of the demo project.
+    const file = await call('project:export', { project: p.id });
+    const back = await call('project:import-file', { name: 'trip.quench', bytes: file });
+    expect(back.id).not.toBe(p.id);
+    expect(back.name).toBe('Trip');
+    expect(back.classes).toEqual([
+      { name: 'empty class', samples: 0 },
+      { name: 'yes', samples: 4 }
+    ]);
+    const names = (await call('sample:list', { project: back.id, className: 'yes' }))
+      .map((s: { name: string }) => s.name)
+      .sort();
+    expect(names).toEqual(['memo: day 1.wav', 'yes 1', 'yes 2', 'yes 3']);
+    const demoCopy = await call('project:import-file', {
+      name: 'demo.quench',
+      bytes: await call('project:export', { project: demo.id })
+    });
+    expect(demoCopy.demo).toBeUndefined();
+    const [run] = await call('run:list', { project: demoCopy.id });
+    expect(run).toMatchObject({ id: demoRun.id, project: demoCopy.id, settings: demoRun.settings });
+    const model = decodeModel(await call('model:load', { project: demoCopy.id, run: run.id }));
+    expect(model.labels).toEqual(['background', 'no', 'yes']);
+  });
+
+  test('a damaged or foreign file is refused whole, naming a few files, and leaves nothing', async () => {
+    const before = readdirSync(join(root, 'projects')).length;
+    const p = await call('project:create', { name: 'Bad', kind: 'audio' });
+    await call('class:add', { project: p.id, name: 'yes' });
+    await call('sample:record', { project: p.id, className: 'yes', bytes: take(1, 1) });
+    const good = unzipSync(await call('project:export', { project: p.id }));
+    const bad: Record<string, Uint8Array> = { ...good };
+    for (let i = 0; i < 40; i++) bad[`data/yes/junk ${i}.wav`] = strToU8('not a sound');
+    await expect(
+      call('project:import-file', { name: 'bad.quench', bytes: zipSync(bad) })
+    ).rejects.toThrow(/40 file\(s\) can't be used: data\/yes\/junk 0\.wav: .*and 37 more/);
+    await expect(
+      call('project:import-file', {
+        name: 'escape.quench',
+        bytes: zipSync({ ...good, 'data/../../evil.wav': strToU8('x') })
+      })
+    ).rejects.toThrow(/unexpected entries/);
+    await expect(
+      call('project:import-file', { name: 'notes.quench', bytes: strToU8('hello') })
+    ).rejects.toThrow(/not a zip file/);
+    const manifest = JSON.parse(new TextDecoder().decode(good['quench-project.json']));
+    await expect(
+      call('project:import-file', {
+        name: 'new.quench',
+        bytes: zipSync({
+          ...good,
+          'quench-project.json': strToU8(JSON.stringify({ ...manifest, version: 2 }))
+        })
+      })
+    ).rejects.toThrow(/newer Quench/);
+    // Only the project made above was added; no staging folder is left.
+    const after = readdirSync(join(root, 'projects'));
+    expect(after.length).toBe(before + 1);
+    expect(after.some((f) => f.startsWith('.importing'))).toBe(false);
+  });
+});
+
+describe('few files in messages', () => {
+  test('three names and "and 37 more", paths shortened to the project', () => {
+    const names = Array.from({ length: 40 }, (_, i) => `f${i}.wav`);
+    expect(fewOf(names)).toBe('f0.wav; f1.wav; f2.wav and 37 more');
+    expect(fewOf(names.slice(0, 2))).toBe('f0.wav; f1.wav');
+    expect(
+      fewProblems(
+        [{ file: '/home/a/.quench/projects/x1/data/yes/a.wav', reason: 'empty' }],
+        '/home/a/.quench/projects/x1/data'
+      )
+    ).toBe('yes/a.wav: empty');
+  });
+});
+
+describe('runs to compare', () => {
+  function finished(): Promise<RunInfo> {
+    return new Promise((resolve) => {
+      const off = api.subscribe(<E extends keyof ApiEvents>(type: E, payload: ApiEvents[E]) => {
+        if (type === 'train:finished') {
+          off();
+          resolve(payload as RunInfo);
+        }
+      });
+    });
+  }
+
+  test('a trained run has energy and every clip’s prediction; "what if" at 2 bits is judged on the same folds', async () => {
+    const p = await call('project:create', { name: 'Tones', kind: 'audio' });
+    for (const [cls, f] of [
+      ['low', 220],
+      ['high', 1800]
+    ] as const) {
+      await call('class:add', { project: p.id, name: cls });
+      for (let i = 0; i < 6; i++)
+        await call('sample:add', {
+          project: p.id,
+          className: cls,
+          bytes: tone(f * (1 + i / 40), i + 1),
+          format: 'wav'
+        });
+    }
+    await expect(
+      call('train:start', { project: p.id, settings: { preset: 'digits' } })
+    ).rejects.toThrow(/for images, and this is a sound project/);
+    let done = finished();
+    await call('train:start', { project: p.id, settings: { epochs: 2, weightBits: 4, seed: 3 } });
+    const run = await done;
+    expect(run.status).toBe('done');
+    expect(run.energy!.totalPj).toBeGreaterThan(0);
+    expect(run.energy!.clips).toBe(12);
+    const ev = run.evaluation!;
+    expect(ev.method).toBe('k-fold');
+    expect(ev.predictions).toHaveLength(12);
+    // Files name the class folder and the file, never an absolute path.
+    expect(ev.predictions!.every((c) => /^(low|high)\/[^/]+\.wav$/.test(c.file))).toBe(true);
+    const cells = ev.confusion.flat().reduce((a, b) => a + b, 0);
+    expect(cells).toBe(ev.predictions!.length);
+
+    done = finished();
+    const whatIf = await call('run:quantize', {
+      project: p.id,
+      run: run.id,
+      weightBits: 2,
+      weightScheme: 'exponential'
+    });
+    expect(whatIf).toMatchObject({ status: 'running', quantizedFrom: run.id });
+    const w = await done;
+    expect(w.status).toBe('done');
+    expect(w.settings).toMatchObject({ weightBits: 2, weightScheme: 'exponential', epochs: 2 });
+    expect(w.evaluation!.method).toBe('k-fold');
+    expect(w.evaluation!.clips).toBe(ev.clips);
+    expect(w.energy!.totalPj).toBeGreaterThan(0);
+    expect(w.energy!.totalPj).not.toBe(run.energy!.totalPj);
+    const model = decodeModel(await call('model:load', { project: p.id, run: w.id }));
+    expect(model.spec.quant.weightBits).toBe(2);
+    expect(model.metrics.quantizedFrom).toBe(run.id);
+    expect(existsSync(join(root, 'projects', p.id, 'runs', run.id, 'folds', 'folds.json'))).toBe(
+      true
+    );
+  }, 180_000);
+});
