@@ -67,7 +67,7 @@ writeResult(
   [
     '## Fuzzing the parsers of untrusted input',
     '',
-    `${cases} seeded cases per parser (seed ${seed}; for the ONNX round trip, random networks; ${trained} tiny random trainings for \"trained models\"): mutations of valid inputs (bit flips, overwrites, truncation, duplication, insertion) and random bytes; every case must end in the parser's own error or a valid result.`,
+    `${cases} seeded cases per parser (seed ${seed}; for the ONNX round trip, random networks; ${trained} tiny random trainings for “trained models”): mutations of valid inputs (bit flips, overwrites, truncation, duplication, insertion) and random bytes; every case must end in the parser's own error or a valid result.`,
     '',
     table(
       ['parser', 'cases', 'slowest case (ms)', 'heap growth (MB)'],
