@@ -86,11 +86,11 @@ async function train(page: Page, scheme: string): Promise<void> {
     .toBeGreaterThan(0);
 }
 
+/** Waits until no run of the project is training (its folds included). */
 async function finished(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Train', exact: true }).first().click();
-  await expect
-    .poll(() => page.getByText('Training finished.').count(), { timeout: 240_000, interval: 500 })
-    .toBe(1);
+  const running = page.locator('[data-testid="runs-table"] td.status', { hasText: 'running' });
+  await expect.poll(() => running.count(), { timeout: 240_000, interval: 500 }).toBe(0);
 }
 
 /** Goes Live with the newest run; returns the winners seen, by seconds since the device started. */
