@@ -11,8 +11,14 @@
  *   resize as core/features/image.ts — separable, so two MatMuls with fixed matrices — and, for
  *   grey models, Rec. 601 luma.
  */
-import type { ImageSettings } from '../features/image';
-import { clipGeometry, LogMelFrontEnd, type LogMelSettings } from '../features/logmel';
+import { checkImageSettings, type ImageSettings } from '../features/image';
+import {
+  checkLogMelSettings,
+  clipGeometry,
+  FeatureError,
+  LogMelFrontEnd,
+  type LogMelSettings
+} from '../features/logmel';
 import { DT, type GraphBuilder } from './graph';
 
 export type OnnxInput = 'features' | 'raw';
@@ -57,9 +63,7 @@ export function onnxInput(shape: [number, number, number], o: OnnxExportOptions)
           : 'the features Quench computes';
     return { name: 'features', type: 'float32', shape: [1, h, w, c], meaning: what };
   }
-  const f = o.features;
-  if (!f)
-    throw new FrontEndError('exporting with the front end needs the model’s feature settings');
+  const f = checkedFeatures(o.features);
   if (f.kind === 'logmel') {
     const { samples } = clipGeometry(f);
     return {
@@ -76,6 +80,20 @@ export function onnxInput(shape: [number, number, number], o: OnnxExportOptions)
     shape: [1, height, width, 3],
     meaning: `an RGB picture of ${width}×${height} pixels, 0–255, rows top to bottom, no alpha`
   };
+}
+
+/** The model's feature settings, checked (they come from a model file). */
+function checkedFeatures(f: OnnxExportOptions['features']): LogMelSettings | ImageSettings {
+  try {
+    if (f?.kind === 'logmel') checkLogMelSettings(f);
+    else if (f?.kind === 'image') checkImageSettings(f);
+    else throw new FeatureError('the model has no log-mel or image feature settings');
+  } catch (e) {
+    if (e instanceof FeatureError)
+      throw new FrontEndError(`cannot put the front end in the ONNX model: ${e.message}`);
+    throw e;
+  }
+  return f;
 }
 
 function pixelSize(o: OnnxExportOptions): { width: number; height: number } {
@@ -101,7 +119,7 @@ export function addFrontEnd(
   o: OnnxExportOptions
 ): { features: string; opset: number } {
   if ((o.input ?? 'features') === 'features') return { features: 'features', opset: 13 };
-  const f = o.features!;
+  const f = checkedFeatures(o.features);
   return f.kind === 'logmel'
     ? { features: audioFrontEnd(g, shape, f), opset: 17 }
     : { features: pictureFrontEnd(g, shape, f, pixelSize(o)), opset: 13 };

@@ -157,6 +157,9 @@ test('a raw export names what goes in, and refuses what it cannot build', () => 
   });
   expect(onnxInput([12, 16, 3], { features }).name).toBe('features');
   expect(() => onnxInput([12, 16, 3], { input: 'raw' })).toThrow(FrontEndError);
+  expect(() =>
+    onnxInput([12, 16, 3], { input: 'raw', features: { ...features, channels: 2 as 3 } })
+  ).toThrow(/cannot put the front end in the ONNX model: features.channels must be 1 or 3/);
   expect(() => onnxInput([12, 16, 3], { input: 'raw', features, width: 0 })).toThrow(
     /width must be 1 to 4096 pixels, got 0/
   );
