@@ -12,7 +12,10 @@
  */
 
 export interface DetectorSettings {
-  /** Per class (model label order): the averaged probability a detection needs, in [0, 1]. */
+  /**
+   * Per class (model label order): the averaged probability a detection needs, in [0, 1]; 1 turns
+   * the class's detections off (a softmax can round to exactly 1, so "≥ 1" would still pass).
+   */
   thresholds: number[];
   /** No new detection, of any class, for this long after one (ms). */
   suppressionMs: number;
@@ -107,7 +110,7 @@ export class Detector {
     const step: DetectorStep = { averaged, top };
     // A microsecond of slack: window times are sample counts over the rate, not exact decimals.
     const quiet = (time - this.lastDetection) * 1000 < suppressionMs - 1e-3;
-    if (!silent[top] && averaged[top] >= thresholds[top] && !quiet) {
+    if (!silent[top] && thresholds[top] < 1 && averaged[top] >= thresholds[top] && !quiet) {
       this.lastDetection = time;
       step.detection = {
         time,

@@ -41,6 +41,14 @@ describe('Detector (speech-commands rules)', () => {
     expect(yes.detection).toEqual({ time: 3, classIndex: 2, label: 'yes', probability: 0.65 });
   });
 
+  test('a threshold of 100 % turns a class off, even at a probability of exactly 1', () => {
+    const d = new Detector(labels, settings({ thresholds: [0.5, 0.8, 1] }));
+    const sure = d.step([0, 0, 1], 1);
+    expect(sure.top).toBe(2);
+    expect(sure.detection).toBeUndefined();
+    expect(d.step([0, 0.9, 0.1], 3).detection?.label).toBe('no');
+  });
+
   test('the background class is never announced, however sure', () => {
     const d = new Detector(labels, settings());
     const s = d.step([0.99, 0.005, 0.005], 1);

@@ -206,14 +206,19 @@ describe('SparsityPanel', () => {
       '4',
       '25 %',
       '—',
-      '2 of 16',
-      '40 % of 1,000'
+      '2 / 16',
+      '40 % of 1K'
     ]);
-    expect([...rows[1].querySelectorAll('td')].map(text)[2]).toBe('4.0 of 16');
+    expect(rows[0].querySelectorAll('td')[4].getAttribute('title')).toBe(
+      '400 of 1,000 multiply-accumulates'
+    );
+    expect([...rows[1].querySelectorAll('td')].map(text)[2]).toBe('4.0 / 16');
     for (const th of [...el.querySelectorAll('thead th')].slice(2))
       expect(th.getAttribute('title')!.length).toBeGreaterThan(40);
     const terms = [...el.querySelectorAll('.terms dt')].map(text);
-    expect(terms).toEqual(['active', 'k-WTA winners', 'dead filters', 'MACs']);
+    expect(terms).toEqual(['active', 'winners', 'dead', 'MACs']);
+    expect(text(el.querySelector('.terms'))).toMatch(/k-WTA winners: k-winners-take-all/);
+    expect(text(el.querySelector('.terms'))).toMatch(/Dead filters: filters whose output/);
     expect(text(el.querySelector('.terms'))).toMatch(/k strongest channels at each position/);
   });
 });
