@@ -159,6 +159,20 @@ test('test on a recording: the live path over a labelled file, the same as quenc
     const clock = `${Math.floor(t / 60)}:${(t % 60).toFixed(1).padStart(4, '0')}`;
     expect(m).toMatch(`${clock} heard ${label} (${(100 * Number(p)).toFixed(0)} %)`);
   });
+  // A setting changed: the recording replays with it ("no" off: no "heard no" marks left).
+  expect(marks.some((m) => m.includes('heard no'))).toBe(true);
+  await setThreshold(page, 'no', 100);
+  await expect
+    .poll(
+      () =>
+        page
+          .getByTestId('detection-mark')
+          .locator('title')
+          .evaluateAll((ts) => ts.filter((t) => t.textContent?.includes('heard no')).length),
+      { timeout: 15_000 }
+    )
+    .toBe(0);
+  await setThreshold(page, 'no', 75);
   await page.getByRole('heading', { name: 'Test on a recording' }).scrollIntoViewIfNeeded();
   await shots(page, 'live-2-recording');
 }, 120_000);

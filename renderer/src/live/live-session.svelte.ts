@@ -33,6 +33,8 @@ export class LiveSession {
   problem = $state('');
   /** The model file's bytes, once loaded. */
   bytes: Uint8Array | undefined;
+  /** Start as soon as the model is ready (another model was picked while listening). */
+  startWhenReady: { kind: 'audio' | 'vision'; camera?: FrameSource } | undefined;
 
   private worker: Worker | undefined;
   private mic: Mic | undefined;
@@ -67,6 +69,9 @@ export class LiveSession {
       const stored = loadLiveSettings(this.project, this.run, m.labels.length);
       this.settings = stored ?? m.settings;
       if (stored) this.post({ type: 'settings', settings: stored });
+      const go = this.startWhenReady;
+      this.startWhenReady = undefined;
+      if (go) void this.start(go.kind, go.camera);
     } else if (m.type === 'error') this.problem = m.message;
     else if (m.type === 'result') {
       this.probabilities = m.probabilities;
