@@ -41,17 +41,16 @@ async function shots(page: Page, name: string): Promise<void> {
   for (const [w, hgt] of SIZES) {
     await page.setViewportSize({ width: w, height: hgt });
     await page.waitForTimeout(150);
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth
+    // Evaluated in the page (strings: this file is typed for Node, without the DOM).
+    const overflow = await page.evaluate<number>(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth'
     );
     expect(overflow, `${name} at ${w}×${hgt} scrolls sideways`).toBeLessThanOrEqual(0);
     // Nor does any part of it (the sparsity table sits in its own scroll box).
-    const cut = await page.evaluate(() =>
-      [...document.querySelectorAll('main *')]
-        .filter(
-          (e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible'
-        )
-        .map((e) => e.className || e.tagName)
+    const cut = await page.evaluate<string[]>(
+      `[...document.querySelectorAll('main *')]
+        .filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible')
+        .map((e) => e.className || e.tagName)`
     );
     expect(cut, `${name} at ${w}×${hgt}: cut off`).toEqual([]);
     await page.screenshot({ path: join(SHOTS, `${name}-${w}x${hgt}.png`), fullPage: true });
