@@ -28,6 +28,9 @@ export default defineConfig({
     build: {
       rollupOptions: { input: { index: resolve(import.meta.dirname, 'renderer/index.html') } }
     },
-    plugins: [svelte()]
+    plugins: [svelte()],
+    // ES-module workers keep the audio decoders (loaded on first use, for "test on a recording")
+    // in their own chunks instead of inlining all of them into the live-inference worker.
+    worker: { format: 'es' }
   }
 });

@@ -35,6 +35,16 @@ export const OPTIONS = {
   'skip-bad': { type: 'boolean' },
   'background-class': { type: 'string' },
   json: { type: 'boolean' },
+  // quench stream (issue 16)
+  audio: { type: 'string' },
+  labels: { type: 'string' },
+  threshold: { type: 'string' },
+  overlap: { type: 'string' },
+  suppression: { type: 'string' },
+  average: { type: 'string' },
+  // quench export --format onnx --input raw [--size WxH] (issue 16)
+  input: { type: 'string' },
+  size: { type: 'string' },
   help: { type: 'boolean', short: 'h' }
 } satisfies ParseArgsConfig['options'];
 

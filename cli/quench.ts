@@ -1,5 +1,5 @@
 /**
- * The `quench` command line (DESIGN.md "CLI"): train, eval, predict, quantize and export on plain
+ * The `quench` command line (DESIGN.md "CLI"): train, eval, predict, quantize, export and stream on plain
  * dataset folders, with the same core code the app uses. `--json` prints one JSON object on
  * stdout; progress goes to stderr. Exit codes: 0 ok, 1 bad input (the message names the file and
  * the problem), 2 usage.
@@ -9,10 +9,12 @@ import { DatasetError } from '../core/data/dataset';
 import { FeatureError } from '../core/features/logmel';
 import { AudioError } from '../core/features/audio-error';
 import { ModelFileError } from '../core/model-file/model-file';
+import { FrontEndError } from '../core/onnx/front-end';
 import { PRESET_NAMES, SpecError } from '../core/spec';
 import { cmdEval } from './commands/eval';
 import { cmdExport, cmdQuantize } from './commands/model';
 import { cmdPredict } from './commands/predict';
+import { cmdStream } from './commands/stream';
 import { cmdTrain } from './commands/train';
 import { InputError, OPTIONS, UsageError, type Io, type Values } from './common';
 
@@ -25,7 +27,8 @@ Usage:
   quench eval     --model MODEL --data DIR [--engine int|float] [--json]
   quench predict  --model MODEL FILE...
   quench quantize --model MODEL --weight-bits B --weight-scheme S --out MODEL2
-  quench export   --model MODEL --format onnx|int --out FILE
+  quench export   --model MODEL --format onnx|int --out FILE [--input features|raw]
+  quench stream   --model MODEL --audio FILE [--labels FILE.tsv] [--json]
 
 Datasets are folders with one sub-folder per class; a class is every file under its folder, at
 any depth (links followed; .DS_Store, Thumbs.db, __MACOSX and other OS leftovers ignored).
@@ -59,8 +62,24 @@ eval options:
 
 export options:
   --format onnx          a standard ONNX model of the integer network (input "features")
+  --input raw            ONNX with the front end inside: raw 16 kHz audio ("audio", float32
+                         [1, 16000]) or RGB pixels ("pixels", uint8 [1, H, W, 3]) in, the same
+                         log-mel / resize / standardisation as training (default: features)
+  --size WxH             the pixels' size for --input raw on a picture model (default 320x240,
+                         the Live camera's frames)
   --format int           a Quench model file with only the packed integer network (smallest;
                          runs with eval and predict but can't be retrained or re-quantized)
+
+stream options (a long recording through exactly the app's live path):
+  --model MODEL --audio FILE   a sound model and a recording in any format Quench reads
+  --labels FILE.tsv      one event per line, start_s<TAB>end_s<TAB>class (Audacity's label
+                         export); adds hits, misses and false alarms per hour. A detection is a
+                         hit when it names the event's class within it or up to 0.5 s after it
+  --threshold P          probability a detection needs, every class (default 0.75)
+  --overlap F            fraction of each 1 s window shared with the next (default 0.5)
+  --suppression MS       no new detection for MS ms after one (default 1000)
+  --average N            average the last N windows before judging (default 1: none)
+  Prints one line per detection: seconds<TAB>class<TAB>probability.
 
 common:
   --json                 print one JSON object on stdout instead of text
@@ -87,7 +106,8 @@ const ALLOWED: Record<string, string[]> = {
   eval: ['model', 'data', 'engine', 'skip-bad', 'background-class', 'json'],
   predict: ['model', 'engine', 'json'],
   quantize: ['model', 'weight-bits', 'weight-scheme', 'out', 'json'],
-  export: ['model', 'format', 'out', 'json']
+  export: ['model', 'format', 'out', 'input', 'size', 'json'],
+  stream: ['model', 'audio', 'labels', 'threshold', 'overlap', 'suppression', 'average', 'json']
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -122,6 +142,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await cmdPredict(values, rest, io);
       case 'quantize':
         return await cmdQuantize(values, io);
+      case 'stream':
+        return await cmdStream(values, io);
       default:
         return await cmdExport(values, io);
     }
@@ -130,7 +152,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.err(`quench ${command}: ${e.message}\nRun "quench --help" for usage.`);
       return 2;
     }
-    const known = [InputError, DatasetError, AudioError, FeatureError, ModelFileError, SpecError];
+    const known = [
+      InputError,
+      DatasetError,
+      AudioError,
+      FeatureError,
+      ModelFileError,
+      SpecError,
+      FrontEndError
+    ];
     if (known.some((k) => e instanceof k)) {
       io.err(`quench ${command}: ${(e as Error).message}`);
       return 1;

@@ -3,7 +3,9 @@ import { basename, resolve } from 'node:path';
 import { ConvertError } from '../../core/engine/convert';
 import { encodeModel } from '../../core/model-file/model-file';
 import { requantizeContents } from '../../core/model-file/requantize';
-import { exportOnnx } from '../../core/onnx/export';
+import { featureSettings } from '../../core/data/pipeline';
+import { exportOnnx, type OnnxExportOptions } from '../../core/onnx/export';
+import { onnxInput } from '../../core/onnx/front-end';
 import { writeFileAtomic } from '../../electron/main/services/atomic-write';
 import {
   bitsFlag,
@@ -47,21 +49,54 @@ export async function cmdQuantize(v: Values, io: Io): Promise<number> {
   return 0;
 }
 
+/** --size WxH: the picture size a raw ONNX export takes. */
+function sizeFlag(v: Values): { width: number; height: number } | undefined {
+  if (v.size === undefined) return undefined;
+  const m = /^(\d{1,4})x(\d{1,4})$/i.exec(v.size.trim());
+  if (!m)
+    throw new UsageError(`--size must be WIDTHxHEIGHT in pixels, got ${JSON.stringify(v.size)}`);
+  return { width: Number(m[1]), height: Number(m[2]) };
+}
+
 export async function cmdExport(v: Values, io: Io): Promise<number> {
   const modelPath = resolve(required(v, 'model'));
   const out = resolve(required(v, 'out'));
   const format = choiceFlag(v, 'format', ['onnx', 'int'] as const) ?? 'onnx';
+  const input = choiceFlag(v, 'input', ['features', 'raw'] as const) ?? 'features';
+  const size = sizeFlag(v);
+  if (format !== 'onnx' && (v.input !== undefined || size))
+    throw new UsageError('--input and --size are for --format onnx');
   const contents = await loadModel(modelPath);
   const model = intModelOf(contents, modelPath);
+  // The front end needs the model's feature settings; a features-only export only names them.
+  const features =
+    input === 'raw' || contents.spec.features ? featureSettings(contents.spec) : undefined;
+  if (size && (input !== 'raw' || features?.kind !== 'image'))
+    throw new UsageError('--size is for --input raw on a picture model');
+  const options: OnnxExportOptions = { input, features, ...size };
   const bytes =
     format === 'onnx'
-      ? exportOnnx(model, `Quench ${contents.spec.name}; classes: ${contents.labels.join(', ')}`)
+      ? exportOnnx(
+          model,
+          `Quench ${contents.spec.name}; classes: ${contents.labels.join(', ')}`,
+          options
+        )
       : encodeModel({ ...contents, int: model }, { includeFloat: false });
   await writeFileAtomic(out, bytes);
-  if (v.json) io.out(JSON.stringify({ out, format, bytes: bytes.length, labels: contents.labels }));
-  else if (format === 'onnx') {
+  const described = format === 'onnx' ? onnxInput(model.input.shape, options) : undefined;
+  if (v.json)
     io.out(
-      `wrote ${out} (${bytes.length} bytes): input "features" [1, ${contents.spec.input.shape.join(', ')}], outputs "logits" and "codes"`
+      JSON.stringify({
+        out,
+        format,
+        bytes: bytes.length,
+        labels: contents.labels,
+        ...(described && { input: described })
+      })
+    );
+  else if (described) {
+    io.out(
+      `wrote ${out} (${bytes.length} bytes): input "${described.name}" ${described.type} [${described.shape.join(', ')}] (${described.meaning}); outputs "logits", "probabilities" and "codes"`
     );
   } else
     io.out(

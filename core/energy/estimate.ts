@@ -6,28 +6,53 @@
  *   powers of two, + a 32-bit accumulate), one 32-bit requantization multiply per output, and
  *   comparisons for pooling and k-WTA (adds at the activation width);
  * - zero activations are either skipped (no energy) or gated (a fraction of a MAC); both shown;
- * - memory: weights read once, activations read and written, in 64-bit words, each from the
- *   smallest on-chip SRAM that holds all of them, DRAM when none does;
+ * - moving weights: a model whose weights fit on chip (energy-table.ts `onChipBytes`) keeps them
+ *   there between inferences (loaded once, with the model) in the smallest SRAM that holds them
+ *   all, and each inference reads every weight once into the processing elements, which reuse it
+ *   for all its MACs (weight-stationary reuse, as in Eyeriss); larger models stream their
+ *   weights from DRAM every inference;
+ * - moving activations: each layer reads its input and writes its output through two on-chip
+ *   buffers that swap roles layer by layer (ping-pong), each the smallest SRAM that holds the
+ *   largest activation tensor at full density (the hardware must take any input); what moves is
+ *   run-length coded as Eyeriss codes zeros (energy-table.ts `activationWords`), so sparser
+ *   activations move fewer words;
  * - reference: the same network as dense 32-bit float (fp32 MACs, batch norm per output, 32-bit
- *   weights and activations, placed by the same rule).
+ *   weights and activations moved dense, placed by the same rules).
  */
 import type { LayerSummary } from '../engine/evaluate-int';
 import type { IntModel } from '../engine/int-model';
-import { addPj, defaultEnergyTable, memoryWordPj, mulPj, type EnergyTable } from './energy-table';
+import {
+  activationWords,
+  addPj,
+  defaultEnergyTable,
+  memoryWordPj,
+  mulPj,
+  type EnergyTable
+} from './energy-table';
 
 export interface LayerEnergy {
   name: string;
   op: string;
   computePj: number;
+  /** Reading this layer's weights into the processing elements. */
+  weightMemoryPj: number;
+  /** Reading its input and writing its output activations, run-length coded. */
+  activationMemoryPj: number;
+  /** weightMemoryPj + activationMemoryPj. */
   memoryPj: number;
   /** computePj + memoryPj with zero activations skipped. */
   totalPj: number;
   /** The same layer with zero activations gated instead of skipped. */
   gatedPj: number;
-  /** The same layer as integers with every MAC executed (no zero handling). */
+  /** The same layer as integers with every MAC executed and activations moved dense. */
   intDensePj: number;
   /** The same layer dense in float32. */
   floatDensePj: number;
+  /** 64-bit words of activations moved (read + written), as coded and dense. */
+  activationWords: number;
+  denseActivationWords: number;
+  /** One executed MAC here (multiply + 32-bit accumulate), 0 for layers without MACs. */
+  macPj: number;
 }
 
 export interface EnergyEstimate {
@@ -36,14 +61,24 @@ export interface EnergyEstimate {
   totalPj: number;
   /** Zero activations gated. */
   gatedPj: number;
-  /** Integer, no zero handling at all: every MAC executed (separates bits from sparsity). */
+  /** Integer, no zero handling at all: every MAC executed, activations dense. */
   intDensePj: number;
   /** The same network as dense float32. */
   floatDensePj: number;
   computePj: number;
+  /** weightMemoryPj + activationMemoryPj. */
   memoryPj: number;
+  weightMemoryPj: number;
+  activationMemoryPj: number;
+  activationWords: number;
+  denseActivationWords: number;
+  /** The weights stay on chip between inferences (else they come from DRAM every time). */
+  weightsStationary: boolean;
+  /** Where weights and activations live, e.g. 'SRAM 32 KB', and one 64-bit access there. */
   weightsIn: string;
   activationsIn: string;
+  weightWordPj: number;
+  activationWordPj: number;
   floatWeightsIn: string;
 }
 
@@ -59,32 +94,39 @@ export function estimateEnergy(
 ): EnergyEstimate {
   if (layers.length !== model.ops.length)
     throw new RangeError('one layer summary per op is needed');
-  // Placement: all weights in one array, activations in another sized for the largest layer.
+  // Placement: all weights in one array; two activation buffers, each for the largest tensor.
   let weightBits = 0;
   let floatWeights = 0;
-  let actBytes = 0;
-  let floatActBytes = 0;
+  let largestTensorBytes = 0;
+  let largestFloatTensorBytes = 0;
   let bits = model.input.bits;
-  const actBitsOf: number[] = [];
+  const inBitsOf: number[] = [];
+  const outBitsOf: number[] = [];
   model.ops.forEach((op, i) => {
-    actBitsOf.push(bits);
+    inBitsOf.push(bits);
     if ('weights' in op) {
       weightBits += op.weights.values.length * op.weights.bits;
       floatWeights += op.weights.values.length;
     }
     const l = layers[i];
-    const outBits = 'outBits' in op && op.outBits !== undefined ? op.outBits : bits;
-    actBytes = Math.max(actBytes, (l.inputs * bits + l.outputs * outBits) / 8);
-    floatActBytes = Math.max(floatActBytes, (l.inputs + l.outputs) * 4);
+    const last = i === model.ops.length - 1;
+    const outBits = last ? 32 : 'outBits' in op && op.outBits !== undefined ? op.outBits : bits;
+    outBitsOf.push(outBits);
+    largestTensorBytes = Math.max(
+      largestTensorBytes,
+      (l.inputs * bits) / 8,
+      (l.outputs * outBits) / 8
+    );
+    largestFloatTensorBytes = Math.max(largestFloatTensorBytes, Math.max(l.inputs, l.outputs) * 4);
     bits = outBits;
   });
   const wMem = memoryWordPj(weightBits / 8, table);
-  const aMem = memoryWordPj(actBytes, table);
+  const aMem = memoryWordPj(largestTensorBytes, table);
   const fwMem = memoryWordPj(floatWeights * 4, table);
-  const faMem = memoryWordPj(floatActBytes, table);
+  const faMem = memoryWordPj(largestFloatTensorBytes, table);
   const out: LayerEnergy[] = model.ops.map((op, i) => {
     const l = layers[i];
-    const ab = actBitsOf[i];
+    const ab = inBitsOf[i];
     let mac = 0;
     let perOutput = 0;
     let floatPerOutput = 0;
@@ -115,23 +157,31 @@ export function estimateEnergy(
       (l.macs - l.effectiveMacs) * mac * table.gatedMacFraction +
       requant +
       other;
-    const memory =
-      words(l.weightBits) * wMem.pj +
-      (words(l.activationBitsRead) + words(l.activationBitsWritten)) * aMem.pj;
+    const read = activationWords(l.inputs, ab, l.inputRunPairs, table);
+    const written = activationWords(l.outputs, outBitsOf[i], l.outputRunPairs, table);
+    const weightMemory = words(l.weightBits) * wMem.pj;
+    const activationMemory = (read.words + written.words) * aMem.pj;
+    const denseActivationMemory = (read.denseWords + written.denseWords) * aMem.pj;
     const floatMemory =
       words(('weights' in op ? op.weights.values.length : 0) * 32) * fwMem.pj +
       (words(l.inputs * 32) + words(l.outputs * 32)) * faMem.pj;
     const floatCompute =
       l.macs * (table.fp32Mul + table.fp32Add) + l.outputs * floatPerOutput + floatOther;
+    const memory = weightMemory + activationMemory;
     return {
       name: l.name,
       op: l.op,
       computePj: skipped,
+      weightMemoryPj: weightMemory,
+      activationMemoryPj: activationMemory,
       memoryPj: memory,
       totalPj: skipped + memory,
       gatedPj: gated + memory,
       floatDensePj: floatCompute + floatMemory,
-      intDensePj: l.macs * mac + requant + other + memory
+      intDensePj: l.macs * mac + requant + other + weightMemory + denseActivationMemory,
+      activationWords: read.words + written.words,
+      denseActivationWords: read.denseWords + written.denseWords,
+      macPj: mac
     };
   });
   const sum = (f: (l: LayerEnergy) => number) => out.reduce((a, l) => a + f(l), 0);
@@ -143,8 +193,15 @@ export function estimateEnergy(
     floatDensePj: sum((l) => l.floatDensePj),
     computePj: sum((l) => l.computePj),
     memoryPj: sum((l) => l.memoryPj),
+    weightMemoryPj: sum((l) => l.weightMemoryPj),
+    activationMemoryPj: sum((l) => l.activationMemoryPj),
+    activationWords: sum((l) => l.activationWords),
+    denseActivationWords: sum((l) => l.denseActivationWords),
+    weightsStationary: weightBits / 8 <= table.onChipBytes,
     weightsIn: wMem.where,
     activationsIn: aMem.where,
+    weightWordPj: wMem.pj,
+    activationWordPj: aMem.pj,
     floatWeightsIn: fwMem.where
   };
 }

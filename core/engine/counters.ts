@@ -17,6 +17,37 @@ export interface OpCounters {
   activationBitsWritten: number;
   /** conv / dense: 1 for each output channel that was non-zero somewhere in this output. */
   activeChannels?: Uint8Array;
+  /**
+   * The input and output as run-length pairs ({@link runLengthPairs}, runs of at most
+   * {@link RLC_MAX_RUN} zeros); absent for the float logits, which are not run-length coded.
+   */
+  inputRunPairs?: number;
+  outputRunPairs?: number;
+}
+
+/**
+ * Longest zero run one pair holds: Eyeriss codes activations as (5-bit run of zeros, non-zero
+ * value) pairs (Y.-H. Chen et al., "Eyeriss", IEEE JSSC 52(1), 2017, Sec. V-B).
+ */
+export const RLC_RUN_BITS = 5;
+export const RLC_MAX_RUN = 2 ** RLC_RUN_BITS - 1;
+
+/**
+ * How many (zero run, value) pairs run-length coding of `x` (in storage order) takes: one per
+ * non-zero value, plus one (maxRun, 0) pair for each maxRun + 1 zeros that a run holds beyond
+ * what one pair can count, plus the pairs that carry trailing zeros.
+ */
+export function runLengthPairs(x: ArrayLike<number>, maxRun = RLC_MAX_RUN): number {
+  let pairs = 0;
+  let zeros = 0;
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] === 0) zeros++;
+    else {
+      pairs += 1 + Math.floor(zeros / (maxRun + 1));
+      zeros = 0;
+    }
+  }
+  return pairs + Math.ceil(zeros / (maxRun + 1));
 }
 
 export function emptyCounters(name: string, op: string): OpCounters {

@@ -2,7 +2,7 @@
  * Runs an IntModel on one input: quantize the features, run each op's kernel, return float logits,
  * class probabilities and what every op did (counters). Integers only between input and logits.
  */
-import { emptyCounters, type OpCounters } from './counters';
+import { emptyCounters, runLengthPairs, type OpCounters } from './counters';
 import type { IntModel } from './int-model';
 import { getKernel, registerEngineKernels } from './kernels/registry';
 
@@ -58,12 +58,16 @@ export function runInt(model: IntModel, features: ArrayLike<number>): EngineResu
   const counters: OpCounters[] = [];
   const wins: Record<string, Float32Array> = {};
   let classifierInput: Int32Array = new Int32Array(0);
+  // Run-length pairs of each activation tensor, for the energy model's memory traffic.
+  let pairs = runLengthPairs(x);
   for (const op of model.ops) {
     if (x instanceof Float32Array) throw new Error(`${op.name}: follows the classifier`);
     classifierInput = x;
     const cnt = emptyCounters(op.name, op.op);
     const opWins = op.op === 'kwta' ? (wins[op.name] = new Float32Array(op.shape[2])) : undefined;
     x = getKernel(op.op).run(op, x, cnt, bits, opWins);
+    cnt.inputRunPairs = pairs;
+    if (x instanceof Int32Array) cnt.outputRunPairs = pairs = runLengthPairs(x);
     counters.push(cnt);
     if ('outBits' in op && op.outBits !== undefined) bits = op.outBits;
   }

@@ -26,6 +26,12 @@ export interface LayerSummary {
   weightBits: number;
   activationBitsRead: number;
   activationBitsWritten: number;
+  /**
+   * Mean (zero run, value) pairs of the input and output when run-length coded (counters.ts);
+   * absent: not counted (the energy model then moves the tensor dense).
+   */
+  inputRunPairs?: number;
+  outputRunPairs?: number;
   /** k-WTA only: how often each channel won, as a fraction of locations, [C]. */
   dutyCycles?: number[];
   /** conv / hidden dense: output channels that were zero on every example (never active). */
@@ -50,7 +56,9 @@ export function layerSummaries(model: IntModel, counters: OpCounters[]): LayerSu
       effectiveMacs: c.executedMacs,
       weightBits: c.weightBits,
       activationBitsRead: c.activationBitsRead,
-      activationBitsWritten: c.activationBitsWritten
+      activationBitsWritten: c.activationBitsWritten,
+      ...(c.inputRunPairs !== undefined ? { inputRunPairs: c.inputRunPairs } : {}),
+      ...(c.outputRunPairs !== undefined ? { outputRunPairs: c.outputRunPairs } : {})
     };
   });
 }
@@ -63,6 +71,7 @@ const AVERAGED = [
   'activationBitsRead',
   'activationBitsWritten'
 ] as const;
+const AVERAGED_OPTIONAL = ['inputRunPairs', 'outputRunPairs'] as const;
 
 export function evaluateInt(
   model: IntModel,
@@ -82,6 +91,7 @@ export function evaluateInt(
     else {
       layers.forEach((l, j) => {
         for (const key of AVERAGED) l[key] += one[j][key];
+        for (const key of AVERAGED_OPTIONAL) if (l[key] !== undefined) l[key] += one[j][key] ?? 0;
       });
     }
     r.counters.forEach((c, j) => {
@@ -96,6 +106,7 @@ export function evaluateInt(
   }
   layers.forEach((l, j) => {
     for (const key of AVERAGED) l[key] /= d.count;
+    for (const key of AVERAGED_OPTIONAL) if (l[key] !== undefined) l[key] /= d.count;
     const a = active[j];
     if (a) l.neverActive = Array.from(a.keys()).filter((ch) => a[ch] === 0);
     const op = model.ops[j];

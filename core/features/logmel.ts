@@ -152,6 +152,20 @@ export class LogMelFrontEnd {
     }
   }
 
+  /**
+   * The Hann window [frameLength] and the mel filter bank as a dense [frameLength/2 + 1, melBands]
+   * matrix (power bin → band), exactly the weights {@link frame} uses (for exporting the front end).
+   */
+  tables(): { window: Float32Array; melMatrix: Float32Array } {
+    const bins = this.n / 2 + 1;
+    const bands = this.filters.length;
+    const melMatrix = new Float32Array(bins * bands);
+    this.filters.forEach(({ start, weights }, m) => {
+      weights.forEach((w, k) => (melMatrix[(start + k) * bands + m] = w));
+    });
+    return { window: Float32Array.from(this.window), melMatrix };
+  }
+
   /** Writes the melBands log energies of the frame starting at `at` in `x` into out[o …]. */
   frame(x: Float32Array, at: number, out: Float32Array, o: number): void {
     const { n, re, im, rev, window } = this;

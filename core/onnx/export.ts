@@ -1,7 +1,9 @@
 /**
  * Integer model → a standard ONNX model (opset 13, batch 1). Input `features` is float32
- * [1, H, W, C] (the same features the engine takes); outputs are `logits` float32 [1, classes]
- * and `codes` uint8, the activation codes entering the classifier (for checking agreement).
+ * [1, H, W, C] (the same features the engine takes) — or, with `input: 'raw'`, raw audio or RGB
+ * pixels through the training front end (front-end.ts; opset 17 for audio's STFT). Outputs are
+ * `logits` float32 [1, classes], `probabilities` (their softmax) and `codes` uint8, the
+ * activation codes entering the classifier (for checking agreement).
  *
  * - Linear weights: QLinearConv / MatMulInteger with int8 weights and uint8 activations; the
  *   batch-norm scale goes into the per-channel weight scale (a negative one flips the codes).
@@ -19,7 +21,10 @@ import type {
   IntMaxPool,
   IntModel
 } from '../engine/int-model';
+import { addFrontEnd, onnxInput, type OnnxExportOptions } from './front-end';
 import { DT, GraphBuilder } from './graph';
+
+export type { OnnxExportOptions };
 
 export class ExportError extends Error {
   constructor(message: string) {
@@ -302,11 +307,17 @@ function dense(
   return { state: { name: nchw, step: op.outStep!, zeroPoint: 0, shape: [1, 1, n] }, codes };
 }
 
-/** Serialises `model` as ONNX bytes. */
-export function exportOnnx(model: IntModel, docString = ''): Uint8Array {
+/** Serialises `model` as ONNX bytes; `options` chooses the input (features or raw). */
+export function exportOnnx(
+  model: IntModel,
+  docString = '',
+  options: OnnxExportOptions = {}
+): Uint8Array {
   const g = new GraphBuilder();
   const [h, w, c] = model.input.shape;
-  const nchw = g.node('Transpose', ['features'], { perm: [0, 3, 1, 2] });
+  const input = onnxInput(model.input.shape, options);
+  const front = addFrontEnd(g, model.input.shape, options);
+  const nchw = g.node('Transpose', [front.features], { perm: [0, 3, 1, 2] });
   const q = g.node('QuantizeLinear', [
     nchw,
     g.constant('in_scale', DT.FLOAT, [], [model.input.scale]),
@@ -347,15 +358,22 @@ export function exportOnnx(model: IntModel, docString = ''): Uint8Array {
   });
   if (!logits || !codes) throw new ExportError('the model does not end in a dense classifier');
   g.node('Identity', [logits], {}, ['logits']);
+  g.node('Softmax', [logits], { axis: 1 }, ['probabilities']);
   g.node('Identity', [codes], {}, ['codes']);
   const denseOp = model.ops[model.ops.length - 1] as IntDense;
   return g.encode({
-    input: { name: 'features', type: DT.FLOAT, dims: [1, h, w, c] },
+    input: {
+      name: input.name,
+      type: input.type === 'uint8' ? DT.UINT8 : DT.FLOAT,
+      dims: input.shape
+    },
     outputs: [
       { name: 'logits', type: DT.FLOAT, dims: [1, model.classes] },
+      { name: 'probabilities', type: DT.FLOAT, dims: [1, model.classes] },
       { name: 'codes', type: DT.UINT8, dims: [1, denseOp.inSize] }
     ],
     producer: 'quench',
-    docString
+    docString,
+    opset: front.opset
   });
 }

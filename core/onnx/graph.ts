@@ -1,6 +1,6 @@
 /**
  * A small ONNX graph builder over {@link ProtoWriter}: named initializers, nodes with attributes,
- * and ModelProto serialisation (IR version 8, default-domain opset 13).
+ * and ModelProto serialisation (IR version 8, default-domain opset 13 unless asked for a later one).
  */
 import { ProtoWriter } from './protobuf';
 
@@ -73,6 +73,8 @@ export class GraphBuilder {
     outputs: { name: string; type: DataType; dims: number[] }[];
     producer: string;
     docString?: string;
+    /** Default-domain opset (13 unless an op needs a later one, e.g. STFT needs 17). */
+    opset?: number;
   }): Uint8Array {
     const valueInfo = (w: ProtoWriter, v: { name: string; type: DataType; dims: number[] }) => {
       w.string(1, v.name);
@@ -127,7 +129,7 @@ export class GraphBuilder {
       g.message(11, (w) => valueInfo(w, opts.input));
       for (const o of opts.outputs) g.message(12, (w) => valueInfo(w, o));
     });
-    model.message(8, (w) => w.string(1, '').int(2, 13));
+    model.message(8, (w) => w.string(1, '').int(2, opts.opset ?? 13));
     return model.finish();
   }
 }

@@ -258,7 +258,16 @@ export interface ApiMethods {
   'run:list': { req: { project: string }; res: RunInfo[] };
   'model:load': { req: { project: string; run: string }; res: Uint8Array };
   'model:export': {
-    req: { project: string; run: string; format: 'onnx' | 'int' };
+    req: {
+      project: string;
+      run: string;
+      format: 'onnx' | 'int';
+      /** ONNX input (issue 16): the engine's features (default) or raw audio / RGB pixels. */
+      input?: 'features' | 'raw';
+      /** Raw pictures: the pixel size the ONNX model takes (default 320×240). */
+      width?: number;
+      height?: number;
+    };
     res: Uint8Array;
   };
   'model:delete': { req: { project: string; run: string }; res: null };
@@ -476,7 +485,14 @@ const SCHEMAS: { [M in Method]: Record<string, Check> } = {
   'train:cancel': { project: id },
   'run:list': { project: id },
   'model:load': { project: id, run: id },
-  'model:export': { project: id, run: id, format: oneOf('onnx', 'int') },
+  'model:export': {
+    project: id,
+    run: id,
+    format: oneOf('onnx', 'int'),
+    input: optional(oneOf('features', 'raw')),
+    width: optional(num(1, 4096, true)),
+    height: optional(num(1, 4096, true))
+  },
   'model:delete': { project: id, run: id },
   // ---- Issue 16b ----
   'sample:record': { project: id, className: name, bytes: bytes(MAX_RECORDING_BYTES) },

@@ -142,7 +142,11 @@ export class ApiService {
       case 'model:load':
         return this.trainer.loadModel(q.project as string, q.run as string);
       case 'model:export':
-        return this.trainer.exportModel(q.project as string, q.run as string, q.format as 'onnx');
+        return this.trainer.exportModel(q.project as string, q.run as string, q.format as 'onnx', {
+          input: q.input as 'features' | 'raw' | undefined,
+          width: q.width as number | undefined,
+          height: q.height as number | undefined
+        });
       case 'model:delete':
         await this.trainer.deleteModel(q.project as string, q.run as string);
         return null;

@@ -10,7 +10,8 @@ import { join, relative, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { convertToInt } from '../../../core/engine/convert';
 import { decodeModel, encodeModel } from '../../../core/model-file/model-file';
-import { exportOnnx } from '../../../core/onnx/export';
+import { exportOnnx, type OnnxExportOptions } from '../../../core/onnx/export';
+import { FrontEndError } from '../../../core/onnx/front-end';
 import {
   applyOverrides,
   checkServable,
@@ -319,12 +320,23 @@ export class TrainerHost {
     }
   }
 
-  async exportModel(project: string, run: string, format: 'onnx' | 'int'): Promise<Uint8Array> {
+  async exportModel(
+    project: string,
+    run: string,
+    format: 'onnx' | 'int',
+    onnx: Pick<OnnxExportOptions, 'input' | 'width' | 'height'> = {}
+  ): Promise<Uint8Array> {
     const contents = decodeModel(await this.loadModel(project, run));
     const model = convertToInt(contents);
-    return format === 'onnx'
-      ? exportOnnx(model)
-      : encodeModel({ ...contents, int: model }, { includeFloat: false });
+    if (format !== 'onnx') return encodeModel({ ...contents, int: model }, { includeFloat: false });
+    const doc = `Quench ${contents.spec.name}; classes: ${contents.labels.join(', ')}`;
+    try {
+      const features = contents.spec.features as unknown as OnnxExportOptions['features'];
+      return exportOnnx(model, doc, { ...onnx, features });
+    } catch (e) {
+      if (e instanceof FrontEndError) throw new ApiError(e.message);
+      throw e;
+    }
   }
 
   async deleteModel(project: string, run: string): Promise<void> {

@@ -1,160 +1,155 @@
 /**
- * Live inference off the UI thread: the integer engine on features computed by core from the
- * model's own settings. Audio arrives as 16 kHz blocks (log-mel stream, an inference every
- * `intervalMs`); images as RGBA frames. Each result carries the probabilities, per-layer counters
- * and the energy estimate, and how long the engine took.
+ * Live inference off the UI thread. Everything that decides what is heard or seen is core's
+ * {@link LivePath} (features, integer engine, averaging, thresholds, suppression) — the same code
+ * `quench stream` and "test on a recording" run; this file only carries messages. A second
+ * instance replays a recording file through the same path.
  */
-import { convertToInt } from '../../../core/engine/convert';
-import { runInt } from '../../../core/engine/engine';
-import { layerSummaries } from '../../../core/engine/evaluate-int';
-import type { IntModel } from '../../../core/engine/int-model';
 import { simdAvailable } from '../../../core/engine/kernels/wasm-runtime';
-import { estimateEnergy } from '../../../core/energy/estimate';
-import { imageFeatures, toRgb, type ImageSettings } from '../../../core/features/image';
-import { LogMelStream, type LogMelSettings } from '../../../core/features/logmel';
+import { toRgb } from '../../../core/features/image';
+import type { Detection, LiveSettings } from '../../../core/live/detector';
+import { LayerReport, type LayerView, type LiveEnergy } from '../../../core/live/layer-report';
+import { LivePath } from '../../../core/live/live-path';
+import { recordingSamples, replay, type Timeline } from '../../../core/live/replay';
 import { decodeModel } from '../../../core/model-file/model-file';
 
-export type InferIn =
-  | { type: 'model'; bytes: Uint8Array }
-  | { type: 'audio'; samples: Float32Array }
-  | { type: 'frame'; rgba: Uint8ClampedArray; width: number; height: number };
+export type { LayerView, LiveEnergy };
 
-export interface LayerView {
-  name: string;
-  op: string;
-  bits: number;
-  density: number;
-  /** k-WTA: winners per location on this input (of how many channels). */
-  winners?: number;
-  channels?: number;
-  /** conv / dense: filters that have been silent on every input since Live started. */
-  deadFilters?: number;
-  macs: number;
-  executedMacs: number;
-  energyPj: number;
-}
+export type InferIn =
+  | { type: 'model'; bytes: Uint8Array; settings?: LiveSettings }
+  | { type: 'settings'; settings: LiveSettings }
+  /** A new stream: time from 0, no averaging history, dead filters counted afresh. */
+  | { type: 'reset' }
+  | { type: 'audio'; samples: Float32Array }
+  /** `time`: seconds since the stream started. */
+  | { type: 'frame'; rgba: Uint8ClampedArray; width: number; height: number; time: number }
+  /**
+   * A recording file in any format Quench reads, replayed through the live path with the current
+   * settings; without bytes, the last recording again (after a settings change).
+   */
+  | { type: 'replay'; bytes?: Uint8Array; name: string };
 
 export type InferOut =
   | {
       type: 'ready';
       labels: string[];
       kind: 'audio' | 'image';
-      layers: string[];
+      settings: LiveSettings;
+      /** Seconds between judged windows (audio). */
+      hopSeconds: number;
       /** Which engine kernels run here: WebAssembly SIMD, or the JavaScript fallback. */
       kernels: 'wasm-simd' | 'javascript';
     }
   | {
       type: 'result';
+      time: number;
       /** Audio: mean level per mel band over the window (the live input preview). */
       preview?: number[];
+      /** The probabilities the detector judged (averaged as set), and their top class. */
       probabilities: number[];
+      top: number;
+      detection?: Detection;
       layers: LayerView[];
-      totalPj: number;
-      floatDensePj: number;
-      computePj: number;
-      memoryPj: number;
-      engineMs: number;
+      energy: LiveEnergy;
+      /** Time the worker spent on messages since the previous result, ms. */
       busyMs: number;
     }
+  | { type: 'progress'; done: number; total: number }
+  | { type: 'timeline'; timeline: Timeline; warnings: string[] }
   | { type: 'error'; message: string };
 
-let model: IntModel | undefined;
-let labels: string[] = [];
-let stream: LogMelStream | undefined;
-let image: ImageSettings | undefined;
-let last = 0;
-/** Per conv/dense op: channels active at least once since the model was loaded. */
-let everActive: (Uint8Array | undefined)[] = [];
+let path: LivePath | undefined;
+let report: LayerReport | undefined;
 /** Time spent handling messages (features + inference) not yet reported in a result. */
 let busy = 0;
-const intervalMs = 80;
 
 const post = (m: InferOut): void => postMessage(m);
 
-function infer(features: Float32Array, preview?: number[]): void {
-  const started = performance.now();
-  const r = runInt(model!, features);
-  const engineMs = performance.now() - started;
-  const summaries = layerSummaries(model!, r.counters);
-  const e = estimateEnergy(model!, summaries);
+function bandPreview(window: Float32Array, bands: number): number[] {
+  const frames = window.length / bands;
+  return Array.from({ length: bands }, (_, m) => {
+    let sum = 0;
+    for (let t = 0; t < frames; t++) sum += window[t * bands + m];
+    return sum / frames;
+  });
+}
+
+function publish(step: ReturnType<LivePath['frame']>): void {
+  const { layers, energy } = report!.report(step.result);
   post({
     type: 'result',
-    probabilities: Array.from(r.probabilities),
-    preview,
-    layers: summaries.map((l, i) => {
-      const op = model!.ops[i];
-      const c = r.counters[i];
-      const view: LayerView = {
-        name: l.name,
-        op: l.op,
-        bits: l.bits,
-        density: l.density,
-        macs: l.macs,
-        executedMacs: l.effectiveMacs,
-        energyPj: e.layers[i].totalPj
-      };
-      if (op.op === 'kwta') {
-        view.winners = c.outputNonZero / (op.shape[0] * op.shape[1]);
-        view.channels = op.shape[2];
-      }
-      if (c.activeChannels) {
-        const seen = (everActive[i] ??= new Uint8Array(c.activeChannels.length));
-        c.activeChannels.forEach((v, ch) => (seen[ch] |= v));
-        view.deadFilters = seen.reduce((n, v) => n + (v ? 0 : 1), 0);
-      }
-      return view;
-    }),
-    totalPj: e.totalPj,
-    floatDensePj: e.floatDensePj,
-    computePj: e.computePj,
-    memoryPj: e.memoryPj,
-    engineMs,
+    time: step.time,
+    preview:
+      path!.features.kind === 'logmel'
+        ? bandPreview(step.features, path!.features.melBands)
+        : undefined,
+    probabilities: step.averaged,
+    top: step.top,
+    detection: step.detection,
+    layers,
+    energy,
     busyMs: busy
   });
   busy = 0;
 }
 
-onmessage = (e: MessageEvent<InferIn>) => {
+/** The last recording decoded, kept for replays with other settings. */
+let recording: { samples: Float32Array; warnings: string[] } | undefined;
+
+async function replayFile(bytes: Uint8Array | undefined, name: string): Promise<void> {
+  if (!path) throw new Error('no model loaded');
+  const rate = (path.features as { sampleRate: number }).sampleRate;
+  if (bytes) recording = await recordingSamples(bytes, name, rate);
+  if (!recording) throw new Error('no recording to replay');
+  const { samples, warnings } = recording;
+  let last = 0;
+  const timeline = replay(path, samples, (done, total) => {
+    // A progress message per few seconds of audio is plenty for a bar.
+    if (done - last >= rate * 5 || done === total) {
+      last = done;
+      post({ type: 'progress', done, total });
+    }
+  });
+  post({ type: 'timeline', timeline, warnings });
+}
+
+onmessage = async (e: MessageEvent<InferIn>) => {
   const began = performance.now();
   try {
     const m = e.data;
     if (m.type === 'model') {
       const contents = decodeModel(m.bytes);
-      model = convertToInt(contents);
-      everActive = [];
-      labels = contents.labels;
-      const f = contents.spec.features as unknown as LogMelSettings | ImageSettings;
-      stream = f.kind === 'logmel' ? new LogMelStream(f) : undefined;
-      image = f.kind === 'image' ? f : undefined;
+      path = new LivePath(contents, m.settings);
+      report = new LayerReport(path.model);
       post({
         type: 'ready',
-        labels,
-        kind: stream ? 'audio' : 'image',
-        layers: model.ops.map((o) => o.name),
+        labels: path.labels,
+        kind: path.kind,
+        settings: path.settings,
+        hopSeconds: path.kind === 'audio' ? path.hopSeconds : 0,
         kernels: simdAvailable() ? 'wasm-simd' : 'javascript'
       });
-    } else if (m.type === 'audio' && model && stream) {
-      stream.push(m.samples);
-      const now = performance.now();
-      const window = now - last >= intervalMs ? stream.window() : null;
-      if (window) {
-        last = now;
-        // A small input preview: the mean level of each mel band over the window.
-        const bands = window.length / 49;
-        const preview = Array.from({ length: bands }, (_, m) => {
-          let sum = 0;
-          for (let t = 0; t < 49; t++) sum += window[t * bands + m];
-          return sum / 49;
-        });
-        infer(window, preview);
-      }
-    } else if (m.type === 'frame' && model && image) {
+    } else if (m.type === 'settings' && path) {
+      path.settings = m.settings;
+    } else if (m.type === 'reset' && path) {
+      path.reset();
+      report?.reset();
+    } else if (m.type === 'audio' && path) {
+      const steps = path.audio(m.samples);
+      busy += performance.now() - began;
+      for (const s of steps) publish(s);
+      return;
+    } else if (m.type === 'frame' && path) {
       const rgb = toRgb(m.rgba, m.width * m.height, 4, 255);
-      infer(imageFeatures({ width: m.width, height: m.height, rgb }, image));
+      const step = path.frame({ width: m.width, height: m.height, rgb }, m.time);
+      busy += performance.now() - began;
+      publish(step);
+      return;
+    } else if (m.type === 'replay') {
+      await replayFile(m.bytes, m.name);
     }
   } catch (err) {
     post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
   }
-  // Every message's handling time is counted once, in the next result (this one's included).
+  // Every message's handling time is counted once, in the next result.
   busy += performance.now() - began;
 };

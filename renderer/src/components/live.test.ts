@@ -1,0 +1,374 @@
+/**
+ * The Live view's panels in a DOM: the top class always shown and thresholds gating only
+ * detections, the detection list, the detection settings, the sparsity table's readable names and
+ * explained terms, the energy meter's split and its reasons, the probability timeline's marks, and
+ * the export dialog saying what the exported model takes before it asks the API for it.
+ */
+import { flushSync, mount, unmount } from 'svelte';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import type { LiveSettings } from '../../../core/live/detector';
+import type { LayerView, LiveEnergy } from '../../../core/live/layer-report';
+import type { Timeline } from '../../../core/live/replay';
+
+const calls: { method: string; req: Record<string, unknown> }[] = [];
+/** The bundled demo model's bytes, read by Node under the DOM environment (no Node types here). */
+const modelFile = async () => {
+  const node = (globalThis as unknown as { process: { getBuiltinModule(id: string): unknown } })
+    .process;
+  const fs = node.getBuiltinModule('node:fs') as { readFileSync(path: string): Uint8Array };
+  return new Uint8Array(fs.readFileSync('models/demo-words.qnm'));
+};
+vi.mock('../api/client', () => ({
+  api: {
+    call: async (method: string, req: Record<string, unknown>) => {
+      calls.push({ method, req });
+      return method === 'model:load' ? modelFile() : new Uint8Array([8, 1]);
+    },
+    on: () => () => {}
+  }
+}));
+
+const { default: DetectionList } = await import('./DetectionList.svelte');
+const { default: EnergyMeter } = await import('./EnergyMeter.svelte');
+const { default: ExportDialog } = await import('./ExportDialog.svelte');
+const { default: LiveControls } = await import('./LiveControls.svelte');
+const { default: ProbBars } = await import('./ProbBars.svelte');
+const { default: ProbTimeline } = await import('./ProbTimeline.svelte');
+const { default: SparsityPanel } = await import('./SparsityPanel.svelte');
+
+let mounted: ReturnType<typeof mount>[] = [];
+afterEach(() => {
+  for (const m of mounted) unmount(m);
+  mounted = [];
+  document.body.innerHTML = '';
+  calls.length = 0;
+});
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function show(component: any, props: Record<string, unknown>): HTMLElement {
+  const target = document.createElement('div');
+  document.body.appendChild(target);
+  mounted.push(mount(component, { target, props }));
+  flushSync();
+  return target;
+}
+
+const text = (el: Element | null) => el!.textContent!.replace(/\s+/g, ' ').trim();
+
+describe('ProbBars', () => {
+  const base = {
+    labels: ['background', 'no', 'yes'],
+    thresholds: [0.75, 0.75, 0.9],
+    silent: [true, false, false]
+  };
+
+  test('the top class is shown below its threshold too; the note says it is not a detection', () => {
+    const el = show(ProbBars, { ...base, probabilities: [0.1, 0.1, 0.8], top: 2 });
+    expect(text(el.querySelector('[data-testid="winner"]'))).toBe('yes');
+    expect(el.querySelector('[data-testid="winner"]')!.classList).toContain('below');
+    expect(text(el.querySelector('[data-testid="top-note"]'))).toBe(
+      'below its 90 % threshold: shown, but not a detection'
+    );
+    const meters = [...el.querySelectorAll('[role="meter"]')].map((m) =>
+      m.getAttribute('aria-valuenow')
+    );
+    expect(meters).toEqual(['10', '10', '80']);
+  });
+
+  test('above the threshold it is marked; background says it is never announced', () => {
+    const el = show(ProbBars, { ...base, probabilities: [0.05, 0.9, 0.05], top: 1 });
+    expect(el.querySelector('[data-testid="winner"]')!.classList).toContain('above');
+    const bg = show(ProbBars, { ...base, probabilities: [0.9, 0.05, 0.05], top: 0 });
+    expect(text(bg.querySelector('[data-testid="top-note"]'))).toMatch(/never announced/);
+    expect(bg.querySelectorAll('input')).toHaveLength(2);
+  });
+
+  test('a threshold field reports the class and the new value as a fraction', () => {
+    const changed: [number, number][] = [];
+    const el = show(ProbBars, {
+      ...base,
+      probabilities: [0.2, 0.3, 0.5],
+      top: 2,
+      onthreshold: (i: number, v: number) => changed.push([i, v])
+    });
+    const field = el.querySelector<HTMLInputElement>(
+      'input[aria-label^="Detection threshold for yes"]'
+    )!;
+    expect(field.value).toBe('90');
+    field.value = '60';
+    field.dispatchEvent(new Event('change', { bubbles: true }));
+    field.value = '150';
+    field.dispatchEvent(new Event('change', { bubbles: true }));
+    expect(changed).toEqual([
+      [2, 0.6],
+      [2, 1]
+    ]);
+  });
+});
+
+describe('DetectionList', () => {
+  test('newest first: time since Start, "heard X (92 %)"; Clear empties it', () => {
+    let cleared = 0;
+    const el = show(DetectionList, {
+      detections: [
+        { id: 2, time: 75.25, label: 'no', classIndex: 1, probability: 0.815 },
+        { id: 1, time: 12.5, label: 'yes', classIndex: 2, probability: 0.92 }
+      ],
+      onclear: () => cleared++
+    });
+    const items = [...el.querySelectorAll('li')].map(text);
+    expect(items).toEqual(['1:15.3 heard no (82 %)', '0:12.5 heard yes (92 %)']);
+    el.querySelector('button')!.click();
+    expect(cleared).toBe(1);
+    const empty = show(DetectionList, { detections: [], onclear: () => {} });
+    expect(text(empty)).toMatch(/Nothing heard yet/);
+  });
+});
+
+describe('LiveControls', () => {
+  const settings: LiveSettings = {
+    overlap: 0.5,
+    average: 1,
+    suppressionMs: 1000,
+    thresholds: [0.75, 0.75],
+    silent: [true, false]
+  };
+
+  test('speech-commands defaults shown; each change gives the whole new settings', () => {
+    const seen: LiveSettings[] = [];
+    const el = show(LiveControls, {
+      settings,
+      kind: 'audio',
+      onchange: (s: LiveSettings) => seen.push(s)
+    });
+    const [overlap, average] = [...el.querySelectorAll('select')];
+    expect(overlap.selectedOptions[0].textContent).toBe('50 % (every 0.5 s)');
+    expect(el.querySelector<HTMLInputElement>('input')!.value).toBe('1000');
+    overlap.value = '0.75';
+    overlap.dispatchEvent(new Event('change', { bubbles: true }));
+    average.value = '3';
+    average.dispatchEvent(new Event('change', { bubbles: true }));
+    const ms = el.querySelector<HTMLInputElement>('input')!;
+    ms.value = '1500';
+    ms.dispatchEvent(new Event('change', { bubbles: true }));
+    expect(seen).toEqual([
+      { ...settings, overlap: 0.75 },
+      { ...settings, average: 3 },
+      { ...settings, suppressionMs: 1500 }
+    ]);
+    // Pictures have no windows to overlap.
+    const vision = show(LiveControls, { settings, kind: 'vision', onchange: () => {} });
+    expect(vision.querySelectorAll('select')).toHaveLength(1);
+  });
+});
+
+const layer = (over: Partial<LayerView>): LayerView => ({
+  id: 'conv0',
+  title: 'conv 1 (16 filters)',
+  op: 'conv',
+  bits: 4,
+  density: 0.25,
+  macs: 1000,
+  executedMacs: 400,
+  energyPj: 1,
+  ...over
+});
+
+describe('SparsityPanel', () => {
+  test('readable layer names; every term has a tooltip and a one-line explanation', () => {
+    const el = show(SparsityPanel, {
+      layers: [
+        layer({ deadFilters: 2, filters: 16 }),
+        layer({
+          id: 'kwta1',
+          title: 'k-WTA (keeps 8 of 16)',
+          op: 'kwta',
+          bits: 8,
+          density: 0.5,
+          macs: 0,
+          executedMacs: 0,
+          winners: 4,
+          channels: 16
+        }),
+        layer({ id: 'conv5', title: 'conv 2 (32 filters)', deadFilters: 0, filters: 32 })
+      ]
+    });
+    const rows = [...el.querySelectorAll('tbody tr')];
+    expect(rows.map((r) => text(r.querySelector('th')))).toEqual([
+      'conv 1 (16 filters)',
+      'k-WTA (keeps 8 of 16)',
+      'conv 2 (32 filters)'
+    ]);
+    expect(rows[0].querySelector('th')!.getAttribute('title')).toBe(
+      'conv 1 (16 filters) (conv0 in the model file)'
+    );
+    expect([...rows[0].querySelectorAll('td')].map(text)).toEqual([
+      '4',
+      '25 %',
+      '—',
+      '2 / 16',
+      '40 % of 1K'
+    ]);
+    expect(rows[0].querySelectorAll('td')[4].getAttribute('title')).toBe(
+      '400 of 1,000 multiply-accumulates'
+    );
+    expect([...rows[1].querySelectorAll('td')].map(text)[2]).toBe('4.0 / 16');
+    for (const th of [...el.querySelectorAll('thead th')].slice(2))
+      expect(th.getAttribute('title')!.length).toBeGreaterThan(40);
+    const terms = [...el.querySelectorAll('.terms dt')].map(text);
+    expect(terms).toEqual(['active', 'winners', 'dead', 'MACs']);
+    expect(text(el.querySelector('.terms'))).toMatch(/k-WTA winners: k-winners-take-all/);
+    expect(text(el.querySelector('.terms'))).toMatch(/Dead filters: filters whose output/);
+    expect(text(el.querySelector('.terms'))).toMatch(/k strongest channels at each position/);
+  });
+});
+
+const energy: LiveEnergy = {
+  totalPj: 2000,
+  floatDensePj: 30000,
+  computePj: 1000,
+  weightMemoryPj: 200,
+  activationMemoryPj: 800,
+  activationWords: 40,
+  denseActivationWords: 100,
+  weightsStationary: true,
+  weightsIn: 'SRAM 32 KB',
+  activationsIn: 'SRAM 32 KB',
+  activationWordPj: 20,
+  macPj: 0.2
+};
+
+describe('EnergyMeter', () => {
+  test('nJ, the float reference, the three-way split with reasons, µW and coin-cell years', () => {
+    // 2,000 pJ at 10/s = 20 nW; 2,430 J / 2e-8 W = 1.215e11 s ≈ 3,850 years.
+    const el = show(EnergyMeter, { energy, rate: 10 });
+    const all = text(el);
+    expect(text(el.querySelector('[data-testid="energy"]'))).toBe('2.0 nJ');
+    expect(all).toContain('15.0× more');
+    expect([...el.querySelectorAll('[data-testid="energy-split"] li')].map(text)).toEqual([
+      'computing: 1.0 nJ (50 %)',
+      'moving activations: 0.8 nJ (40 %)',
+      'moving weights: 0.2 nJ (10 %)'
+    ]);
+    // Why: one 20 pJ word is as much as 100 MACs of 0.2 pJ; 40 of 100 dense words moved.
+    expect(all).toContain('costs 20 pJ, as much as 100 MACs');
+    expect(all).toContain('40 of 100 dense words now');
+    expect(all).toContain('they stay on chip (SRAM 32 KB)');
+    expect(all).toContain('0.02 µW');
+    expect(all).toContain(`${(2430 / 2e-8 / 3600 / 24 / 365).toFixed(1)} years`);
+    const big = show(EnergyMeter, { energy: { ...energy, weightsStationary: false }, rate: 1 });
+    expect(text(big)).toContain('streamed from DRAM on every inference');
+  });
+});
+
+describe('ProbTimeline', () => {
+  const timeline: Timeline = {
+    labels: ['background', 'yes'],
+    seconds: 4,
+    hopSeconds: 0.5,
+    times: [0.992, 1.492, 1.992, 2.492, 2.992, 3.492],
+    probabilities: [
+      [0.9, 0.1],
+      [0.2, 0.8],
+      [0.7, 0.3],
+      [0.9, 0.1],
+      [0.1, 0.9],
+      [0.9, 0.1]
+    ],
+    detections: [
+      { time: 1.492, label: 'yes', classIndex: 1, probability: 0.8 },
+      { time: 2.992, label: 'yes', classIndex: 1, probability: 0.9 }
+    ]
+  };
+
+  test('a line per class, a mark per detection, events heard and missed, false alarms crossed', () => {
+    const el = show(ProbTimeline, {
+      timeline,
+      silent: [true, false],
+      thresholds: [0.75, 0.75],
+      events: [
+        { start: 1, end: 1.4, label: 'yes', line: 1 },
+        { start: 3.5, end: 3.8, label: 'yes', line: 2 }
+      ],
+      heard: [true, false],
+      matched: [0, null]
+    });
+    const lines = el.querySelectorAll('polyline');
+    expect(lines).toHaveLength(2);
+    expect(lines[1].getAttribute('points')!.split(' ')).toHaveLength(6);
+    const marks = [...el.querySelectorAll('[data-testid="detection-mark"] title')].map(text);
+    expect(marks).toEqual([
+      '0:01.5 heard yes (80 %): a hit',
+      '0:03.0 heard yes (90 %): a false alarm'
+    ]);
+    expect(el.querySelectorAll('.false')).toHaveLength(1);
+    expect([...el.querySelectorAll('rect.event title')].map(text)).toEqual([
+      'yes 1.00–1.40 s: heard',
+      'yes 3.50–3.80 s: missed'
+    ]);
+    expect(el.querySelector('svg')!.getAttribute('aria-label')).toBe(
+      'Class probabilities over 4.0 s with 2 detections'
+    );
+  });
+});
+
+describe('ExportDialog', () => {
+  const project = { id: 'p1', name: 'Words', kind: 'audio', createdAt: '', classes: [] };
+  const run = {
+    id: 'r1',
+    project: 'p1',
+    status: 'done',
+    startedAt: '',
+    settings: {},
+    labels: ['background', 'no', 'yes']
+  };
+
+  test('says what goes in for each choice, from the model itself, then exports that', async () => {
+    let closed = 0;
+    const el = show(ExportDialog, { project, run, onclose: () => closed++ });
+    await vi.waitFor(() =>
+      expect(text(el.querySelector('[data-testid="export-io"]'))).toMatch(/"audio"/)
+    );
+    const io = () => text(el.querySelector('[data-testid="export-io"]'));
+    expect(io()).toContain(
+      'Input "audio", float32 [1, 16000]: 1 s of mono audio at 16 kHz, samples in [−1, 1]. The log-mel front end'
+    );
+    expect(io()).toContain('float32 [1, 3], in the order background, no, yes');
+    el.querySelector<HTMLInputElement>('input[value="features"]')!.click();
+    flushSync();
+    expect(io()).toContain(
+      '"features", float32 [1, 49, 40, 1]: log-mel features, 49 frames × 40 bands, standardised as in training'
+    );
+    el.querySelector<HTMLInputElement>('input[value="raw"]')!.click();
+    flushSync();
+    const download = [...el.querySelectorAll('button')].find((b) => b.textContent === 'Download')!;
+    URL.createObjectURL = () => 'blob:x';
+    URL.revokeObjectURL = () => {};
+    download.click();
+    await vi.waitFor(() => expect(closed).toBe(1));
+    expect(calls.at(-1)).toEqual({
+      method: 'model:export',
+      req: { project: 'p1', run: 'r1', format: 'onnx', input: 'raw' }
+    });
+  });
+
+  test('pictures: the pixel size is asked for and checked; Escape closes', async () => {
+    let closed = 0;
+    const el = show(ExportDialog, {
+      project: { ...project, kind: 'vision' },
+      run,
+      onclose: () => closed++
+    });
+    await vi.waitFor(() => expect(el.querySelectorAll('input[type="number"]')).toHaveLength(2));
+    const width = el.querySelector<HTMLInputElement>('input[type="number"]')!;
+    width.value = '0';
+    width.dispatchEvent(new Event('input', { bubbles: true }));
+    flushSync();
+    const download = [...el.querySelectorAll('button')].find((b) => b.textContent === 'Download')!;
+    expect(download.disabled).toBe(true);
+    el.querySelector('[role="dialog"]')!.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Escape', bubbles: true })
+    );
+    expect(closed).toBe(1);
+  });
+});

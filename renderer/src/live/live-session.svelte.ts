@@ -1,0 +1,159 @@
+/**
+ * One model listening or watching: the inference worker (core's live path), the microphone or the
+ * camera timer, and what the Live view shows — the latest probabilities, layers, energy, the
+ * detections, the update rate. Settings are remembered per project and model.
+ */
+import type { Detection, LiveSettings } from '../../../core/live/detector';
+import type { LayerView, LiveEnergy } from '../../../core/live/layer-report';
+import { api } from '../api/client';
+import { Mic } from '../audio/mic';
+import type { InferIn, InferOut } from './infer-worker';
+import { loadLiveSettings, saveLiveSettings } from './settings';
+import { inferWorker } from './worker';
+
+/** Where camera frames come from (the Camera component). */
+export interface FrameSource {
+  frame(): ImageData | undefined;
+}
+
+export class LiveSession {
+  running = $state(false);
+  labels = $state.raw<string[]>([]);
+  settings = $state.raw<LiveSettings | undefined>(undefined);
+  probabilities = $state.raw<number[]>([]);
+  top = $state(-1);
+  layers = $state.raw<LayerView[]>([]);
+  energy = $state.raw<LiveEnergy | undefined>(undefined);
+  /** Audio: mean level per mel band of the latest window. */
+  preview = $state.raw<number[]>([]);
+  detections = $state.raw<(Detection & { id: number })[]>([]);
+  rate = $state(0);
+  cpuShare = $state(0);
+  kernels = $state('');
+  problem = $state('');
+  /** performance.now() of the first microphone samples (what a test lines a fake device up with). */
+  since = $state<number | undefined>(undefined);
+  /** The model file's bytes, once loaded. */
+  bytes: Uint8Array | undefined;
+  /** Start as soon as the model is ready (another model was picked while listening). */
+  startWhenReady: { kind: 'audio' | 'vision'; camera?: FrameSource } | undefined;
+
+  private worker: Worker | undefined;
+  private mic: Mic | undefined;
+  private timers: ReturnType<typeof setInterval>[] = [];
+  private count = 0;
+  private busyMs = 0;
+  private nextId = 0;
+
+  constructor(
+    readonly project: string,
+    readonly run: string
+  ) {}
+
+  /** Loads the model into a worker (its classes and settings can be tuned before Start). */
+  async load(): Promise<void> {
+    try {
+      this.bytes = await api.call('model:load', { project: this.project, run: this.run });
+    } catch (e) {
+      this.problem = `The model could not be loaded: ${(e as Error).message}`;
+      return;
+    }
+    const w = inferWorker();
+    w.onmessage = (e: MessageEvent<InferOut>) => this.onResult(e.data);
+    w.postMessage({ type: 'model', bytes: this.bytes } satisfies InferIn);
+    this.worker = w;
+  }
+
+  private onResult(m: InferOut): void {
+    if (m.type === 'ready') {
+      this.labels = m.labels;
+      this.kernels = m.kernels === 'wasm-simd' ? 'WebAssembly SIMD kernels' : 'JavaScript kernels';
+      const stored = loadLiveSettings(this.project, this.run, m.labels.length);
+      this.settings = stored ?? m.settings;
+      if (stored) this.post({ type: 'settings', settings: stored });
+      const go = this.startWhenReady;
+      this.startWhenReady = undefined;
+      if (go) void this.start(go.kind, go.camera);
+    } else if (m.type === 'error') this.problem = m.message;
+    else if (m.type === 'result') {
+      this.probabilities = m.probabilities;
+      this.top = m.top;
+      this.layers = m.layers;
+      this.energy = m.energy;
+      if (m.preview) this.preview = m.preview;
+      if (m.detection)
+        this.detections = [{ ...m.detection, id: this.nextId++ }, ...this.detections].slice(0, 50);
+      this.count++;
+      this.busyMs += m.busyMs;
+    }
+  }
+
+  private post(m: InferIn, transfer: Transferable[] = []): void {
+    this.worker?.postMessage(m, transfer);
+  }
+
+  update(next: LiveSettings): void {
+    this.settings = next;
+    this.post({ type: 'settings', settings: next });
+    saveLiveSettings(this.project, this.run, next);
+  }
+
+  setThreshold(index: number, value: number): void {
+    const s = this.settings!;
+    this.update({ ...s, thresholds: s.thresholds.map((t, j) => (j === index ? value : t)) });
+  }
+
+  async start(kind: 'audio' | 'vision', camera?: FrameSource): Promise<void> {
+    if (!this.worker || this.running) return;
+    this.problem = '';
+    this.post({ type: 'reset' });
+    this.detections = [];
+    this.running = true;
+    let last = performance.now();
+    const began = last;
+    this.timers.push(
+      setInterval(() => {
+        const now = performance.now();
+        this.rate = (this.count * 1000) / (now - last);
+        this.cpuShare = this.busyMs / (now - last);
+        [this.count, this.busyMs, last] = [0, 0, now];
+      }, 1000)
+    );
+    if (kind === 'audio') {
+      try {
+        this.since = undefined;
+        this.mic = await Mic.start((samples) => {
+          this.since ??= performance.now();
+          this.post({ type: 'audio', samples }, [samples.buffer]);
+        });
+      } catch (e) {
+        this.problem = `The microphone could not be used: ${(e as Error).message}`;
+        await this.stop();
+      }
+      return;
+    }
+    this.timers.push(
+      setInterval(() => {
+        const f = camera?.frame();
+        if (!f) return;
+        const time = (performance.now() - began) / 1000;
+        this.post({ type: 'frame', rgba: f.data, width: f.width, height: f.height, time });
+      }, 80)
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    const mic = this.mic;
+    this.mic = undefined;
+    await mic?.stop();
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    this.worker?.terminate();
+    this.worker = undefined;
+  }
+}

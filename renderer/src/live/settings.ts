@@ -1,0 +1,39 @@
+/**
+ * Live settings remembered per project and model (thresholds are tuned for one model's classes),
+ * in the browser's localStorage. A stored value that no longer fits the model is ignored.
+ */
+import { checkLiveSettings, type LiveSettings } from '../../../core/live/detector';
+
+const key = (project: string, run: string) => `quench.live.${project}.${run}`;
+
+export function loadLiveSettings(
+  project: string,
+  run: string,
+  classes: number
+): LiveSettings | undefined {
+  try {
+    const raw = localStorage.getItem(key(project, run));
+    if (!raw) return undefined;
+    const s = JSON.parse(raw) as LiveSettings;
+    checkLiveSettings(s, classes);
+    return s;
+  } catch {
+    // Unreadable or stale (another model's classes): start from the defaults.
+    return undefined;
+  }
+}
+
+export function saveLiveSettings(project: string, run: string, s: LiveSettings): void {
+  try {
+    localStorage.setItem(key(project, run), JSON.stringify(s));
+  } catch {
+    // Storage full or switched off: the settings are simply not remembered.
+  }
+}
+
+/** m:ss.s for a time in seconds since the stream began. */
+export function clock(seconds: number): string {
+  const m = Math.floor(seconds / 60);
+  const s = seconds - 60 * m;
+  return `${m}:${s < 10 ? '0' : ''}${s.toFixed(1)}`;
+}
