@@ -15,6 +15,7 @@ const BENCHES = [
   'inference',
   'features',
   'live-loop',
+  'first-project',
   'sparsity-energy',
   'soak'
 ];

@@ -19,6 +19,8 @@ export interface Harness {
   /** Console errors and failed requests since the page was opened (e.g. a favicon 404). */
   consoleErrors: string[];
   server: WebServer;
+  /** The services behind the page (to set data up or read it back without the UI). */
+  api: ApiService;
   close(): Promise<void>;
 }
 
@@ -76,6 +78,7 @@ export async function openApp(
     page,
     consoleErrors,
     server,
+    api,
     async close() {
       await browser.close();
       await server.close();
