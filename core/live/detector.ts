@@ -42,7 +42,7 @@ export interface Detection {
   time: number;
   classIndex: number;
   label: string;
-  /** The averaged probability of the class in that window. */
+  /** The averaged probability of the class in the window judged. */
   probability: number;
 }
 

@@ -135,7 +135,7 @@ export class LivePath {
     return (frames - 1) * s.hopLength + s.frameLength;
   }
 
-  /** Audio at the model's rate (mono, −1…1), in blocks of any size: one step per judged window. */
+  /** Audio at the model's rate (mono, −1…1), in blocks of any size: one step per window judged. */
   audio(samples: Float32Array): LiveStep[] {
     const stream = this.stream;
     if (!stream) throw new FeatureError('this model takes images, not audio');

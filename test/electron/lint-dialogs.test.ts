@@ -26,7 +26,7 @@ test.each([
 test('the in-page dialogs pass, and Node code is not concerned', async () => {
   expect(
     await problems(
-      "import { dialogs } from '../state/dialogs.svelte';\nexport const ok = dialogs.confirm({ title: 'x', confirm: 'Yes' });\n",
+      "import { dialogs } from '../state/dialogs.svelte';\nexport const ok = dialogs.ask({ title: 'x', confirm: 'Yes' });\n",
       'renderer/src/views/Example.ts'
     )
   ).toEqual([]);

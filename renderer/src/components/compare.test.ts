@@ -208,7 +208,7 @@ describe('Confusion', () => {
 describe('in-page dialogs', () => {
   test('confirm resolves true on its button, false on Cancel; prompt gives the text typed', async () => {
     const el = show(DialogHost, {});
-    const yes = dialogs.confirm({
+    const yes = dialogs.ask({
       title: 'Delete the class “yes”?',
       confirm: 'Delete class',
       danger: true
@@ -217,7 +217,7 @@ describe('in-page dialogs', () => {
     expect(el.querySelector('h2')!.textContent).toBe('Delete the class “yes”?');
     (el.querySelector('button[data-confirm]') as HTMLButtonElement).click();
     expect(await yes).toBe(true);
-    const no = dialogs.confirm({ title: 'Sure?', confirm: 'OK' });
+    const no = dialogs.ask({ title: 'Sure?', confirm: 'OK' });
     flushSync();
     (
       [...el.querySelectorAll('button')].find(
@@ -225,7 +225,7 @@ describe('in-page dialogs', () => {
       ) as HTMLButtonElement
     ).click();
     expect(await no).toBe(false);
-    const name = dialogs.prompt({
+    const name = dialogs.askText({
       title: 'Rename',
       label: 'New name',
       value: 'yes',

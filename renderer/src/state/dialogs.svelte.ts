@@ -35,17 +35,17 @@ class Dialogs {
   }
 
   /** Resolves true when the person confirms, false when they cancel (Escape, Cancel). */
-  confirm(o: { title: string; message?: string; confirm: string; danger?: boolean }) {
+  ask(o: { title: string; message?: string; confirm: string; danger?: boolean }) {
     return this.open<boolean>({ kind: 'confirm', ...o });
   }
 
   /** Resolves the text entered, or undefined when cancelled. */
-  prompt(o: { title: string; label: string; value?: string; confirm: string; message?: string }) {
+  askText(o: { title: string; label: string; value?: string; confirm: string; message?: string }) {
     return this.open<string | undefined>({ kind: 'prompt', ...o });
   }
 
   /** A message to acknowledge. */
-  alert(o: { title: string; message?: string }) {
+  tell(o: { title: string; message?: string }) {
     return this.open<boolean>({ kind: 'alert', confirm: 'OK', ...o });
   }
 }
