@@ -1,7 +1,8 @@
 /**
- * In-page dialogs instead of window.prompt/alert/confirm (Electron has no prompt(), and the
- * browser's own boxes block the page and can't be styled or tested): a view awaits
- * `dialogs.confirm(…)` or `dialogs.prompt(…)`; DialogHost shows the one open request.
+ * In-page dialogs instead of the browser's own question, text and message boxes (Electron has no
+ * text box at all, and the browser's boxes block the page and can't be styled or tested): a view
+ * awaits `dialogs.ask(…)`, `dialogs.askText(…)` or `dialogs.tell(…)`; DialogHost shows the one
+ * open request.
  */
 export interface DialogRequest {
   kind: 'confirm' | 'prompt' | 'alert';
