@@ -4,7 +4,7 @@
  * border hold fewer inputs, and like tfjs the mean is over the inputs actually there).
  */
 import type { IntAvgPool } from '../int-model';
-import { fixedPoint } from '../convert';
+import { fixedPoint } from '../requant-form';
 import { countNonZero, type OpCounters } from '../counters';
 
 const cache = new WeakMap<IntAvgPool, Map<number, { m: number; shift: number }>>();
