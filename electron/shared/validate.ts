@@ -1,0 +1,209 @@
+/**
+ * The checks every API payload passes before a service sees it (payloads are untrusted: the
+ * renderer, a browser page or a crafted WebSocket message): one schema per method, each field
+ * checked by type, size and range, with an ApiError naming the first problem.
+ */
+import type { Method, Req, TrainSettings } from './api';
+
+export class ApiError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+type Check = (v: unknown, field: string) => void;
+
+const str =
+  (max = 200): Check =>
+  (v, f) => {
+    if (typeof v !== 'string' || v.length === 0 || v.length > max) {
+      throw new ApiError(`${f} must be a non-empty string of at most ${max} characters`);
+    }
+  };
+const oneOf =
+  (...values: string[]): Check =>
+  (v, f) => {
+    if (typeof v !== 'string' || !values.includes(v))
+      throw new ApiError(`${f} must be one of ${values.join(', ')}`);
+  };
+const bytes =
+  (max: number): Check =>
+  (v, f) => {
+    if (!(v instanceof Uint8Array)) throw new ApiError(`${f} must be bytes`);
+    if (v.length === 0 || v.length > max) throw new ApiError(`${f} must hold 1 to ${max} bytes`);
+  };
+const optional =
+  (check: Check): Check =>
+  (v, f) => {
+    if (v !== undefined) check(v, f);
+  };
+const num =
+  (lo: number, hi: number, integer = false): Check =>
+  (v, f) => {
+    if (
+      typeof v !== 'number' ||
+      !Number.isFinite(v) ||
+      v < lo ||
+      v > hi ||
+      (integer && !Number.isInteger(v))
+    ) {
+      throw new ApiError(`${f} must be ${integer ? 'an integer' : 'a number'} from ${lo} to ${hi}`);
+    }
+  };
+const bool: Check = (v, f) => {
+  if (typeof v !== 'boolean') throw new ApiError(`${f} must be true or false`);
+};
+
+const SETTINGS: Record<keyof TrainSettings, Check> = {
+  preset: optional(str(64)),
+  epochs: optional(num(1, 500, true)),
+  weightBits: optional((v, f) => {
+    num(1, 32, true)(v, f);
+    if ((v as number) > 8 && v !== 32) throw new ApiError(`${f} must be 1–8 or 32`);
+  }),
+  weightScheme: optional(oneOf('linear', 'exponential', 'kmeans')),
+  actBits: optional((v, f) => {
+    num(1, 32, true)(v, f);
+    if ((v as number) > 8 && v !== 32) throw new ApiError(`${f} must be 1–8 or 32`);
+  }),
+  kwta: optional((v, f) => {
+    num(0, 1)(v, f);
+    if (v === 0) throw new ApiError(`${f} must be above 0`);
+  }),
+  learningRate: optional(num(1e-6, 1)),
+  l2: optional(num(0, 0.1)),
+  optimizer: optional(oneOf('adam', 'sgd')),
+  probabilistic: optional(bool),
+  iterativeRounds: optional(num(0, 20, true)),
+  seed: optional(num(0, 2 ** 31 - 1, true))
+};
+
+const settings: Check = (v, f) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new ApiError(`${f} must be an object`);
+  for (const [k, val] of Object.entries(v)) {
+    const check = SETTINGS[k as keyof TrainSettings];
+    if (!check) throw new ApiError(`${f}.${k} is not a training setting`);
+    check(val, `${f}.${k}`);
+  }
+};
+
+const MAX_SAMPLE_BYTES = 64 * 1024 * 1024;
+const id = str(64);
+const name = str(100);
+/** A file name as the user's system gave it: any characters but control codes and NUL. */
+const fileName: Check = (v, f) => {
+  str(255)(v, f);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(v as string)) {
+    throw new ApiError(`${f} must not contain control characters`);
+  }
+};
+
+// ---- Issue 16b checks ----
+/** 10 s of 16 kHz mono 32-bit float WAV and its header, with room to spare. */
+const MAX_RECORDING_BYTES = 1024 * 1024;
+/** A project file; the browser mode's WebSocket carries at most 80 MB of base64. */
+const MAX_PROJECT_FILE_BYTES = 56 * 1024 * 1024;
+const device: Check = (v, f) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new ApiError(`${f} must be an object`);
+  for (const k of Object.keys(v)) {
+    if (k !== 'id' && k !== 'label') throw new ApiError(`${f}.${k} is not a device field`);
+  }
+  const d = v as Record<string, unknown>;
+  if (typeof d.id !== 'string' || d.id.length > 512) throw new ApiError(`${f}.id must be text`);
+  if (typeof d.label !== 'string' || d.label.length > 512)
+    throw new ApiError(`${f}.label must be text`);
+};
+
+/** Checks training settings from an untrusted source (e.g. a run in an imported project). */
+export function checkTrainSettings(v: unknown, field: string): TrainSettings {
+  settings(v, field);
+  return v as TrainSettings;
+}
+
+const SCHEMAS: { [M in Method]: Record<string, Check> } = {
+  'project:list': {},
+  'project:create': { name, kind: oneOf('audio', 'vision') },
+  'project:demo': {},
+  'project:get': { project: id },
+  'project:rename': { project: id, name },
+  'project:delete': { project: id },
+  'project:import': { project: id, folder: str(4096) },
+  'project:import-folder': { project: id, folder: str(4096) },
+  'class:add': { project: id, name },
+  'class:rename': { project: id, from: name, to: name },
+  'class:delete': { project: id, name },
+  'sample:add': {
+    project: id,
+    className: name,
+    bytes: bytes(MAX_SAMPLE_BYTES),
+    format: oneOf('wav', 'png', 'jpg')
+  },
+  'sample:inspect': {
+    project: id,
+    className: name,
+    name: fileName,
+    bytes: bytes(MAX_SAMPLE_BYTES)
+  },
+  'sample:import': {
+    project: id,
+    className: name,
+    name: fileName,
+    bytes: bytes(MAX_SAMPLE_BYTES)
+  },
+  'sample:list': { project: id, className: name },
+  'sample:read': { project: id, className: name, file: str(255) },
+  'sample:delete': { project: id, className: name, file: str(255) },
+  'train:start': { project: id, settings },
+  'train:cancel': { project: id },
+  'run:list': { project: id },
+  'model:load': { project: id, run: id },
+  'model:export': {
+    project: id,
+    run: id,
+    format: oneOf('onnx', 'int'),
+    input: optional(oneOf('features', 'raw')),
+    width: optional(num(1, 4096, true)),
+    height: optional(num(1, 4096, true))
+  },
+  'model:delete': { project: id, run: id },
+  // ---- Issue 16b ----
+  'sample:record': { project: id, className: name, bytes: bytes(MAX_RECORDING_BYTES) },
+  'sample:restore': { project: id, className: name, file: str(255) },
+  'sample:move': { project: id, className: name, file: str(255), to: name },
+  'project:devices': { project: id, mic: optional(device), camera: optional(device) },
+  'project:export': { project: id },
+  'project:import-file': { name: fileName, bytes: bytes(MAX_PROJECT_FILE_BYTES) },
+  'run:quantize': {
+    project: id,
+    run: id,
+    weightBits: SETTINGS.weightBits,
+    weightScheme: oneOf('linear', 'exponential', 'kmeans')
+  }
+};
+
+export const METHODS = Object.keys(SCHEMAS) as Method[];
+
+/** Checks a method name and its payload; throws ApiError naming the first problem. */
+export function validateRequest(
+  method: unknown,
+  payload: unknown
+): { method: Method; req: Req<Method> } {
+  if (typeof method !== 'string' || !(method in SCHEMAS)) {
+    throw new ApiError(`unknown method ${JSON.stringify(method)}`);
+  }
+  const schema = SCHEMAS[method as Method];
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw new ApiError(`${method}: the payload must be an object`);
+  }
+  for (const key of Object.keys(payload)) {
+    if (!(key in schema)) throw new ApiError(`${method}: unexpected field ${JSON.stringify(key)}`);
+  }
+  for (const [key, check] of Object.entries(schema)) {
+    check((payload as Record<string, unknown>)[key], `${method}: ${key}`);
+  }
+  return { method: method as Method, req: payload as Req<Method> };
+}
