@@ -118,3 +118,12 @@ test('cancelled before the first epoch ends: a model, no training loss to compar
   expect(r.served.trainingLoss).toBeUndefined();
   expect(JSON.parse(JSON.stringify(r.served)).meanTopProbability).toBeGreaterThan(0);
 }, 60_000);
+
+test('the app and CLI refuse settings the engine could not serve before reading any file', async () => {
+  let read = 0;
+  const source = imageProject(4, 1);
+  const counting = { ...source, read: (c: string, f: string) => (read++, source.read(c, f)) };
+  const floatActs = applyOverrides(SPEC, { actBits: 32, kwta: 0.5 });
+  await expect(trainOnDataset(counting, floatActs)).rejects.toThrow(/k-WTA .* needs quantized/);
+  expect(read).toBe(0);
+});

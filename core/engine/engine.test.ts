@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { networkToContents } from '../model-file/network-io';
-import { applyOverrides } from '../spec';
+import { applyOverrides, checkServable, resolveSpec } from '../spec';
 import { initTrainingBackend } from '../train/backend/init-backend';
 import { predictProbabilities } from '../train/evaluate';
 import { disposeNetwork } from '../train/network';
@@ -371,16 +371,19 @@ describe('registry and refusals', () => {
     expect(agree / testSet.count).toBeGreaterThanOrEqual(0.99);
   });
 
-  test('training refuses what the engine could not serve as trained: float input, k-WTA on float activations', async () => {
+  test('what the engine could not serve as trained is refused: float input, k-WTA on float activations', () => {
     const floatInput = applyOverrides(BASE, {});
     floatInput.quant.inputBits = 32;
-    await expect(train(floatInput, trainSet, { epochs: 1 })).rejects.toThrow(
+    expect(() => checkServable(resolveSpec(floatInput, 3))).toThrow(
       /quant.inputBits: the model input must be quantized/
     );
     const floatActs = applyOverrides(BASE, { actBits: 32, kwta: 0.5 });
-    await expect(train(floatActs, trainSet, { epochs: 1 })).rejects.toThrow(
+    expect(() => checkServable(resolveSpec(floatActs, 3))).toThrow(
       /layers\[4\]: k-WTA .* needs quantized activations/
     );
+    expect(() =>
+      checkServable(resolveSpec(applyOverrides(BASE, { actBits: 32, kwta: 1 }), 3))
+    ).not.toThrow();
   });
 
   test('a model without a recorded activation range is refused by layer name', async () => {

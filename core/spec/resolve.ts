@@ -116,7 +116,9 @@ export function resolveSpec(spec: ModelSpec, numClasses: number): ResolvedModel 
 }
 
 /**
- * Refuses settings the integer engine can't serve as trained, before any training:
+ * Refuses settings the integer engine can't serve as trained, before the app's or the CLI's
+ * training starts (core/data/pipeline.ts; the trainer itself still trains them, e.g. for a
+ * float reference in `npm run repro`):
  * - float (32-bit) input: the engine runs on integer input codes, and serving float-trained input
  *   at 8 bits changed the class of 15 % of inputs of a tiny model with 3-bit activations;
  * - k-WTA (fraction < 1) over float activations: the engine serves float activations at 8 bits,

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { servedFloatWeights } from '../engine/convert';
 import { FLOAT_BITS, type ModelSpec } from '../spec/model-spec';
 import { calibrate } from './calibrate';
-import { checkServable, resolveSpec } from '../spec/resolve';
+import { resolveSpec } from '../spec/resolve';
 import { createRng } from '../util/rng';
 import { checkExamples, stratifiedSplit, subset, type Examples } from './dataset';
 import { runEpochs, type EpochRecord } from './epochs';
@@ -57,7 +57,6 @@ export async function train(
   const opts = resolveTrainOptions(spec, options);
   checkExamples(data, 'training data');
   const model = resolveSpec(spec, data.classes);
-  checkServable(model);
   let trainSet = data;
   let valSet = validation;
   if (valSet) checkExamples(valSet, 'validation data');
