@@ -202,16 +202,24 @@ describe('training in a worker thread', () => {
 
   test('trains end to end with progress; the run and its model are kept; one run at a time', async () => {
     const project = await audioProject('Tones');
+    // Opening a project warms a training worker; the run takes it, and a new one is warmed after.
+    await call('project:get', { project });
+    const spare = () => (api.trainer as unknown as { spare?: object }).spare;
+    const warmed = spare();
+    expect(warmed).toBeDefined();
     const { events, finished } = collect();
     const run = await call('train:start', {
       project,
       settings: { epochs: 3, weightBits: 4, seed: 2 }
     });
     expect(run.status).toBe('running');
+    expect(spare()).toBeUndefined();
     await expect(call('train:start', { project, settings: {} })).rejects.toThrow(
       /already going on/
     );
     const done = await finished;
+    await expect.poll(() => spare()).toBeDefined();
+    expect(spare()).not.toBe(warmed);
     expect(done.status).toBe('done');
     // Two validation clips: any accuracy is possible; it must be reported.
     expect(done.validationAccuracy).toBeGreaterThanOrEqual(0);

@@ -85,6 +85,8 @@ export class ApiService {
       case 'project:demo':
         return this.createDemo();
       case 'project:get':
+        // Someone is about to work on a project: have a training worker ready.
+        this.trainer.warm();
         return s.get(q.project as string);
       case 'project:rename':
         return s.rename(q.project as string, q.name as string);

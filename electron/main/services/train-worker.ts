@@ -62,6 +62,10 @@ export type WorkerOut =
 const port = parentPort;
 if (!port) throw new Error('train-worker must run in a worker thread');
 const signal = { aborted: false };
+// The backend starts as the worker does, so a worker spawned ahead of time (TrainerHost keeps one
+// warm) has it ready when a run arrives.
+const backend = initTrainingBackend({ backend: 'wasm' });
+backend.catch(() => undefined); // reported by the job that awaits it
 const post = (m: WorkerOut): void => port.postMessage(m);
 
 port.on('message', (m: WorkerIn) => {
@@ -85,6 +89,7 @@ function rel(dataDir: string, file: string): string {
 }
 
 async function requantize(m: Extract<WorkerIn, { type: 'quantize' }>): Promise<void> {
+  await backend;
   const r = await whatIf({
     dataDir: m.dataDir,
     sourceDir: m.sourceDir,
@@ -112,7 +117,7 @@ async function requantize(m: Extract<WorkerIn, { type: 'quantize' }>): Promise<v
 }
 
 async function run(m: Extract<WorkerIn, { type: 'start' }>): Promise<void> {
-  await initTrainingBackend({ backend: 'wasm' });
+  await backend;
   let last = 0;
   const folds: FoldRecord[] = [];
   const foldDir = join(dirname(m.modelPath), 'folds');
