@@ -10,6 +10,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { encodeWav } from '../../core/features/wav';
 import { decodeModel } from '../../core/model-file/model-file';
 import { ApiError, validateRequest, type ApiEvents, type RunInfo } from '../../electron/shared/api';
+import { writeFileAtomic } from '../../electron/main/services/atomic-write';
 import { ApiService } from '../../electron/main/services/api-service';
 import { checkName } from '../../electron/main/services/names';
 
@@ -102,6 +103,22 @@ describe('projects, classes and samples', () => {
       { name: 'a', samples: 1 }
     ]);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  test('listing a project while a sample is being saved keeps that sample (its temp file is not a leftover)', async () => {
+    const p = await call('project:create', { name: 'Busy', kind: 'audio' });
+    await call('class:add', { project: p.id, name: 'a' });
+    const dir = join(root, 'projects', p.id, 'data', 'a');
+    // A long write, and the project opened again and again while it goes on.
+    const saving = writeFileAtomic(join(dir, 'big.wav'), new Uint8Array(48 * 1024 * 1024));
+    let sawTemp = false;
+    for (let i = 0; i < 50 && !sawTemp; i++) {
+      sawTemp = readdirSync(dir).some((f) => f.endsWith('.tmp'));
+      await call('project:get', { project: p.id });
+    }
+    await saving;
+    expect(sawTemp).toBe(true);
+    expect(readdirSync(dir)).toEqual(['big.wav']);
   });
 
   test.each([

@@ -16,8 +16,25 @@ export function isTempName(name: string): boolean {
   return name.startsWith('.') && name.endsWith('.tmp');
 }
 
+/** Temp files this process is writing right now: not crash leftovers, whatever their folder. */
+const inFlight = new Set<string>();
+
+/** Whether `path` is a temp file of a write still going on in this process. */
+export function isWriting(path: string): boolean {
+  return inFlight.has(path);
+}
+
 export async function writeFileAtomic(target: string, data: Uint8Array | string): Promise<void> {
   const temp = tempNameFor(target);
+  inFlight.add(temp);
+  try {
+    await writeAndRename(temp, target, data);
+  } finally {
+    inFlight.delete(temp);
+  }
+}
+
+async function writeAndRename(temp: string, target: string, data: Uint8Array | string) {
   const handle = await open(temp, 'wx');
   try {
     await handle.writeFile(data);

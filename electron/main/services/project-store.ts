@@ -25,7 +25,7 @@ import type {
   SampleInfo
 } from '../../shared/api';
 import { ApiError } from '../../shared/api';
-import { isTempName, writeFileAtomic } from './atomic-write';
+import { isTempName, isWriting, writeFileAtomic } from './atomic-write';
 import { importFolder } from './folder-import';
 import { checkName, decodeFileName, encodeFileName, uniqueName } from './names';
 import { inspectSample } from './sample-check';
@@ -198,7 +198,10 @@ export class ProjectStore {
     for (const e of entries) {
       if (!e.isFile()) continue;
       if (isTempName(e.name)) {
-        if (cleanup) await rm(join(dir, e.name), { force: true });
+        // A crash's leftover, unless this process is writing it now (a sample being saved while
+        // the project is listed must not lose its file).
+        const path = join(dir, e.name);
+        if (cleanup && !isWriting(path)) await rm(path, { force: true });
         continue;
       }
       if (!e.name.startsWith('.')) files.push(e.name);
