@@ -79,9 +79,11 @@ export function intFlag(v: Values, name: keyof Values, lo: number, hi: number): 
 }
 
 export function bitsFlag(v: Values, name: 'weight-bits' | 'act-bits'): number | undefined {
-  const b = intFlag(v, name, 1, 32);
-  if (b !== undefined && b > 8 && b !== 32)
-    throw new UsageError(`--${name} must be 1–8 or 32, got ${b}`);
+  const raw = v[name];
+  if (raw === undefined) return undefined;
+  const b = Number(raw);
+  if (!Number.isInteger(b) || b < 1 || (b > 8 && b !== 32))
+    throw new UsageError(`--${name} must be 1–8 or 32 (float), got ${JSON.stringify(raw)}`);
   return b;
 }
 
@@ -156,8 +158,13 @@ export async function backgroundFor(
 }
 
 export async function loadSpec(preset: string | undefined, dataDir: string): Promise<ModelSpec> {
-  if (preset && PRESET_NAMES.includes(preset)) return getPreset(preset);
-  if (preset) {
+  // No preset: pick by what most files are (a cover picture among recordings is a stray, which
+  // the scan reports, not a reason to train on pictures).
+  const found = await datasetModality(dataDir);
+  if (!preset) return getPreset(found.modality === 'image' ? 'vision-small' : 'audio-small');
+  let spec: ModelSpec;
+  if (PRESET_NAMES.includes(preset)) spec = getPreset(preset);
+  else {
     const bytes = await readBytes(preset, 'preset file');
     let json: unknown;
     try {
@@ -165,12 +172,19 @@ export async function loadSpec(preset: string | undefined, dataDir: string): Pro
     } catch (e) {
       throw new InputError(`${preset}: not valid JSON (${(e as Error).message})`);
     }
-    return validateSpec(json, preset);
+    spec = validateSpec(json, preset);
   }
-  // No preset: pick by what most files are (a cover picture among recordings is a stray, which
-  // the scan reports, not a reason to train on pictures).
-  const { modality } = await datasetModality(dataDir);
-  return getPreset(modality === 'image' ? 'vision-small' : 'audio-small');
+  // A preset of the other kind would list every file as not used: say what is wrong instead.
+  const wants = spec.input.kind === 'image' ? 'image' : 'audio';
+  const total = found.audio + found.image;
+  if (total > 0 && found[wants] === 0) {
+    const has = wants === 'image' ? 'sound files' : 'pictures';
+    const other = wants === 'image' ? 'audio-small' : 'vision-small';
+    throw new InputError(
+      `${dataDir}: the preset ${spec.name} is for ${wants === 'image' ? 'pictures' : 'sound'}, but the folder holds ${has} (${total} of ${total}); leave --preset out or use --preset ${other}`
+    );
+  }
+  return spec;
 }
 
 /** The modality most files of a dataset folder have, with the counts. */

@@ -110,10 +110,32 @@ const ALLOWED: Record<string, string[]> = {
   stream: ['model', 'audio', 'labels', 'threshold', 'overlap', 'suppression', 'average', 'json']
 };
 
+/**
+ * `--epochs -3` as `--epochs=-3`: parseArgs takes a value that starts with a dash for another
+ * option and gives a puzzling message; joined, the flag's own check says what range it takes.
+ */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') ? argv[i].slice(2) : undefined;
+    const option =
+      name === undefined ? undefined : (OPTIONS as Record<string, { type: string }>)[name];
+    const takesValue = option?.type === 'string';
+    if (takesValue && /^-\d/.test(argv[i + 1] ?? '')) out.push(`${argv[i]}=${argv[++i]}`);
+    else out.push(argv[i]);
+  }
+  return out;
+}
+
 export async function main(argv: string[], io: Io): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: joinNegativeValues(argv),
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true
+    });
   } catch (e) {
     io.err(`quench: ${(e as Error).message}\nRun "quench --help" for usage.`);
     return 2;

@@ -1,5 +1,6 @@
 /** quench eval: accuracy, per-class recall, confusion, per-layer sparsity and energy. */
 import { resolve } from 'node:path';
+import { layerTitles } from '../../core/live/layer-report';
 import { evaluateContents, examplesForModel } from '../../core/data/pipeline';
 import { evaluateInt, type LayerSummary } from '../../core/engine/evaluate-int';
 import type { IntModel } from '../../core/engine/int-model';
@@ -54,7 +55,9 @@ export async function cmdEval(v: Values, io: Io): Promise<number> {
   if (model && summaries) {
     const sparsity = sparsityReport(model, summaries, contents);
     const e = estimateEnergy(model, summaries);
+    const titles = layerTitles(model);
     layers = summaries.map((l, i) => ({
+      title: titles[i],
       name: l.name,
       op: l.op,
       bits: l.bits,
@@ -101,22 +104,29 @@ export async function cmdEval(v: Values, io: Io): Promise<number> {
       `accuracy ${(100 * ev.accuracy).toFixed(2)} % on ${examples.count} examples (${latencyMs.toFixed(2)} ms each)`
     );
     const width = Math.max(...contents.labels.map((l) => l.length), 5);
-    io.out(`${'class'.padEnd(width)}  recall  confusion (rows: true, columns: predicted)`);
+    const cell = Math.max(4, ...contents.labels.map((l) => l.length));
+    io.out('confusion: rows are the true class, columns the predicted one');
+    io.out(
+      `${'class'.padEnd(width)}  recall   ${contents.labels.map((l) => l.padStart(cell)).join(' ')}`
+    );
     contents.labels.forEach((l, i) => {
+      const total = ev.confusion[i].reduce((a, b) => a + b, 0);
+      const recall = total === 0 ? '    —' : (100 * ev.perClass[i]).toFixed(1).padStart(5);
       io.out(
-        `${l.padEnd(width)}  ${(100 * ev.perClass[i]).toFixed(1).padStart(5)} %  ${ev.confusion[i].map((c) => String(c).padStart(4)).join(' ')}`
+        `${l.padEnd(width)}  ${recall} %  ${ev.confusion[i].map((c) => String(c).padStart(cell)).join(' ')}`
       );
     });
     if (layers && energy) {
       io.out('');
-      io.out('layer        op       bits  density  dead  MACs (dense → executed)   energy pJ');
+      const tw = Math.max(5, ...layers.map((l) => String(l.title).length));
+      io.out(`${'layer'.padEnd(tw)}  bits  density  dead  MACs (dense → executed)   energy pJ`);
       for (const l of layers) {
         const macs =
           (l.macs as number) > 0
             ? `${Math.round(l.macs as number)} → ${Math.round(l.effectiveMacs as number)}`
             : '';
         io.out(
-          `${String(l.name).padEnd(12)} ${String(l.op).padEnd(8)} ${String(l.bits).padStart(4)}  ${(100 * (l.density as number)).toFixed(0).padStart(5)} %  ${String(l.deadFilters).padStart(4)}  ${macs.padEnd(24)} ${(l.energyPj as number).toFixed(0).padStart(9)}`
+          `${String(l.title).padEnd(tw)}  ${String(l.bits).padStart(4)}  ${(100 * (l.density as number)).toFixed(0).padStart(5)} %  ${String(l.deadFilters).padStart(4)}  ${macs.padEnd(24)} ${(l.energyPj as number).toFixed(0).padStart(9)}`
         );
       }
       const total = energy.totalPj as number;

@@ -28,6 +28,11 @@ export async function cmdQuantize(v: Values, io: Io): Promise<number> {
   if (weightBits === undefined) throw new UsageError('--weight-bits is required');
   if (weightScheme === undefined) throw new UsageError('--weight-scheme is required');
   const contents = await loadModel(modelPath);
+  if (contents.tensors.length === 0) {
+    throw new InputError(
+      `${modelPath}: an integer-only export (quench export --format int) has no trained weights to re-quantize; use the model file training wrote`
+    );
+  }
   let next;
   try {
     next = requantizeContents(
@@ -45,7 +50,12 @@ export async function cmdQuantize(v: Values, io: Io): Promise<number> {
   const bytes = encodeModel(next);
   await writeFileAtomic(out, bytes);
   if (v.json) io.out(JSON.stringify({ model: out, weightBits, weightScheme, bytes: bytes.length }));
-  else io.out(`wrote ${out}: ${weightBits}-bit ${weightScheme} weights (no retraining)`);
+  else {
+    io.out(`wrote ${out}: ${weightBits}-bit ${weightScheme} weights (no retraining)`);
+    io.err(
+      `without retraining accuracy can drop, most at 1–3 bits: check it with \`quench eval --model ${out} --data DIR\`, or train at this width (quench train --weight-bits ${weightBits} --weight-scheme ${weightScheme})`
+    );
+  }
   return 0;
 }
 

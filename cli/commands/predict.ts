@@ -1,4 +1,8 @@
-/** quench predict: one line per file with the class and its probability. */
+/**
+ * quench predict: one line per file with the class and its probability. A sound file is judged
+ * on its loudest second, as training judges a one-word clip; a longer recording with several
+ * utterances gets a note saying so and pointing at `quench stream`, which judges every part.
+ */
 import { resolve } from 'node:path';
 import { loudestWindow } from '../../core/data/dataset';
 import { featureSettings, predictContents } from '../../core/data/pipeline';
@@ -27,13 +31,20 @@ export async function cmdPredict(v: Values, files: string[], io: Io): Promise<nu
   const shape = contents.spec.input.shape as [number, number, number];
   const per = shape[0] * shape[1] * shape[2];
   const x = new Float32Array(files.length * per);
+  const length: (number | undefined)[] = [];
   for (const [i, file] of files.entries()) {
     const bytes = await readBytes(file, 'file');
     try {
       let features: Float32Array;
       if (settings.kind === 'logmel') {
-        const { samples, warnings } = await audioClips(bytes, file, settings, false);
+        const { samples, warnings, clips } = await audioClips(bytes, file, settings, false);
         for (const w of warnings) io.err(`${file}: ${w}`);
+        length[i] = samples.length / settings.sampleRate;
+        if (clips.length > 1) {
+          io.err(
+            `${file}: ${length[i]!.toFixed(1)} s with ${clips.length} utterances; judged its loudest second only — \`quench stream --model M --audio ${file}\` judges every part`
+          );
+        }
         features = new LogMelFrontEnd(settings).clip(
           loudestWindow(samples, clipGeometry(settings).samples)
         );
@@ -72,7 +83,12 @@ export async function cmdPredict(v: Values, files: string[], io: Io): Promise<nu
   const rows = files.map((file, i) => {
     const p = Array.from(probs.subarray(i * k, (i + 1) * k));
     const best = p.indexOf(Math.max(...p));
-    return { file, class: contents.labels[best], probability: p[best] };
+    return {
+      file,
+      class: contents.labels[best],
+      probability: p[best],
+      ...(length[i] === undefined ? {} : { seconds: length[i] })
+    };
   });
   if (v.json) io.out(JSON.stringify({ predictions: rows }));
   else for (const r of rows) io.out(`${r.file}\t${r.class}\t${r.probability.toFixed(4)}`);

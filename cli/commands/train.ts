@@ -6,17 +6,25 @@ import {
   type PipelineProgress
 } from '../../core/data/pipeline';
 import { encodeModel } from '../../core/model-file/model-file';
-import { applyOverrides } from '../../core/spec';
+import {
+  applyOverrides,
+  checkServable,
+  resolveSpec,
+  SpecError,
+  type ModelSpec
+} from '../../core/spec';
 import { initTrainingBackend } from '../../core/train/backend/init-backend';
 import { writeFileAtomic } from '../../electron/main/services/atomic-write';
 import { folderSource } from '../../electron/main/services/fs-dataset';
 import { Progress } from '../progress';
 import {
   backgroundFor,
+  InputError,
   intFlag,
   loadSpec,
   overridesFrom,
   required,
+  UsageError,
   type Io,
   type Values
 } from '../common';
@@ -46,6 +54,21 @@ export function evaluationLines(e: ClipEvaluation, labels: string[]): string[] {
   ];
 }
 
+/** Refuses, before reading any file, what the engine could not serve as trained; flag words. */
+function servable(spec: ModelSpec, actBits: number | undefined): void {
+  try {
+    checkServable(resolveSpec(spec, 2));
+  } catch (e) {
+    if (!(e instanceof SpecError)) throw e;
+    if (actBits === 32 && /k-WTA/.test(e.problem)) {
+      throw new UsageError(
+        '--act-bits 32 (float activations) needs k-WTA off: add --kwta 1 (k-WTA picks its winners among the integer codes the engine serves)'
+      );
+    }
+    throw new InputError(e.message);
+  }
+}
+
 export async function cmdTrain(v: Values, io: Io): Promise<number> {
   const data = resolve(required(v, 'data'));
   const out = resolve(required(v, 'out'));
@@ -54,6 +77,7 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
   const seed = intFlag(v, 'seed', 0, 2 ** 31 - 1) ?? 1;
   const backgroundClass = await backgroundFor(v, data);
   const spec = applyOverrides(await loadSpec(v.preset, data), overrides);
+  servable(spec, overrides.actBits);
   await initTrainingBackend({ backend: 'wasm' });
   const bar = new Progress(io);
   const started = io.now();

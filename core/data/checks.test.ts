@@ -104,6 +104,22 @@ describe('dataset warnings', () => {
     expect(w[1].message).toMatch(/"left" has 19 clips, "right" 3 clips \(6\.3 : 1\)/);
   });
 
+  test('silent clips and same takes in one class are counted against the same total', async () => {
+    const w = await warningsOf({
+      left: {
+        ...files(takes.left.slice(0, 6), 'left'),
+        'again-1.wav': again(takes.left[0], 120, 0.004, 1),
+        'again-2.wav': again(takes.left[0], 333, 0.004, 2),
+        'quiet-1.wav': noise(1, 0.002),
+        'quiet-2.wav': noise(1, 0.004)
+      },
+      right: files(takes.right.slice(0, 6), 'right')
+    });
+    const byKind = Object.fromEntries(w.map((x) => [x.kind, x]));
+    expect(byKind.silent.message).toMatch(/"left": 2 of 10 clips are silent/);
+    expect(byKind['near-identical'].message).toMatch(/"left": 3 of 10 clips are the same take/);
+  });
+
   test('silent clips are named; the same take recorded again is caught; copies are duplicates', async () => {
     const one = takes.left[0];
     const w = await warningsOf({

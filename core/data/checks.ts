@@ -124,7 +124,7 @@ export function datasetWarnings(
       out.push({
         kind: 'near-identical',
         className: c,
-        message: `class "${c}": ${alike.size} of ${unit(mine.length)} are the same take as another (${names([...alike].map((k) => items[mine[k]].file))}); record each clip anew, varying the voice, distance and room`
+        message: `class "${c}": ${alike.size} of ${unit(counts[label])} are the same take as another (${names([...alike].map((k) => items[mine[k]].file))}); record each clip anew, varying the voice, distance and room`
       });
     }
   });

@@ -135,6 +135,11 @@ describe('train → eval → predict → quantize', () => {
     expect(ev.confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(30);
     const text = await quench('eval', '--model', model, '--data', join(root, 'test'));
     expect(text.out).toMatch(/accuracy \d+\.\d\d % on 30 examples/);
+    // The confusion matrix names its columns; layers read as in the app.
+    expect(text.out).toContain('confusion: rows are the true class, columns the predicted one');
+    expect(text.out).toMatch(/class\s+recall\s+bars\s+dots/);
+    expect(text.out).toMatch(/^conv 1 \(8 filters\)\s/m);
+    expect(text.out).toMatch(/^classifier \(2 classes\)\s/m);
   });
 
   test('predict prints file, class and probability per line', async () => {
@@ -173,6 +178,38 @@ describe('train → eval → predict → quantize', () => {
     ]);
     const ev = await quench('eval', '--model', q, '--data', join(root, 'test'), '--json');
     expect(ev.code, ev.err).toBe(0);
+    // Re-quantizing without retraining can cost accuracy: it says so, and how to check.
+    expect(r.err).toMatch(
+      /without retraining accuracy can drop.*quench eval --model .*tiny-2bit\.qnm/
+    );
+  });
+
+  test('flag and preset mistakes say what is wrong in the words of the flags', async () => {
+    const data = join(root, 'train');
+    const out = join(root, 'out', 'never.qnm');
+    const zero = await quench('train', '--data', data, '--out', out, '--weight-bits', '0');
+    expect([zero.code, zero.err]).toEqual([
+      2,
+      expect.stringMatching(/--weight-bits must be 1–8 or 32 \(float\), got "0"/)
+    ]);
+    const negative = await quench('train', '--data', data, '--out', out, '--epochs', '-3');
+    expect([negative.code, negative.err]).toEqual([
+      2,
+      expect.stringMatching(/--epochs must be an integer from 1 to 1000, got "-3"/)
+    ]);
+    const float = await quench('train', '--data', data, '--out', out, '--act-bits', '32');
+    expect([float.code, float.err]).toEqual([
+      2,
+      expect.stringMatching(/--act-bits 32 \(float activations\) needs k-WTA off: add --kwta 1/)
+    ]);
+    expect(float.err).not.toMatch(/layers\[/);
+    const kind = await quench('train', '--data', data, '--out', out, '--preset', 'audio-small');
+    expect(kind.code).toBe(1);
+    expect(kind.err).toMatch(
+      /the preset audio-small is for sound, but the folder holds pictures \(80 of 80\); leave --preset out or use --preset vision-small/
+    );
+    expect(kind.err).not.toMatch(/not used/);
+    expect(existsSync(out)).toBe(false);
   });
 });
 
@@ -236,6 +273,23 @@ describe('the integer engine and exports', () => {
     );
     expect(f.code).toBe(1);
     expect(f.err).toMatch(/only the integer network/);
+    // Nothing to re-quantize in an integer-only export: say so, not "--engine float".
+    const q = await quench(
+      'quantize',
+      '--model',
+      small,
+      '--weight-bits',
+      '2',
+      '--weight-scheme',
+      'linear',
+      '--out',
+      join(root, 'out', 'never.qnm')
+    );
+    expect(q.code).toBe(1);
+    expect(q.err).toMatch(
+      /integer-only export .* has no trained weights to re-quantize; use the model file training wrote/
+    );
+    expect(q.err).not.toMatch(/--engine float/);
   });
 
   test('export --format onnx writes an ONNX model', async () => {

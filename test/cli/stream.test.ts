@@ -263,3 +263,17 @@ describe('quench export --input raw', () => {
     expect(c.err).toMatch(/--input must be features or raw/);
   });
 });
+
+describe('quench predict on a long recording', () => {
+  test('judges the loudest second and says so, pointing at quench stream', async () => {
+    const r = await quench('predict', '--model', MODEL, wav);
+    expect(r.code).toBe(0);
+    expect(r.out.trim().split('\t')).toHaveLength(3);
+    expect(r.err).toMatch(
+      /words\.wav: 36\.0 s with \d+ utterances; judged its loudest second only/
+    );
+    expect(r.err).toContain('quench stream --model M --audio');
+    const json = JSON.parse((await quench('predict', '--model', MODEL, '--json', wav)).out);
+    expect(json.predictions[0].seconds).toBeCloseTo(36, 1);
+  });
+});
