@@ -53,18 +53,19 @@ describe('collecting', () => {
     const p = await call('project:create', { name: 'Rec', kind: 'audio' });
     await call('class:add', { project: p.id, name: 'yes' });
     await call('class:add', { project: p.id, name: 'background' });
-    const clips = await call('sample:record', {
+    const { saved: clips, leftOut } = await call('sample:record', {
       project: p.id,
       className: 'yes',
       bytes: take(4, 6)
     });
+    expect(leftOut).toEqual([]);
     expect(clips.map((c: { name: string }) => c.name)).toEqual([
       'yes 1',
       'yes 2',
       'yes 3',
       'yes 4'
     ]);
-    const more = await call('sample:record', {
+    const { saved: more } = await call('sample:record', {
       project: p.id,
       className: 'yes',
       bytes: take(1, 1)
@@ -78,7 +79,7 @@ describe('collecting', () => {
       'yes 4',
       'yes 5'
     ]);
-    const bg = await call('sample:record', {
+    const { saved: bg } = await call('sample:record', {
       project: p.id,
       className: 'background',
       bytes: take(0, 10)
@@ -96,11 +97,37 @@ describe('collecting', () => {
     ).rejects.toThrow(/at most 10 s/);
   });
 
+  test('a take begun and let go mid-word: the two cut words are left out and listed, the 3 whole ones saved', async () => {
+    const p = await call('project:create', { name: 'Cut', kind: 'audio' });
+    await call('class:add', { project: p.id, name: 'music' });
+    // 5 "words" of 0.3 s every 1.2 s from −0.15 s: the first and last run over the take's edges.
+    const x = new Float32Array(5 * 16000);
+    for (const at of [-0.15, 1.2, 2.4, 3.6, 4.85]) {
+      for (let i = 0; i < 4800; i++) {
+        const j = Math.round(at * 16000) + i;
+        if (j >= 0 && j < x.length) x[j] = 0.4 * Math.sin((2 * Math.PI * 600 * i) / 16000);
+      }
+    }
+    for (let i = 0; i < x.length; i++) x[i] += 0.002 * Math.sin(i * 12.9898);
+    const { saved, leftOut } = await call('sample:record', {
+      project: p.id,
+      className: 'music',
+      bytes: encodeWav([x], 16000)
+    });
+    expect(saved.map((s: { name: string }) => s.name)).toEqual(['music 1', 'music 2', 'music 3']);
+    expect(leftOut.map((l: { cut: string }) => l.cut)).toEqual(['start', 'end']);
+    expect(leftOut[0].start).toBe(0);
+    expect(leftOut[1].end).toBe(5);
+    expect((await call('project:get', { project: p.id })).classes[0].samples).toBe(3);
+  });
+
   test('delete then undo brings the clip back; move renames a recording into the new class', async () => {
     const p = await call('project:create', { name: 'Undo', kind: 'audio' });
     await call('class:add', { project: p.id, name: 'left' });
     await call('class:add', { project: p.id, name: 'right' });
-    const [a] = await call('sample:record', {
+    const {
+      saved: [a]
+    } = await call('sample:record', {
       project: p.id,
       className: 'left',
       bytes: take(1, 1)

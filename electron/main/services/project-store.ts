@@ -22,6 +22,7 @@ import type {
   ImportReport,
   ProjectInfo,
   ProjectKind,
+  RecordedTake,
   SampleInfo
 } from '../../shared/api';
 import { ApiError } from '../../shared/api';
@@ -29,7 +30,14 @@ import { isTempName, isWriting, writeFileAtomic } from './atomic-write';
 import { importFolder } from './folder-import';
 import { checkName, decodeFileName, encodeFileName, uniqueName } from './names';
 import { inspectSample } from './sample-check';
-import { displayName, moveSample, recordSample, restoreSample, trashSample } from './sample-ops';
+import {
+  displayName,
+  importClips,
+  moveSample,
+  recordSample,
+  restoreSample,
+  trashSample
+} from './sample-ops';
 
 export interface ProjectFile {
   version: 1;
@@ -291,7 +299,7 @@ export class ProjectStore {
   }
 
   /** A microphone recording cut into 1 s clips named "<class> <n>" (sample-ops.ts). */
-  async recordSample(id: string, className: string, bytes: Uint8Array): Promise<SampleInfo[]> {
+  async recordSample(id: string, className: string, bytes: Uint8Array): Promise<RecordedTake> {
     return recordSample(this, id, checkName(className, 'class name'), bytes);
   }
 
@@ -317,17 +325,20 @@ export class ProjectStore {
 
   /**
    * Stores a file a person chose, in any format Quench reads, under its own name (made valid on
-   * every system and unique in the class, reversibly: SampleInfo.name gives it back). Refused
-   * with the reason, and not written, when it can't be used.
+   * every system and unique in the class, reversibly: SampleInfo.name gives it back), or, given
+   * `keep`, as the kept clips of a long take (sample-ops.ts). Refused with the reason, and not
+   * written, when it can't be used.
    */
   async importSample(
     id: string,
     className: string,
     name: string,
-    bytes: Uint8Array
+    bytes: Uint8Array,
+    keep?: number[]
   ): Promise<ImportedFile> {
     const dir = await this.classDir(id, className);
     const cls = checkName(className, 'class name');
+    if (keep) return importClips(this, id, cls, name, bytes, keep);
     const seen = await this.inspectSample(id, cls, name, bytes);
     const taken = new Set((await this.sampleFiles(id, cls)).map((f) => f.toLowerCase()));
     const file = uniqueName(encodeFileName(name), taken);
