@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, describe, expect, test } from 'vitest';
-import { encodeWav } from '../../core/features/wav';
+import { encode as encodePng } from 'fast-png';
+import { scanDataset } from '../../core/data/scan';
+import { SPEECH_LOGMEL } from '../../core/features/logmel';
+import { decodeWav, encodeWav } from '../../core/features/wav';
+import { folderSource } from '../../electron/main/services/fs-dataset';
 import { decodeModel } from '../../core/model-file/model-file';
 import { fewOf, fewProblems } from '../../core/util/few';
 import { validateRequest, type ApiEvents, type RunInfo } from '../../electron/shared/api';
@@ -119,6 +123,82 @@ describe('collecting', () => {
     expect(leftOut[0].start).toBe(0);
     expect(leftOut[1].end).toBe(5);
     expect((await call('project:get', { project: p.id })).classes[0].samples).toBe(3);
+  });
+
+  test('tiles and classes in natural order: "background 2" before "background 10"', async () => {
+    const p = await call('project:create', { name: 'Order', kind: 'audio' });
+    for (const c of ['class 10', 'class 2', 'background']) {
+      await call('class:add', { project: p.id, name: c });
+    }
+    for (let k = 0; k < 2; k++) {
+      await call('sample:record', { project: p.id, className: 'background', bytes: take(0, 6) });
+    }
+    const names = (await call('sample:list', { project: p.id, className: 'background' })).map(
+      (s: { name: string }) => s.name
+    );
+    expect(names).toEqual(Array.from({ length: 12 }, (_, i) => `background ${i + 1}`));
+    const classes = (await call('project:get', { project: p.id })).classes;
+    expect(classes.map((c: { name: string }) => c.name)).toEqual([
+      'background',
+      'class 2',
+      'class 10'
+    ]);
+  });
+
+  test('camera frames are named "mug 1", "mug 2" … like recordings, also when saved at once', async () => {
+    const p = await call('project:create', { name: 'Frames', kind: 'vision' });
+    await call('class:add', { project: p.id, name: 'mug' });
+    const png = encodePng({ width: 2, height: 2, data: new Uint8Array(4), channels: 1 });
+    const saved = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        call('sample:add', { project: p.id, className: 'mug', bytes: png, format: 'png' })
+      )
+    );
+    expect(saved.map((s: { name: string }) => s.name).sort()).toEqual(['mug 1', 'mug 2', 'mug 3']);
+    expect(saved.map((s: { file: string }) => s.file).sort()).toEqual([
+      'mug 1.png',
+      'mug 2.png',
+      'mug 3.png'
+    ]);
+  });
+
+  test('a long take saved as the clips kept: the class counts them, and training cuts the same', async () => {
+    const p = await call('project:create', { name: 'Take', kind: 'audio' });
+    await call('class:add', { project: p.id, name: 'lights' });
+    await call('class:add', { project: p.id, name: 'stop' });
+    const bytes = take(6, 9);
+    const req = { project: p.id, className: 'lights', name: 'lights-long.m4a', bytes };
+    const seen = await call('sample:inspect', req);
+    expect(seen.clips).toHaveLength(6);
+    const added = await call('sample:import', { ...req, keep: [0, 1, 2, 3, 5] });
+    expect(added).toMatchObject({ clips: 5, leftOut: 1 });
+    expect(added.savedAs).toEqual([
+      'lights-long 1.wav',
+      'lights-long 2.wav',
+      'lights-long 3.wav',
+      'lights-long 4.wav',
+      'lights-long 6.wav'
+    ]);
+    await call('sample:record', { project: p.id, className: 'stop', bytes: take(2, 3, 300) });
+    const info = await call('project:get', { project: p.id });
+    expect(info.classes.find((c: { name: string }) => c.name === 'lights').samples).toBe(5);
+    const scanned = await scanDataset(
+      folderSource(join(root, 'projects', p.id, 'data')),
+      SPEECH_LOGMEL
+    );
+    expect(scanned.counts[scanned.labels.indexOf('lights')]).toBe(5);
+    // The saved clips are the preview's clips.
+    const first = await call('sample:read', {
+      project: p.id,
+      className: 'lights',
+      file: added.file
+    });
+    const clip = decodeWav(first).channels[0];
+    expect(clip).toHaveLength(16000);
+    await expect(call('sample:import', { ...req, keep: [6] })).rejects.toThrow(
+      /has 6 clips; there is no clip 7/
+    );
+    await expect(call('sample:import', { ...req, keep: [1, 1] })).rejects.toThrow(/twice/);
   });
 
   test('delete then undo brings the clip back; move renames a recording into the new class', async () => {

@@ -24,17 +24,26 @@ import type { ProjectStore } from './project-store';
 /** How long a deleted sample can be put back. */
 export const UNDO_MS = 10 * 60 * 1000;
 
-const RECORDED = /^(.*) (\d+)\.wav$/;
+/** A sample Quench named: "<class> <n>.wav" (a recording) or ".png"/".jpg" (a camera frame). */
+const RECORDED = /^(.*) (\d+)\.(wav|png|jpg)$/;
 
-/** How a sample is shown: a recording as "left 7", any other file by its original name. */
+/** How a sample is shown: a recording or frame as "left 7", any other file by its original name. */
 export function displayName(className: string, file: string): string {
   const name = decodeFileName(file);
   const m = RECORDED.exec(name);
   return m && m[1] === className ? `${m[1]} ${m[2]}` : name;
 }
 
-/** The next free "<class> <n>.wav" file names (n counts on from the highest in the class). */
-function recordedNames(className: string, files: string[], count: number): string[] {
+/**
+ * The next free "<class> <n>.<ext>" file names (n counts on from the highest recording or frame
+ * in the class).
+ */
+export function recordedNames(
+  className: string,
+  files: string[],
+  count: number,
+  ext: 'wav' | 'png' | 'jpg' = 'wav'
+): string[] {
   let top = 0;
   const taken = new Set(files.map((f) => f.toLowerCase()));
   for (const f of files) {
@@ -43,7 +52,7 @@ function recordedNames(className: string, files: string[], count: number): strin
   }
   const out: string[] = [];
   for (let n = top + 1; out.length < count; n++) {
-    const file = encodeFileName(`${className} ${n}.wav`);
+    const file = encodeFileName(`${className} ${n}.${ext}`);
     if (!taken.has(file.toLowerCase())) out.push(file);
   }
   return out;
@@ -207,7 +216,7 @@ export async function restoreSample(
   throw new ApiError(`"${displayName(className, file)}" is no longer in the trash`);
 }
 
-/** Moves a sample to another class; a recording is renamed to the next "<to> <n>". */
+/** Moves a sample to another class; a recording or frame is renamed to the next "<to> <n>". */
 export async function moveSample(
   store: ProjectStore,
   id: string,
@@ -221,7 +230,7 @@ export async function moveSample(
   const recorded = RECORDED.exec(decodeFileName(file));
   const target =
     recorded && recorded[1] === className
-      ? recordedNames(to, files, 1)[0]
+      ? recordedNames(to, files, 1, recorded[3] as 'wav' | 'png' | 'jpg')[0]
       : uniqueName(file, new Set(files.map((f) => f.toLowerCase())));
   await rename(path, join(dir, target));
   return info(dir, to, target);
