@@ -34,6 +34,8 @@ beforeAll(async () => {
   mkdirSync(join(folder, 'no', 'day 1'), { recursive: true });
   ffmpeg('-i', take, '-t', '0.8', join(folder, 'no', 'day 1', 'n.mp3'));
   writeFileSync(join(folder, 'no', 'readme.wav'), 'text');
+  mkdirSync(join(folder, 'background'));
+  ffmpeg('-i', take, '-t', '3', join(folder, 'background', 'room.wav'));
   h = await openApp({}, work);
 }, 180_000);
 
@@ -102,4 +104,13 @@ test('a long take is previewed then saved; refused files are listed with reasons
     .toBe(1);
   await expect.poll(() => page.getByRole('button', { name: /^\s*no\s+1\s*$/ }).count()).toBe(1);
   await page.screenshot({ path: join(SHOTS, 'import-3-folder.png'), fullPage: true });
+  // The background class's name is shown whole beside its badge and count, in the narrowest
+  // column too (it was squeezed to "b.").
+  for (const width of [1280, 800]) {
+    await page.setViewportSize({ width, height: 700 });
+    const label = page.locator('button.class', { hasText: 'background' }).locator('.label');
+    const size = await label.evaluate((e) => [e.scrollWidth, e.clientWidth, e.textContent]);
+    expect(size[0], `at ${width} px`).toBeLessThanOrEqual(Number(size[1]));
+    expect(size[2]).toBe('background');
+  }
 }, 300_000);

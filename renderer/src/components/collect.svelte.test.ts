@@ -42,7 +42,9 @@ vi.mock('../audio/mic', () => ({
 }));
 
 const { default: Recorder } = await import('./Recorder.svelte');
+const { default: ClassList } = await import('./ClassList.svelte');
 const { app } = await import('../state/app.svelte');
+const { dialogs } = await import('../state/dialogs.svelte');
 
 const project: ProjectInfo = {
   id: 'p1',
@@ -145,5 +147,63 @@ describe('Recorder', () => {
     await settle();
     expect(background.getAttribute('aria-pressed')).toBe('false');
     await tick();
+  });
+});
+
+describe('ClassList', () => {
+  const renameTo = async (el: HTMLElement, from: string, to: string) => {
+    el.querySelector<HTMLButtonElement>(`[aria-label="Rename class ${from}"]`)!.click();
+    await settle();
+    expect(dialogs.current?.kind).toBe('prompt');
+    dialogs.current!.resolve(to);
+    await settle();
+  };
+
+  test('renaming a word class to "Background" asks in the page, saying what it does; Cancel keeps it', async () => {
+    const { el } = show(ClassList, {
+      project: { ...project, classes: project.classes.filter((c) => !c.background) },
+      selected: 'stop',
+      onselect: () => {}
+    });
+    await renameTo(el, 'stop', 'Background');
+    const ask = dialogs.current!;
+    expect(ask.kind).toBe('confirm');
+    expect(ask.title).toBe('Make “stop” the background class?');
+    expect(ask.message).toMatch(
+      /Its 2 samples would no longer be taught as the word “stop”: they would be cut into 1 s windows of noise, mixed quietly under the other classes' clips, and never announced in Live\./
+    );
+    ask.resolve(false);
+    await settle();
+    expect(calls.filter((c) => c.method === 'class:rename')).toEqual([]);
+
+    await renameTo(el, 'stop', 'Background');
+    dialogs.current!.resolve(true);
+    await settle();
+    expect(calls.filter((c) => c.method === 'class:rename').map((c) => c.req)).toEqual([
+      { project: 'p1', from: 'stop', to: 'Background' }
+    ]);
+  });
+
+  test('an ordinary rename, or an image project, asks nothing more', async () => {
+    const { el } = show(ClassList, { project, selected: 'stop', onselect: () => {} });
+    await renameTo(el, 'stop', 'halt');
+    expect(dialogs.current).toBeUndefined();
+    expect(calls.filter((c) => c.method === 'class:rename')).toHaveLength(1);
+    unmount(mounted.pop()!);
+    const pictures = show(ClassList, {
+      project: { ...project, kind: 'vision', classes: [{ name: 'mug', samples: 3 }] },
+      selected: 'mug',
+      onselect: () => {}
+    });
+    await renameTo(pictures.el, 'mug', 'noise');
+    expect(dialogs.current).toBeUndefined();
+  });
+
+  test('the background class renamed to a word: asked too', async () => {
+    const { el } = show(ClassList, { project, selected: 'background', onselect: () => {} });
+    await renameTo(el, 'background', 'hum');
+    expect(dialogs.current?.title).toBe('“hum” would no longer be the background class');
+    dialogs.current!.resolve(false);
+    await settle();
   });
 });
