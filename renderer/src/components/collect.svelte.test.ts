@@ -43,6 +43,7 @@ vi.mock('../audio/mic', () => ({
 
 const { default: Recorder } = await import('./Recorder.svelte');
 const { default: ClassList } = await import('./ClassList.svelte');
+const { default: CameraCapture } = await import('./CameraCapture.svelte');
 const { app } = await import('../state/app.svelte');
 const { dialogs } = await import('../state/dialogs.svelte');
 
@@ -205,5 +206,32 @@ describe('ClassList', () => {
     expect(dialogs.current?.title).toBe('“hum” would no longer be the background class');
     dialogs.current!.resolve(false);
     await settle();
+  });
+});
+
+describe('CameraCapture', () => {
+  test('says how many frames a burst takes and how long; both can be changed', () => {
+    localStorage.removeItem('quench:burst');
+    const { el } = show(CameraCapture, {
+      project: { ...project, kind: 'vision', classes: [{ name: 'mug', samples: 0 }] },
+      selected: 'mug',
+      onsaved: () => {}
+    });
+    const length = () => el.querySelector('[data-testid="burst-length"]')!.textContent!.trim();
+    expect(length()).toBe(
+      '10 frames, one every 100 ms: 0.9 s. Keep the scene as it is until the burst ends.'
+    );
+    const [frames, every] = [...el.querySelectorAll<HTMLInputElement>('.burst input')];
+    frames.value = '4';
+    frames.dispatchEvent(new Event('change', { bubbles: true }));
+    every.value = '300';
+    every.dispatchEvent(new Event('change', { bubbles: true }));
+    flushSync();
+    expect(length()).toMatch(/^4 frames, one every 300 ms: 0\.9 s\./);
+    expect(el.querySelector('button.big')!.textContent).toMatch(/Capture 4 frames of "mug"/);
+    expect(JSON.parse(localStorage.getItem('quench:burst')!)).toEqual({
+      frames: 4,
+      intervalMs: 300
+    });
   });
 });
