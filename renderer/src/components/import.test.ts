@@ -257,6 +257,12 @@ describe('FileImport', () => {
     expect(flow.addedText).toBe('');
   });
 
+  test('pictures are counted as pictures, not clips', () => {
+    expect(
+      outcomeText({ className: 'mug', added: 10, clips: 10, refused: 0, pictures: true })
+    ).toBe('Added 10 pictures to “mug”.');
+  });
+
   test('a long take left out after the preview is listed as left out, not saved', async () => {
     const imported: { name: string }[] = [];
     const flow = new FileImport(fakeApi(imported));

@@ -26,6 +26,8 @@ export interface ImportOutcome {
   added: number;
   clips: number;
   refused: number;
+  /** The files were pictures (an image project): each is one example, no clips to count. */
+  pictures?: boolean;
 }
 
 function reason(e: unknown): string {
@@ -34,10 +36,17 @@ function reason(e: unknown): string {
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
-/** "Added 16 files (16 clips) to “stop”; 2 not added." */
+/** "16 files (16 clips)", or "10 pictures". */
+function addedCount(files: number, clips: number, pictures: boolean | undefined): string {
+  return pictures
+    ? plural(files, 'picture')
+    : `${plural(files, 'file')} (${plural(clips, 'clip')})`;
+}
+
+/** "Added 16 files (16 clips) to “stop”; 2 not added." ("Added 10 pictures …" for images). */
 export function outcomeText(o: ImportOutcome): string {
   const head = o.added
-    ? `Added ${plural(o.added, 'file')} (${plural(o.clips, 'clip')}) to “${o.className}”`
+    ? `Added ${addedCount(o.added, o.clips, o.pictures)} to “${o.className}”`
     : `Nothing added to “${o.className}”`;
   return `${head}${o.refused ? `; ${plural(o.refused, 'file')} not added (listed below)` : ''}.`;
 }
@@ -50,7 +59,7 @@ export class FileImport {
   /** What else a person would want to know about added files ("24 clips", "saved as …"). */
   notes = $state.raw<FileNote[]>([]);
   /** Files added per class since the report was last dismissed. */
-  added = $state.raw<{ className: string; files: number; clips: number }[]>([]);
+  added = $state.raw<{ className: string; files: number; clips: number; pictures?: boolean }[]>([]);
   /** The long take waiting for the person's decision. */
   preview = $state.raw<SampleInspection | undefined>(undefined);
   busy = $state(false);
@@ -76,7 +85,7 @@ export class FileImport {
   /** "16 files added to “stop” (16 clips)" per class, for the report's heading. */
   get addedText(): string {
     return this.added
-      .map((a) => `${plural(a.files, 'file')} (${plural(a.clips, 'clip')}) to “${a.className}”`)
+      .map((a) => `${addedCount(a.files, a.clips, a.pictures)} to “${a.className}”`)
       .join(', ');
   }
 
@@ -90,9 +99,12 @@ export class FileImport {
     this.busy = true;
     try {
       for (const f of files) {
-        const clips = await this.one(f, project, className);
-        if (clips === undefined) outcome.refused++;
-        else [outcome.added, outcome.clips] = [outcome.added + 1, outcome.clips + clips];
+        const added = await this.one(f, project, className);
+        if (added === undefined) outcome.refused++;
+        else {
+          [outcome.added, outcome.clips] = [outcome.added + 1, outcome.clips + added.clips];
+          if (added.pictures) outcome.pictures = true;
+        }
       }
     } finally {
       this.busy = false;
@@ -105,7 +117,15 @@ export class FileImport {
               ? { ...a, files: a.files + outcome.added, clips: a.clips + outcome.clips }
               : a
           )
-        : [...this.added, { className, files: outcome.added, clips: outcome.clips }];
+        : [
+            ...this.added,
+            {
+              className,
+              files: outcome.added,
+              clips: outcome.clips,
+              ...(outcome.pictures ? { pictures: true } : {})
+            }
+          ];
     }
     return outcome;
   }
@@ -120,7 +140,7 @@ export class FileImport {
     f: PickedFile,
     project: string,
     className: string
-  ): Promise<number | undefined> {
+  ): Promise<{ clips: number; pictures: boolean } | undefined> {
     if (f.size === 0) return this.refuse(f.name, 'the file is empty (0 bytes)');
     try {
       const bytes = new Uint8Array(await f.arrayBuffer());
@@ -150,7 +170,7 @@ export class FileImport {
           ...added.warnings.map((note) => ({ name: f.name, note }))
         ];
       }
-      return added.clips;
+      return { clips: added.clips, pictures: seen.kind === 'vision' };
     } catch (e) {
       return this.refuse(f.name, reason(e));
     }
