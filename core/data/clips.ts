@@ -6,13 +6,15 @@
  * - In the background class the whole recording is cut into consecutive clip-length windows.
  * - In every other class each utterance found (core/features/utterances.ts) becomes a clip; a file
  *   with one utterance or none (silence, a steady sound) gives its loudest clip-length window, and
- *   a file no longer than a clip is that clip, centred in silence.
+ *   a file no longer than a clip is that clip, centred in silence. A clip whose utterance was cut
+ *   by the start or end of the recording is marked in `cuts`: a microphone take leaves it out, the
+ *   app's import preview shows it for the person to decide, training on a folder keeps it.
  */
 import { decodeAudio } from '../features/audio';
 import type { LogMelSettings } from '../features/logmel';
 import { mixToMono } from '../features/mixdown';
 import { resample } from '../features/resample';
-import { clipStarts, findUtterances } from '../features/utterances';
+import { clipPlaces, findUtterances, type ClipPlace, type Cut } from '../features/utterances';
 
 export interface AudioClips {
   /** The whole recording, mono, at the preset's rate. */
@@ -20,6 +22,8 @@ export interface AudioClips {
   sampleRate: number;
   /** Clip start samples within `samples` (negative: a short file centred in silence). */
   starts: number[];
+  /** Per clip: its utterance was cut by the recording's start or end (else undefined). */
+  cuts: (Cut | undefined)[];
   clips: Float32Array[];
   /** Everything read differently from a plain file (ended early, channels cancel …). */
   warnings: string[];
@@ -64,12 +68,30 @@ export function consecutiveStarts(total: number, length: number): number[] {
 }
 
 /** Where the clips of a mono recording are, by the rules above. */
-export function clipStartsOf(x: Float32Array, rate: number, length: number, background: boolean) {
-  if (background) return consecutiveStarts(x.length, length);
-  if (x.length <= length) return [loudestStart(x, length)];
+export function clipPlacesOf(
+  x: Float32Array,
+  rate: number,
+  length: number,
+  background: boolean
+): ClipPlace[] {
+  if (background) return consecutiveStarts(x.length, length).map((start) => ({ start }));
+  if (x.length <= length) return [{ start: loudestStart(x, length) }];
   const segments = findUtterances(x, rate);
-  if (segments.length <= 1) return [loudestStart(x, length)];
-  return clipStarts(segments, length, x.length);
+  if (segments.length <= 1) {
+    const cut = segments[0]?.cut;
+    return [cut ? { start: loudestStart(x, length), cut } : { start: loudestStart(x, length) }];
+  }
+  return clipPlaces(segments, length, x.length);
+}
+
+/** The start samples of {@link clipPlacesOf}. */
+export function clipStartsOf(
+  x: Float32Array,
+  rate: number,
+  length: number,
+  background: boolean
+): number[] {
+  return clipPlacesOf(x, rate, length, background).map((p) => p.start);
 }
 
 /**
@@ -86,12 +108,13 @@ export async function audioClips(
   const mix = mixToMono(audio);
   const samples = resample(mix.samples, audio.sampleRate, settings.sampleRate);
   const length = clipLength(settings);
-  const starts = clipStartsOf(samples, settings.sampleRate, length, background);
+  const places = clipPlacesOf(samples, settings.sampleRate, length, background);
   return {
     samples,
     sampleRate: settings.sampleRate,
-    starts,
-    clips: starts.map((s) => windowAt(samples, s, length)),
+    starts: places.map((p) => p.start),
+    cuts: places.map((p) => p.cut),
+    clips: places.map((p) => windowAt(samples, p.start, length)),
     warnings: [...(audio.warnings ?? []), ...(mix.warning ? [mix.warning] : [])]
   };
 }

@@ -89,3 +89,13 @@ export const EXTENSIONS: Record<Modality, string[]> = {
   audio: AUDIO_EXTENSIONS,
   image: IMAGE_EXTENSIONS
 };
+
+const BACKGROUND = /^(_?background(_noise_?)?|noise)$/i;
+
+/**
+ * Class names that are the background class unless told otherwise (speech-commands' folder
+ * `_background_noise_`, and the plain names people give it).
+ */
+export function isBackgroundClass(name: string): boolean {
+  return BACKGROUND.test(normalName(name));
+}

@@ -14,7 +14,7 @@ import { decodeImage, imageFeatures, sniffImage, type ImageSettings } from '../f
 import { sniffAudio } from '../features/audio';
 import type { LogMelSettings } from '../features/logmel';
 import { audioClips } from './clips';
-import { isOsLeftover, modalityOf, nameClashes, normalName } from './files';
+import { isBackgroundClass, isOsLeftover, modalityOf, nameClashes, normalName } from './files';
 
 export type FeatureSettings = LogMelSettings | ImageSettings;
 
@@ -46,12 +46,7 @@ export class DatasetError extends Error {
   }
 }
 
-const BACKGROUND = /^(_?background(_noise_?)?|noise)$/i;
-
-/** Class names that are the background class unless told otherwise. */
-export function isBackgroundClass(name: string): boolean {
-  return BACKGROUND.test(normalName(name));
-}
+export { isBackgroundClass };
 
 /** One usable clip or image before feature extraction (audio kept as samples at the preset rate). */
 export interface RawItem {

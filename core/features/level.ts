@@ -1,12 +1,25 @@
 /**
  * The input level meter: RMS and peak of a block of samples in dBFS, the RMS from meyda (the
  * feature library on the design card), so the app's meter and the utterance finder measure level
- * the same way. For the live view's meter (the Live view is not wired to it yet).
+ * the same way. Collect's microphone meter shows it; the live path uses it to tell silence.
  */
 import { frameRms } from './utterances';
 
 /** Level of silence and below, dBFS. */
 export const FLOOR_DB = -120;
+
+/**
+ * A block whose peak stays below this (−70 dBFS, 0.03 % of full scale) holds nothing a microphone
+ * in a room picks up: a quiet room with an ordinary microphone peaks well above it, 16-bit dither
+ * sits near −90 dBFS, and a muted or disconnected input or a fake device between its words gives
+ * digital zeros. Live shows such input as silence rather than the model's guess about it.
+ */
+export const SILENCE_DB = -70;
+
+/** True when `block` (samples in [−1, 1]) is silence by {@link SILENCE_DB}. */
+export function isSilence(block: Float32Array): boolean {
+  return levelMeter(block).peakDb < SILENCE_DB;
+}
 
 /**
  * The input level meter's reading of a block of samples in [−1, 1]: RMS and peak in dBFS

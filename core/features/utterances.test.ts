@@ -6,7 +6,13 @@
 import { describe, expect, test } from 'vitest';
 import { createRng } from '../util/rng';
 import { levelMeter } from './level';
-import { clipStarts, findUtterances, MERGE_GAP_SECONDS } from './utterances';
+import {
+  clipPlaces,
+  clipStarts,
+  findUtterances,
+  MAX_RANGE_DB,
+  MERGE_GAP_SECONDS
+} from './utterances';
 
 const RATE = 16000;
 
@@ -42,6 +48,51 @@ describe('findUtterances', () => {
     expect(findUtterances(new Float32Array(RATE * 2), RATE)).toEqual([]);
     expect(findUtterances(bursts(3, []), RATE)).toEqual([]);
     expect(findUtterances(bursts(3, [0], 3), RATE)).toEqual([]);
+  });
+
+  test(`a word's tail 70 dB down is not sound, over digital zeros or dither alike (floor ≥ top − ${MAX_RANGE_DB} dB)`, () => {
+    // 3 tone bursts of 0.4 s, each fading out exponentially (−20 dB per 50 ms) into exact zeros,
+    // then the same with −100 dBFS noise added, as a dithered 16-bit copy has.
+    const clean = new Float32Array(4 * RATE);
+    for (const s of [0.5, 1.7, 2.9]) {
+      for (let i = 0; i < 0.8 * RATE; i++) {
+        const t = i / RATE;
+        const env = t < 0.4 ? 1 : 10 ** ((-20 * (t - 0.4)) / 0.05 / 20);
+        clean[Math.round(s * RATE) + i] = 0.3 * env * Math.sin(2 * Math.PI * 300 * t);
+      }
+    }
+    const rng = createRng(9);
+    const dithered = clean.map((v) => v + 1e-5 * (rng.next() - rng.next()));
+    const a = findUtterances(clean, RATE);
+    const b = findUtterances(dithered, RATE);
+    expect(a).toHaveLength(3);
+    expect(b).toHaveLength(3);
+    a.forEach((seg, i) => {
+      expect(Math.abs(seg.end - b[i].end) / RATE).toBeLessThan(0.02);
+      // The audible part: the burst and its first ~100 ms of fade, not 400 ms of inaudible tail.
+      expect(seg.end / RATE - [0.5, 1.7, 2.9][i]).toBeLessThan(0.6);
+    });
+  });
+
+  test('a burst sounding at the first or last sample is cut by the edge; a whole one or a faint tail is not', () => {
+    const x = bursts(4, [0, 1.5, 3.7], 0.3); // the last one runs to the end
+    const segs = findUtterances(x, RATE);
+    expect(segs.map((s) => s.cut)).toEqual(['start', undefined, 'end']);
+    // A word whose fading tail (35 dB down at the end) is still sounding at the last sample: the
+    // word itself was whole, so it is not marked.
+    const y = bursts(4, [0.5, 1.5], 0.3);
+    for (let i = Math.round(3.45 * RATE); i < y.length; i++) {
+      const t = i / RATE - 3.45;
+      const env = t < 0.3 ? 1 : 10 ** ((-35 * (t - 0.3)) / 0.25 / 20);
+      y[i] += 0.3 * env * Math.sin(2 * Math.PI * 300 * t);
+    }
+    const tail = findUtterances(y, RATE);
+    expect(tail.at(-1)!.end).toBe(y.length);
+    expect(tail.map((s) => s.cut)).toEqual([undefined, undefined, undefined]);
+    // One sound through the whole recording is cut at both ends; split into clips, only the first
+    // and last carry it.
+    const long = [{ start: 0, end: 40000, centre: 20000, cut: 'both' as const }];
+    expect(clipPlaces(long, 16000, 40000).map((p) => p.cut)).toEqual(['start', undefined, 'end']);
   });
 
   test('clip starts: centred on each utterance, kept inside the file, long ones split', () => {

@@ -6,9 +6,20 @@
  * IEEE TSAP 13(5); meyda 5.6's own spectralFlux extractor throws a ReferenceError, meyda#852).
  *
  * A frame is active when its level is well above the recording's noise floor (the 10th percentile
- * of frame levels), or moderately above it with a spectral-flux onset; active frames separated by
- * less than {@link MERGE_GAP_SECONDS} join into one utterance. A recording whose level hardly
- * varies (steady noise, a hum, silence) has no utterances.
+ * of frame levels, but never more than {@link MAX_RANGE_DB} below the loudest frame), or moderately
+ * above it with a spectral-flux onset; active frames separated by less than
+ * {@link MERGE_GAP_SECONDS} join into one utterance. A recording whose level hardly varies (steady
+ * noise, a hum, silence) has no utterances.
+ *
+ * The cap on the floor is what makes the same sound give the same utterances in every container:
+ * between words a 16-bit file holds dither or codec noise near −100 dBFS, a resampled or
+ * AAC-coded copy of it a few dB more or less, an exact copy digital zeros; measured from such a
+ * floor, a word's inaudible reverberant tail (−80 dBFS, 70 dB under the word) counted as sound in
+ * some copies and not in others, and a word with its tail became two clips in one of them.
+ *
+ * An utterance that is already sounding at the first frame, or still sounding at the last, was cut
+ * by the start or end of the recording (a take begun or let go mid-word): it is marked
+ * {@link Segment.cut} so that callers can leave it out or ask.
  */
 import Meyda from 'meyda';
 
@@ -18,7 +29,14 @@ export interface Segment {
   end: number;
   /** Energy-weighted centre, in samples. */
   centre: number;
+  /**
+   * The utterance was cut by the recording's edge: it is already sounding at the first sample
+   * ('start'), still sounding at the last ('end'), or both. Absent for a whole utterance.
+   */
+  cut?: Cut;
 }
+
+export type Cut = 'start' | 'end' | 'both';
 
 /** Pauses shorter than this stay inside one utterance (stop closures, short breaths). */
 export const MERGE_GAP_SECONDS = 0.3;
@@ -29,6 +47,16 @@ const ONSET_DB = 6;
 /** Recordings whose loudest frame is less than this above the floor hold no events. */
 const MIN_RANGE_DB = 12;
 const FLOOR_PERCENTILE = 0.1;
+/**
+ * The noise floor is taken at most this far below the loudest frame: what is quieter still (dither,
+ * codec noise, reverberant tails) is inaudible next to it and differs between copies of one sound.
+ */
+export const MAX_RANGE_DB = 50;
+/**
+ * An utterance touching an edge counts as cut when the level there is within this of its own
+ * loudest frame: a word going on at full voice, not the last breath of a fading tail.
+ */
+export const CUT_DB = 25;
 
 interface MeydaLike {
   bufferSize: number;
@@ -94,8 +122,8 @@ function percentile(x: Float32Array, p: number): number {
 /** The utterances of a recording, in order; none when its level hardly varies. */
 export function findUtterances(x: Float32Array, rate: number): Segment[] {
   const { hop, frameLength, levelDb, flux } = frameFeatures(x, rate);
-  const floor = percentile(levelDb, FLOOR_PERCENTILE);
   const top = percentile(levelDb, 0.995);
+  const floor = Math.max(percentile(levelDb, FLOOR_PERCENTILE), top - MAX_RANGE_DB);
   if (top - floor < MIN_RANGE_DB) return [];
   const fluxLimit = percentile(flux, 0.5) + 3 * (percentile(flux, 0.9) - percentile(flux, 0.5));
   const active = levelDb.map((db, i) =>
@@ -112,38 +140,70 @@ export function findUtterances(x: Float32Array, rate: number): Segment[] {
     else runs.push([i, j]);
     i = j;
   }
+  // The last frame that lies wholly inside the recording (later ones are padded with zeros).
+  const lastFull = Math.max(
+    0,
+    Math.min(active.length - 1, Math.floor((x.length - frameLength) / hop))
+  );
   return runs.map(([a, b]) => {
     let weight = 0;
     let sum = 0;
+    let loudest = -Infinity;
     for (let i = a; i <= b; i++) {
       const e = 10 ** (levelDb[i] / 10);
       weight += e;
       sum += e * (i * hop + frameLength / 2);
+      loudest = Math.max(loudest, levelDb[i]);
     }
-    return {
+    const atStart = a === 0 && levelDb[0] >= loudest - CUT_DB;
+    const atEnd = b >= lastFull && levelDb[lastFull] >= loudest - CUT_DB;
+    const segment: Segment = {
       start: a * hop,
       end: Math.min(x.length, b * hop + frameLength),
       centre: Math.min(x.length - 1, Math.round(sum / weight))
     };
+    if (atStart || atEnd) segment.cut = atStart && atEnd ? 'both' : atStart ? 'start' : 'end';
+    return segment;
   });
+}
+
+/** A clip to cut: its first sample, and whether its utterance was cut by the recording's edge. */
+export interface ClipPlace {
+  start: number;
+  cut?: Cut;
+}
+
+/** The part of `cut` that concerns piece `k` of `count` pieces of one utterance. */
+function pieceCut(cut: Cut | undefined, k: number, count: number): Cut | undefined {
+  if (!cut || count === 1) return cut;
+  const start = k === 0 && cut !== 'end';
+  const end = k === count - 1 && cut !== 'start';
+  return start ? 'start' : end ? 'end' : undefined;
 }
 
 /**
  * Where to cut `length`-sample clips from a recording of `total` samples: one clip centred on each
  * utterance (shifted to stay inside the recording), and an utterance longer than a clip split into
- * consecutive clips. Returns clip start samples.
+ * consecutive clips (only the first and last of them carry the utterance's {@link Segment.cut}).
  */
-export function clipStarts(segments: Segment[], length: number, total: number): number[] {
+export function clipPlaces(segments: Segment[], length: number, total: number): ClipPlace[] {
   const clamp = (s: number) => Math.max(0, Math.min(total - length, Math.round(s)));
-  const starts: number[] = [];
+  const places: ClipPlace[] = [];
+  const add = (start: number, cut: Cut | undefined) =>
+    places.push(cut ? { start: clamp(start), cut } : { start: clamp(start) });
   for (const seg of segments) {
     const span = seg.end - seg.start;
-    if (span <= length) starts.push(clamp(seg.centre - length / 2));
+    if (span <= length) add(seg.centre - length / 2, seg.cut);
     else {
       const count = Math.ceil(span / length);
       const first = seg.start - (count * length - span) / 2;
-      for (let k = 0; k < count; k++) starts.push(clamp(first + k * length));
+      for (let k = 0; k < count; k++) add(first + k * length, pieceCut(seg.cut, k, count));
     }
   }
-  return starts;
+  return places;
+}
+
+/** The start samples of {@link clipPlaces}. */
+export function clipStarts(segments: Segment[], length: number, total: number): number[] {
+  return clipPlaces(segments, length, total).map((p) => p.start);
 }

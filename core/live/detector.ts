@@ -9,6 +9,13 @@
  * every window into a detection; Quench starts at {@link DEFAULT_THRESHOLD} instead and lets each
  * class have its own. Averaging over the last few windows is Edge Impulse's continuous-audio
  * moving average (1 = off).
+ *
+ * A camera sees a still object in every frame, where a microphone hears a word once: announcing
+ * every window would list "mug" once per suppression time for as long as the mug stays. So a
+ * camera ('change') announces a class when it becomes the top class at its threshold, and again
+ * only after another class took its place or it fell below its threshold; sound ('window') keeps
+ * speech-commands' rule. A window whose input is silent (the live path measures it) is never a
+ * detection.
  */
 
 export interface DetectorSettings {
@@ -73,6 +80,9 @@ export function checkLiveSettings(s: LiveSettings, classes: number): void {
     if (!(t >= 0 && t <= 1)) throw new RangeError(`thresholds must be in [0, 1], got ${t}`);
 }
 
+/** 'window': every window may be a detection (sound); 'change': only a new top class (camera). */
+export type Announce = 'window' | 'change';
+
 export interface DetectorStep {
   /** The probabilities the detector judged (averaged over the last `average` windows). */
   averaged: number[];
@@ -84,20 +94,27 @@ export interface DetectorStep {
 export class Detector {
   private recent: ArrayLike<number>[] = [];
   private lastDetection = -Infinity;
+  /** 'change': the class announced and still at the top at its threshold since (−1: none). */
+  private present = -1;
 
   constructor(
     private readonly labels: string[],
-    public settings: DetectorSettings
+    public settings: DetectorSettings,
+    readonly announce: Announce = 'window'
   ) {}
 
   /** Forgets the averaging window and the last detection (a new stream). */
   reset(): void {
     this.recent = [];
     this.lastDetection = -Infinity;
+    this.present = -1;
   }
 
-  /** One result: `probabilities` [classes] of the window ending at `time` seconds. */
-  step(probabilities: ArrayLike<number>, time: number): DetectorStep {
+  /**
+   * One result: `probabilities` [classes] of the window ending at `time` seconds. `silentInput`:
+   * the window's input was silent, so whatever the model says it is not a detection.
+   */
+  step(probabilities: ArrayLike<number>, time: number, silentInput = false): DetectorStep {
     const { thresholds, suppressionMs, average, silent } = this.settings;
     this.recent.push(probabilities);
     while (this.recent.length > average) this.recent.shift();
@@ -110,7 +127,14 @@ export class Detector {
     const step: DetectorStep = { averaged, top };
     // A microsecond of slack: window times are sample counts over the rate, not exact decimals.
     const quiet = (time - this.lastDetection) * 1000 < suppressionMs - 1e-3;
-    if (!silent[top] && thresholds[top] < 1 && averaged[top] >= thresholds[top] && !quiet) {
+    const reached =
+      !silentInput && !silent[top] && thresholds[top] < 1 && averaged[top] >= thresholds[top];
+    if (this.announce === 'change') {
+      if (!reached) this.present = -1;
+      if (!reached || top === this.present || quiet) return step;
+      this.present = top;
+    }
+    if (reached && !quiet) {
       this.lastDetection = time;
       step.detection = {
         time,

@@ -26,6 +26,7 @@ import {
   LogMelStream,
   type LogMelSettings
 } from '../features/logmel';
+import { isSilence } from '../features/level';
 import type { ModelContents } from '../model-file/model-file';
 import {
   checkLiveSettings,
@@ -42,8 +43,13 @@ export interface LiveStep {
   probabilities: Float32Array;
   /** What the detector judged: probabilities averaged over the last `average` windows. */
   averaged: number[];
-  /** The top class of `averaged`, shown whatever the thresholds say. */
+  /** The top class of `averaged`, shown whatever the thresholds say (unless `silent`). */
   top: number;
+  /**
+   * Audio: the window's input was silence (peak below −70 dBFS, core/features/level.ts): nothing
+   * is heard, whatever the model's probabilities say, and it is never a detection.
+   */
+  silent: boolean;
   detection?: Detection;
   /** The features the engine ran on ([H, W, C] flattened) and everything it counted. */
   features: Float32Array;
@@ -75,6 +81,8 @@ export class LivePath {
   /** Audio: samples pushed so far, and the frame count at which the next window is judged. */
   private pushed = 0;
   private nextFrames = 0;
+  /** Audio: the last window's samples, a ring written at `pushed` modulo its length. */
+  private recent = new Float32Array(0);
 
   /** `model`: an already converted integer network (else converted from `contents`). */
   constructor(contents: ModelContents, settings?: Partial<LiveSettings>, model?: IntModel) {
@@ -84,7 +92,11 @@ export class LivePath {
     this.kind = this.features.kind === 'logmel' ? 'audio' : 'image';
     this.current = { ...defaultLiveSettings(this.labels, isBackgroundClass), ...settings };
     checkLiveSettings(this.current, this.labels.length);
-    this.detector = new Detector(this.labels, this.current);
+    this.detector = new Detector(
+      this.labels,
+      this.current,
+      this.kind === 'image' ? 'change' : 'window'
+    );
     this.reset();
   }
 
@@ -126,6 +138,7 @@ export class LivePath {
       this.stream = new LogMelStream(this.features);
       this.pushed = 0;
       this.nextFrames = this.window();
+      this.recent = new Float32Array(this.samplesFor(this.window()));
     }
   }
 
@@ -143,13 +156,15 @@ export class LivePath {
     let at = 0;
     while (at < samples.length) {
       const take = Math.min(samples.length - at, this.samplesFor(this.nextFrames) - this.pushed);
-      stream.push(samples.subarray(at, at + take));
+      const part = samples.subarray(at, at + take);
+      stream.push(part);
+      this.remember(part);
       this.pushed += take;
       at += take;
       if (stream.framesProduced >= this.nextFrames) {
         const time =
           this.samplesFor(this.nextFrames) / (this.features as LogMelSettings).sampleRate;
-        steps.push(this.judge(stream.window()!, time));
+        steps.push(this.judge(stream.window()!, time, isSilence(this.recent)));
         this.nextFrames += this.hopFrames;
       }
     }
@@ -163,9 +178,18 @@ export class LivePath {
     return this.judge(imageFeatures(image, this.features), time);
   }
 
-  private judge(features: Float32Array, time: number): LiveStep {
+  /** Writes `part` (pushed at sample `this.pushed`) into the ring of the window's samples. */
+  private remember(part: Float32Array): void {
+    const n = this.recent.length;
+    const from = Math.max(0, part.length - n);
+    for (let i = from, w = (this.pushed + from) % n; i < part.length; i++, w = (w + 1) % n) {
+      this.recent[w] = part[i];
+    }
+  }
+
+  private judge(features: Float32Array, time: number, silent = false): LiveStep {
     const result = runInt(this.model, features);
-    const d = this.detector.step(result.probabilities, time);
-    return { time, probabilities: result.probabilities, ...d, features, result };
+    const d = this.detector.step(result.probabilities, time, silent);
+    return { time, probabilities: result.probabilities, ...d, silent, features, result };
   }
 }

@@ -76,6 +76,42 @@ describe('Detector (speech-commands rules)', () => {
     expect(d.step([0.1, 0.1, 0.8], 1.5).detection?.label).toBe('yes');
   });
 
+  test('a silent input is never a detection, however sure the model is', () => {
+    const d = new Detector(labels, settings());
+    const s = d.step([0, 0.1, 0.9], 1, true);
+    expect(s.top).toBe(2);
+    expect(s.detection).toBeUndefined();
+    expect(d.step([0, 0.1, 0.9], 1.5).detection?.label).toBe('yes');
+  });
+
+  test("camera ('change'): a still object is announced once; again after another class or after it was absent", () => {
+    const d = new Detector(labels, settings({ suppressionMs: 0 }), 'change');
+    const mug = [0, 0.05, 0.95];
+    const book = [0, 0.95, 0.05];
+    const frames = [
+      ...Array.from({ length: 20 }, () => mug), // 20 frames of the mug: 1 detection
+      book, // the book: announced
+      mug, // the mug again: announced
+      [0, 0.3, 0.7], // less sure, still at its 0.6 threshold: still there, not new
+      [0.9, 0.05, 0.05], // nothing but background: absent
+      mug // back: announced
+    ];
+    const heard = frames.map((p, i) => d.step(p, i * 0.08).detection?.label ?? '');
+    expect(heard.filter(Boolean)).toEqual(['yes', 'no', 'yes', 'yes']);
+    expect(heard.indexOf('no')).toBe(20);
+    // The same frames through the sound rule (speech-commands'): every frame is a detection.
+    const sound = new Detector(labels, settings({ suppressionMs: 0 }));
+    expect(frames.filter((p, i) => sound.step(p, i * 0.08).detection)).toHaveLength(24);
+  });
+
+  test('camera: a change inside the suppression time is announced when it ends', () => {
+    const d = new Detector(labels, settings({ suppressionMs: 1000 }), 'change');
+    expect(d.step([0, 0.05, 0.95], 0).detection?.label).toBe('yes');
+    expect(d.step([0, 0.95, 0.05], 0.5).detection).toBeUndefined();
+    expect(d.step([0, 0.95, 0.05], 1.0).detection?.label).toBe('no');
+    expect(d.step([0, 0.95, 0.05], 2.0).detection).toBeUndefined();
+  });
+
   test('defaults: 50 % overlap, 1000 ms, the background class silent', () => {
     const s = defaultLiveSettings(labels, (l) => l === 'background');
     expect(s).toMatchObject({ overlap: 0.5, suppressionMs: 1000, average: 1 });
@@ -129,6 +165,34 @@ describe('LivePath on audio', () => {
         Array.from(runInt(path.model, window).probabilities)
       );
     });
+  });
+
+  test('digital silence is "silent" and never a detection, even with every threshold at 0', () => {
+    const all = { thresholds: [0, 0, 0], silent: [false, false, false], suppressionMs: 0 };
+    const path = new LivePath(demo, all);
+    const quiet = new Float32Array(16000 * 3);
+    const steps = path.audio(quiet);
+    expect(steps).toHaveLength(5);
+    expect(steps.every((s) => s.silent && !s.detection)).toBe(true);
+    // The same at −40 dBFS noise: heard, so every window is a detection at threshold 0.
+    const noisy = new LivePath(demo, all);
+    const r = createRng(3);
+    const hiss = Float32Array.from(quiet, () => 0.01 * (r.next() - 0.5));
+    const heard = noisy.audio(hiss);
+    expect(heard.every((s) => !s.silent && s.detection)).toBe(true);
+    // A word in the window's first half and silence after: still heard (the whole window counts).
+    const mixed = new LivePath(demo, all);
+    const word = Float32Array.from(quiet, (_, i) =>
+      i >= 16000 && i < 20000 ? 0.3 * Math.sin(i / 5) : 0
+    );
+    const judged = mixed.audio(word).map((s) => [+s.time.toFixed(3), s.silent]);
+    expect(judged).toEqual([
+      [0.992, true],
+      [1.492, false],
+      [1.992, false],
+      [2.492, true],
+      [2.992, true]
+    ]);
   });
 
   test('settings are checked; a new overlap takes effect from the next window', () => {

@@ -18,6 +18,8 @@ export interface Timeline {
   /** Per judged window: its end time (s) and the probabilities the detector judged [classes]. */
   times: number[];
   probabilities: number[][];
+  /** Per judged window: its input was silence (nothing heard, never a detection). */
+  silence: boolean[];
   detections: Detection[];
 }
 
@@ -54,12 +56,14 @@ export function replay(
     hopSeconds: path.hopSeconds,
     times: [],
     probabilities: [],
+    silence: [],
     detections: []
   };
   for (let at = 0; at < samples.length; at += block) {
     for (const s of path.audio(samples.subarray(at, Math.min(samples.length, at + block)))) {
       timeline.times.push(s.time);
       timeline.probabilities.push(s.averaged);
+      timeline.silence.push(s.silent);
       if (s.detection) timeline.detections.push(s.detection);
     }
     onProgress?.(Math.min(samples.length, at + block), samples.length);

@@ -36,6 +36,20 @@ export interface SampleInfo {
   name: string;
 }
 
+/** A part of a recording that was not kept as a clip: [start, end] in seconds, and why. */
+export interface LeftOutClip {
+  start: number;
+  end: number;
+  /** The word was cut by the recording's start, its end, or both. */
+  cut: 'start' | 'end' | 'both';
+}
+
+/** A microphone take saved as clips, and the words in it that were left out. */
+export interface RecordedTake {
+  saved: SampleInfo[];
+  leftOut: LeftOutClip[];
+}
+
 /** A file that was taken, and what training will make of it. */
 export interface ImportedFile {
   className: string;
@@ -47,6 +61,12 @@ export interface ImportedFile {
   clips: number;
   /** What was read differently from a plain file (ended early, channels cancel …). */
   warnings: string[];
+  /**
+   * A long take saved as the clips the person kept (sample:import with `keep`): how each is
+   * shown ("take 1.wav" …), and how many of the take's clips were left out.
+   */
+  savedAs?: string[];
+  leftOut?: number;
 }
 
 /** A file that was not taken, and why, for a list the user can read. */
@@ -65,9 +85,12 @@ export interface ImportReport {
 export interface SampleInspection {
   name: string;
   kind: ProjectKind;
-  /** Audio: length in seconds, the clips' [start, end] in seconds, and a coarse envelope. */
+  /**
+   * Audio: length in seconds, the clips' [start, end] in seconds (and `cut` when the clip's word
+   * was cut by the file's start, end or both: it may be half a word), and a coarse envelope.
+   */
   seconds?: number;
-  clips: { start: number; end: number }[];
+  clips: { start: number; end: number; cut?: 'start' | 'end' | 'both' }[];
   /** Peak level per equal slice of the recording, in [0, 1] (for drawing it). */
   envelope: number[];
   /** The class is the background class (cut into windows rather than at utterances). */
@@ -245,9 +268,13 @@ export interface ApiMethods {
     req: { project: string; className: string; name: string; bytes: Uint8Array };
     res: SampleInspection;
   };
-  /** Stores a file a person chose under its own name, in any format Quench reads. */
+  /**
+   * Stores a file a person chose under its own name, in any format Quench reads; with `keep` (a
+   * long take in a word class, after its preview) as the kept clips instead — indices into
+   * sample:inspect's `clips`, each saved as a 1 s WAV "<file name> <clip number>.wav".
+   */
   'sample:import': {
-    req: { project: string; className: string; name: string; bytes: Uint8Array };
+    req: { project: string; className: string; name: string; bytes: Uint8Array; keep?: number[] };
     res: ImportedFile;
   };
   'sample:list': { req: { project: string; className: string }; res: SampleInfo[] };
@@ -275,11 +302,11 @@ export interface ApiMethods {
   /**
    * A recording from the microphone (WAV, up to 10 s) cut into 1 s clips as training cuts it (at
    * its utterances in a word class, consecutive windows in the background class), each saved as
-   * "<class> <n>.wav".
+   * "<class> <n>.wav"; a word cut by the start or end of the take is left out (and listed).
    */
   'sample:record': {
     req: { project: string; className: string; bytes: Uint8Array };
-    res: SampleInfo[];
+    res: RecordedTake;
   };
   /** Puts a sample deleted in the last minutes back (the undo of sample:delete). */
   'sample:restore': { req: { project: string; className: string; file: string }; res: SampleInfo };

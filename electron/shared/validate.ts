@@ -101,6 +101,16 @@ const fileName: Check = (v, f) => {
   }
 };
 
+/** Clip indices: distinct integers from 0, at most `max` of them. */
+const indices =
+  (max: number): Check =>
+  (v, f) => {
+    if (!Array.isArray(v) || v.length > max)
+      throw new ApiError(`${f} must be a list of clip numbers`);
+    for (const k of v) num(0, max - 1, true)(k, `${f}[]`);
+    if (new Set(v).size !== v.length) throw new ApiError(`${f} lists a clip twice`);
+  };
+
 // ---- Issue 16b checks ----
 /** 10 s of 16 kHz mono 32-bit float WAV and its header, with room to spare. */
 const MAX_RECORDING_BYTES = 1024 * 1024;
@@ -152,7 +162,8 @@ const SCHEMAS: { [M in Method]: Record<string, Check> } = {
     project: id,
     className: name,
     name: fileName,
-    bytes: bytes(MAX_SAMPLE_BYTES)
+    bytes: bytes(MAX_SAMPLE_BYTES),
+    keep: optional(indices(10_000))
   },
   'sample:list': { project: id, className: name },
   'sample:read': { project: id, className: name, file: str(255) },

@@ -1,7 +1,8 @@
 /**
  * End to end with a fake camera playing a generated video (a bright square moving over a dark
- * background): capture a burst of frames as one class, import dark noise images as another,
- * train, go live and see the square's class win.
+ * background): capture a burst of frames as one class (named "square 1" …), import dark noise
+ * images as another, train, go live and see the square's class win, "seen" rather than heard.
+ * The page speaks of pictures, not sounds.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,10 +69,17 @@ test('capture frames from the camera, train, go live: the square wins', async ()
       { timeout: 30_000 }
     )
     .toBeGreaterThan(0);
+  expect(await page.locator('header .current').textContent()).toBe('Shapes (images)');
+  expect(await page.getByTestId('drop-hint').textContent()).toMatch(
+    /^\s*Drop pictures \(PNG, JPEG\)/
+  );
   await page.getByRole('button', { name: /Capture 10 frames of "square"/ }).click();
   await expect
-    .poll(() => page.getByRole('button', { name: /square\s+10/ }).count(), { timeout: 45_000 })
+    .poll(() => page.getByRole('button', { name: /^\s*square\s+10\s*$/ }).count(), {
+      timeout: 45_000
+    })
     .toBe(1);
+  expect(await page.locator('[data-testid="tile"] .name').allTextContents()).toContain('square 10');
   await page.getByLabel('New class').fill('nothing');
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   await page.getByLabel('Import files').setInputFiles(blanks);
@@ -87,12 +95,19 @@ test('capture frames from the camera, train, go live: the square wins', async ()
     .poll(() => page.getByText('Training finished.').count(), { timeout: 240_000, interval: 1000 })
     .toBe(1);
   await page.screenshot({ path: join(SHOTS, 'vision-2-train.png'), fullPage: true });
+  expect(await page.getByTestId('accuracy').first().textContent()).toMatch(/ of 20 pictures /);
 
   await page.getByRole('button', { name: 'Live' }).click();
   await page.getByRole('button', { name: 'Start camera' }).click();
   await expect
     .poll(() => page.getByTestId('winner').textContent(), { timeout: 45_000, interval: 200 })
     .toBe('square');
+  // What the camera announces is "seen" (how often is the Detector's unit test: once per stay).
+  await expect
+    .poll(() => page.getByTestId('detections').locator('li').count(), { timeout: 10_000 })
+    .toBeGreaterThan(0);
+  for (const row of await page.getByTestId('detections').locator('li').allTextContents())
+    expect(row.trim()).toMatch(/^\d+:\d\d\.\d\s+seen (square|nothing) \(\d+ %\)$/);
   await page.screenshot({ path: join(SHOTS, 'vision-3-live.png'), fullPage: true });
   await page.getByRole('button', { name: 'Stop' }).click();
 }, 400_000);

@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, describe, expect, test } from 'vitest';
-import { encodeWav } from '../../core/features/wav';
+import { encode as encodePng } from 'fast-png';
+import { scanDataset } from '../../core/data/scan';
+import { SPEECH_LOGMEL } from '../../core/features/logmel';
+import { decodeWav, encodeWav } from '../../core/features/wav';
+import { folderSource } from '../../electron/main/services/fs-dataset';
 import { decodeModel } from '../../core/model-file/model-file';
 import { fewOf, fewProblems } from '../../core/util/few';
 import { validateRequest, type ApiEvents, type RunInfo } from '../../electron/shared/api';
@@ -53,18 +57,19 @@ describe('collecting', () => {
     const p = await call('project:create', { name: 'Rec', kind: 'audio' });
     await call('class:add', { project: p.id, name: 'yes' });
     await call('class:add', { project: p.id, name: 'background' });
-    const clips = await call('sample:record', {
+    const { saved: clips, leftOut } = await call('sample:record', {
       project: p.id,
       className: 'yes',
       bytes: take(4, 6)
     });
+    expect(leftOut).toEqual([]);
     expect(clips.map((c: { name: string }) => c.name)).toEqual([
       'yes 1',
       'yes 2',
       'yes 3',
       'yes 4'
     ]);
-    const more = await call('sample:record', {
+    const { saved: more } = await call('sample:record', {
       project: p.id,
       className: 'yes',
       bytes: take(1, 1)
@@ -78,7 +83,7 @@ describe('collecting', () => {
       'yes 4',
       'yes 5'
     ]);
-    const bg = await call('sample:record', {
+    const { saved: bg } = await call('sample:record', {
       project: p.id,
       className: 'background',
       bytes: take(0, 10)
@@ -96,11 +101,113 @@ describe('collecting', () => {
     ).rejects.toThrow(/at most 10 s/);
   });
 
+  test('a take begun and let go mid-word: the two cut words are left out and listed, the 3 whole ones saved', async () => {
+    const p = await call('project:create', { name: 'Cut', kind: 'audio' });
+    await call('class:add', { project: p.id, name: 'music' });
+    // 5 "words" of 0.3 s every 1.2 s from −0.15 s: the first and last run over the take's edges.
+    const x = new Float32Array(5 * 16000);
+    for (const at of [-0.15, 1.2, 2.4, 3.6, 4.85]) {
+      for (let i = 0; i < 4800; i++) {
+        const j = Math.round(at * 16000) + i;
+        if (j >= 0 && j < x.length) x[j] = 0.4 * Math.sin((2 * Math.PI * 600 * i) / 16000);
+      }
+    }
+    for (let i = 0; i < x.length; i++) x[i] += 0.002 * Math.sin(i * 12.9898);
+    const { saved, leftOut } = await call('sample:record', {
+      project: p.id,
+      className: 'music',
+      bytes: encodeWav([x], 16000)
+    });
+    expect(saved.map((s: { name: string }) => s.name)).toEqual(['music 1', 'music 2', 'music 3']);
+    expect(leftOut.map((l: { cut: string }) => l.cut)).toEqual(['start', 'end']);
+    expect(leftOut[0].start).toBe(0);
+    expect(leftOut[1].end).toBe(5);
+    expect((await call('project:get', { project: p.id })).classes[0].samples).toBe(3);
+  });
+
+  test('tiles and classes in natural order: "background 2" before "background 10"', async () => {
+    const p = await call('project:create', { name: 'Order', kind: 'audio' });
+    for (const c of ['class 10', 'class 2', 'background']) {
+      await call('class:add', { project: p.id, name: c });
+    }
+    for (let k = 0; k < 2; k++) {
+      await call('sample:record', { project: p.id, className: 'background', bytes: take(0, 6) });
+    }
+    const names = (await call('sample:list', { project: p.id, className: 'background' })).map(
+      (s: { name: string }) => s.name
+    );
+    expect(names).toEqual(Array.from({ length: 12 }, (_, i) => `background ${i + 1}`));
+    const classes = (await call('project:get', { project: p.id })).classes;
+    expect(classes.map((c: { name: string }) => c.name)).toEqual([
+      'background',
+      'class 2',
+      'class 10'
+    ]);
+  });
+
+  test('camera frames are named "mug 1", "mug 2" … like recordings, also when saved at once', async () => {
+    const p = await call('project:create', { name: 'Frames', kind: 'vision' });
+    await call('class:add', { project: p.id, name: 'mug' });
+    const png = encodePng({ width: 2, height: 2, data: new Uint8Array(4), channels: 1 });
+    const saved = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        call('sample:add', { project: p.id, className: 'mug', bytes: png, format: 'png' })
+      )
+    );
+    expect(saved.map((s: { name: string }) => s.name).sort()).toEqual(['mug 1', 'mug 2', 'mug 3']);
+    expect(saved.map((s: { file: string }) => s.file).sort()).toEqual([
+      'mug 1.png',
+      'mug 2.png',
+      'mug 3.png'
+    ]);
+  });
+
+  test('a long take saved as the clips kept: the class counts them, and training cuts the same', async () => {
+    const p = await call('project:create', { name: 'Take', kind: 'audio' });
+    await call('class:add', { project: p.id, name: 'lights' });
+    await call('class:add', { project: p.id, name: 'stop' });
+    const bytes = take(6, 9);
+    const req = { project: p.id, className: 'lights', name: 'lights-long.m4a', bytes };
+    const seen = await call('sample:inspect', req);
+    expect(seen.clips).toHaveLength(6);
+    const added = await call('sample:import', { ...req, keep: [0, 1, 2, 3, 5] });
+    expect(added).toMatchObject({ clips: 5, leftOut: 1 });
+    expect(added.savedAs).toEqual([
+      'lights-long 1.wav',
+      'lights-long 2.wav',
+      'lights-long 3.wav',
+      'lights-long 4.wav',
+      'lights-long 6.wav'
+    ]);
+    await call('sample:record', { project: p.id, className: 'stop', bytes: take(2, 3, 300) });
+    const info = await call('project:get', { project: p.id });
+    expect(info.classes.find((c: { name: string }) => c.name === 'lights').samples).toBe(5);
+    const scanned = await scanDataset(
+      folderSource(join(root, 'projects', p.id, 'data')),
+      SPEECH_LOGMEL
+    );
+    expect(scanned.counts[scanned.labels.indexOf('lights')]).toBe(5);
+    // The saved clips are the preview's clips.
+    const first = await call('sample:read', {
+      project: p.id,
+      className: 'lights',
+      file: added.file
+    });
+    const clip = decodeWav(first).channels[0];
+    expect(clip).toHaveLength(16000);
+    await expect(call('sample:import', { ...req, keep: [6] })).rejects.toThrow(
+      /has 6 clips; there is no clip 7/
+    );
+    await expect(call('sample:import', { ...req, keep: [1, 1] })).rejects.toThrow(/twice/);
+  });
+
   test('delete then undo brings the clip back; move renames a recording into the new class', async () => {
     const p = await call('project:create', { name: 'Undo', kind: 'audio' });
     await call('class:add', { project: p.id, name: 'left' });
     await call('class:add', { project: p.id, name: 'right' });
-    const [a] = await call('sample:record', {
+    const {
+      saved: [a]
+    } = await call('sample:record', {
       project: p.id,
       className: 'left',
       bytes: take(1, 1)

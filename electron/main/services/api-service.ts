@@ -109,7 +109,8 @@ export class ApiService {
           q.project as string,
           q.className as string,
           q.name as string,
-          q.bytes as Uint8Array
+          q.bytes as Uint8Array,
+          q.keep as number[] | undefined
         );
       case 'class:add':
         return s.addClass(q.project as string, q.name as string);

@@ -73,3 +73,13 @@ export function uniqueName(name: string, taken: Set<string>): string {
     if (!has(candidate)) return candidate;
   }
 }
+
+const NATURAL = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+/**
+ * Names in the order people expect: numbers by value ("yes 2" before "yes 10"), case and accents
+ * after the letters, then code points so that the order is total.
+ */
+export function naturalOrder(a: string, b: string): number {
+  return NATURAL.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+}

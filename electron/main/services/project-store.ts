@@ -22,14 +22,23 @@ import type {
   ImportReport,
   ProjectInfo,
   ProjectKind,
+  RecordedTake,
   SampleInfo
 } from '../../shared/api';
 import { ApiError } from '../../shared/api';
 import { isTempName, isWriting, writeFileAtomic } from './atomic-write';
 import { importFolder } from './folder-import';
-import { checkName, decodeFileName, encodeFileName, uniqueName } from './names';
+import { checkName, decodeFileName, encodeFileName, naturalOrder, uniqueName } from './names';
 import { inspectSample } from './sample-check';
-import { displayName, moveSample, recordSample, restoreSample, trashSample } from './sample-ops';
+import {
+  displayName,
+  importClips,
+  recordedNames,
+  moveSample,
+  recordSample,
+  restoreSample,
+  trashSample
+} from './sample-ops';
 
 export interface ProjectFile {
   version: 1;
@@ -161,7 +170,7 @@ export class ProjectStore {
       name: meta.name,
       kind: meta.kind,
       createdAt: meta.createdAt,
-      classes,
+      classes: classes.sort((a, b) => naturalOrder(a.name, b.name)),
       ...(meta.devices ? { devices: meta.devices } : {}),
       ...(meta.demo ? { demo: meta.demo } : {})
     };
@@ -285,14 +294,35 @@ export class ProjectStore {
     } catch (e) {
       throw new ApiError(`the sample can't be used: ${(e as Error).message}`);
     }
-    const file = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}.${format}`;
-    await writeFileAtomic(join(dir, file), bytes);
-    return { className: checkName(className, 'class name'), file, bytes: bytes.length, name: file };
+    const cls = checkName(className, 'class name');
+    return this.naming(dir, async () => {
+      // Named like recordings: "mug 1.png", "mug 2.png" …, shown as "mug 1".
+      const [file] = recordedNames(cls, await this.sampleFiles(id, cls), 1, format);
+      await writeFileAtomic(join(dir, file), bytes);
+      return { className: cls, file, bytes: bytes.length, name: displayName(cls, file) };
+    });
+  }
+
+  /** Writes that pick a free name in a class folder, one at a time (two would pick the same). */
+  private namingQueue = new Map<string, Promise<unknown>>();
+  private async naming<T>(dir: string, write: () => Promise<T>): Promise<T> {
+    const before = this.namingQueue.get(dir) ?? Promise.resolve();
+    const mine = before.then(write, write);
+    const settled = mine.catch(() => undefined);
+    this.namingQueue.set(dir, settled);
+    try {
+      return await mine;
+    } finally {
+      if (this.namingQueue.get(dir) === settled) this.namingQueue.delete(dir);
+    }
   }
 
   /** A microphone recording cut into 1 s clips named "<class> <n>" (sample-ops.ts). */
-  async recordSample(id: string, className: string, bytes: Uint8Array): Promise<SampleInfo[]> {
-    return recordSample(this, id, checkName(className, 'class name'), bytes);
+  async recordSample(id: string, className: string, bytes: Uint8Array): Promise<RecordedTake> {
+    const dir = await this.classDir(id, className);
+    return this.naming(dir, () =>
+      recordSample(this, id, checkName(className, 'class name'), bytes)
+    );
   }
 
   /** Puts a sample deleted in the last minutes back. */
@@ -317,21 +347,27 @@ export class ProjectStore {
 
   /**
    * Stores a file a person chose, in any format Quench reads, under its own name (made valid on
-   * every system and unique in the class, reversibly: SampleInfo.name gives it back). Refused
-   * with the reason, and not written, when it can't be used.
+   * every system and unique in the class, reversibly: SampleInfo.name gives it back), or, given
+   * `keep`, as the kept clips of a long take (sample-ops.ts). Refused with the reason, and not
+   * written, when it can't be used.
    */
   async importSample(
     id: string,
     className: string,
     name: string,
-    bytes: Uint8Array
+    bytes: Uint8Array,
+    keep?: number[]
   ): Promise<ImportedFile> {
     const dir = await this.classDir(id, className);
     const cls = checkName(className, 'class name');
+    if (keep) return this.naming(dir, () => importClips(this, id, cls, name, bytes, keep));
     const seen = await this.inspectSample(id, cls, name, bytes);
-    const taken = new Set((await this.sampleFiles(id, cls)).map((f) => f.toLowerCase()));
-    const file = uniqueName(encodeFileName(name), taken);
-    await writeFileAtomic(join(dir, file), bytes);
+    const file = await this.naming(dir, async () => {
+      const taken = new Set((await this.sampleFiles(id, cls)).map((f) => f.toLowerCase()));
+      const free = uniqueName(encodeFileName(name), taken);
+      await writeFileAtomic(join(dir, free), bytes);
+      return free;
+    });
     return {
       className: cls,
       name: decodeFileName(file),
@@ -341,10 +377,11 @@ export class ProjectStore {
     };
   }
 
+  /** A class's samples in natural order of their names ("yes 2" before "yes 10"). */
   async listSamples(id: string, className: string): Promise<SampleInfo[]> {
     const dir = await this.classDir(id, className);
     const files = await this.sampleFiles(id, checkName(className, 'class name'));
-    return Promise.all(
+    const samples = await Promise.all(
       files.map(async (file) => ({
         className,
         file,
@@ -352,6 +389,7 @@ export class ProjectStore {
         name: displayName(className, file)
       }))
     );
+    return samples.sort((a, b) => naturalOrder(a.name, b.name));
   }
 
   private async samplePath(id: string, className: string, file: string): Promise<string> {

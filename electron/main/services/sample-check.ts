@@ -60,9 +60,10 @@ export async function inspectSample(
       name,
       kind,
       seconds: cut.samples.length / rate,
-      clips: cut.starts.map((s) => ({
+      clips: cut.starts.map((s, k) => ({
         start: Math.max(0, s) / rate,
-        end: Math.min(cut.samples.length, s + length) / rate
+        end: Math.min(cut.samples.length, s + length) / rate,
+        ...(cut.cuts[k] ? { cut: cut.cuts[k] } : {})
       })),
       envelope: envelope(cut.samples),
       background,

@@ -10,7 +10,13 @@ import { audioClips, clipLength } from '../../../core/data/clips';
 import { isBackgroundClass } from '../../../core/data/dataset';
 import { SPEECH_LOGMEL } from '../../../core/features/logmel';
 import { encodeWav } from '../../../core/features/wav';
-import { ApiError, type SampleInfo } from '../../shared/api';
+import {
+  ApiError,
+  type ImportedFile,
+  type LeftOutClip,
+  type RecordedTake,
+  type SampleInfo
+} from '../../shared/api';
 import { writeFileAtomic } from './atomic-write';
 import { decodeFileName, encodeFileName, uniqueName } from './names';
 import type { ProjectStore } from './project-store';
@@ -18,17 +24,26 @@ import type { ProjectStore } from './project-store';
 /** How long a deleted sample can be put back. */
 export const UNDO_MS = 10 * 60 * 1000;
 
-const RECORDED = /^(.*) (\d+)\.wav$/;
+/** A sample Quench named: "<class> <n>.wav" (a recording) or ".png"/".jpg" (a camera frame). */
+const RECORDED = /^(.*) (\d+)\.(wav|png|jpg)$/;
 
-/** How a sample is shown: a recording as "left 7", any other file by its original name. */
+/** How a sample is shown: a recording or frame as "left 7", any other file by its original name. */
 export function displayName(className: string, file: string): string {
   const name = decodeFileName(file);
   const m = RECORDED.exec(name);
   return m && m[1] === className ? `${m[1]} ${m[2]}` : name;
 }
 
-/** The next free "<class> <n>.wav" file names (n counts on from the highest in the class). */
-function recordedNames(className: string, files: string[], count: number): string[] {
+/**
+ * The next free "<class> <n>.<ext>" file names (n counts on from the highest recording or frame
+ * in the class).
+ */
+export function recordedNames(
+  className: string,
+  files: string[],
+  count: number,
+  ext: 'wav' | 'png' | 'jpg' = 'wav'
+): string[] {
   let top = 0;
   const taken = new Set(files.map((f) => f.toLowerCase()));
   for (const f of files) {
@@ -37,7 +52,7 @@ function recordedNames(className: string, files: string[], count: number): strin
   }
   const out: string[] = [];
   for (let n = top + 1; out.length < count; n++) {
-    const file = encodeFileName(`${className} ${n}.wav`);
+    const file = encodeFileName(`${className} ${n}.${ext}`);
     if (!taken.has(file.toLowerCase())) out.push(file);
   }
   return out;
@@ -51,14 +66,16 @@ async function info(dir: string, className: string, file: string): Promise<Sampl
 /**
  * Saves a recording (any WAV) as 1 s clips cut the way training cuts: at its utterances in a
  * word class (one clip per word; the loudest second when there is one or none), into consecutive
- * windows in the background class.
+ * windows in the background class. A word the take began or ended in the middle of (the key was
+ * pressed or let go while it was being said) would train the class on a fragment: it is left out
+ * and listed in `leftOut`.
  */
 export async function recordSample(
   store: ProjectStore,
   id: string,
   className: string,
   bytes: Uint8Array
-): Promise<SampleInfo[]> {
+): Promise<RecordedTake> {
   const dir = await store.classDir(id, className);
   if ((await store.kind(id)) !== 'audio') throw new ApiError('an image project takes pictures');
   let cut;
@@ -70,14 +87,71 @@ export async function recordSample(
   if (cut.samples.length > 11 * cut.sampleRate) {
     throw new ApiError('a recording is at most 10 s long');
   }
-  const files = recordedNames(className, await store.sampleFiles(id, className), cut.clips.length);
-  const out: SampleInfo[] = [];
-  for (let k = 0; k < cut.clips.length; k++) {
-    const clip = cut.clips[k].subarray(0, clipLength(SPEECH_LOGMEL));
-    await writeFileAtomic(join(dir, files[k]), encodeWav([clip], cut.sampleRate));
-    out.push(await info(dir, className, files[k]));
+  const length = clipLength(SPEECH_LOGMEL);
+  const keep: number[] = [];
+  const leftOut: LeftOutClip[] = [];
+  cut.starts.forEach((s, k) => {
+    const edge = cut.cuts[k];
+    if (!edge) keep.push(k);
+    else leftOut.push({ start: s / cut.sampleRate, end: (s + length) / cut.sampleRate, cut: edge });
+  });
+  const files = recordedNames(className, await store.sampleFiles(id, className), keep.length);
+  const saved: SampleInfo[] = [];
+  for (const [n, k] of keep.entries()) {
+    await writeFileAtomic(join(dir, files[n]), encodeWav([cut.clips[k]], cut.sampleRate));
+    saved.push(await info(dir, className, files[n]));
   }
-  return out;
+  return { saved, leftOut };
+}
+
+/**
+ * Saves the clips of a long take a person kept after its preview (`keep`: indices into the clips
+ * audioClips cuts, as sample:inspect listed them), each as a 1 s WAV "<name without extension>
+ * <clip number>.wav", so that the class holds exactly the clips training will use, each one seen,
+ * played and deletable on its own. Word classes only: the background class is cut into windows.
+ */
+export async function importClips(
+  store: ProjectStore,
+  id: string,
+  className: string,
+  name: string,
+  bytes: Uint8Array,
+  keep: number[]
+): Promise<ImportedFile> {
+  const dir = await store.classDir(id, className);
+  if ((await store.kind(id)) !== 'audio') throw new ApiError('an image project takes pictures');
+  if (isBackgroundClass(className)) {
+    throw new ApiError('the background class keeps whole recordings: import the file without keep');
+  }
+  let cut;
+  try {
+    cut = await audioClips(bytes, name, SPEECH_LOGMEL, false);
+  } catch (e) {
+    throw new ApiError((e as Error).message);
+  }
+  const wrong = keep.find((k) => k >= cut.clips.length);
+  if (wrong !== undefined) {
+    throw new ApiError(`${name} has ${cut.clips.length} clips; there is no clip ${wrong + 1}`);
+  }
+  if (keep.length === 0) throw new ApiError(`no clip of ${name} was kept`);
+  const stem = name.replace(/\.[^./]{1,10}$/, '');
+  const taken = new Set((await store.sampleFiles(id, className)).map((f) => f.toLowerCase()));
+  const files: string[] = [];
+  for (const k of [...keep].sort((a, b) => a - b)) {
+    const file = uniqueName(encodeFileName(`${stem} ${k + 1}.wav`), taken);
+    taken.add(file.toLowerCase());
+    await writeFileAtomic(join(dir, file), encodeWav([cut.clips[k]], cut.sampleRate));
+    files.push(file);
+  }
+  return {
+    className,
+    name,
+    file: files[0],
+    clips: files.length,
+    warnings: cut.warnings,
+    savedAs: files.map((f) => displayName(className, f)),
+    leftOut: cut.clips.length - files.length
+  };
 }
 
 /** The trash: <project>/.trash/<time>-<random>/<class>/<file>, never part of the dataset. */
@@ -142,7 +216,7 @@ export async function restoreSample(
   throw new ApiError(`"${displayName(className, file)}" is no longer in the trash`);
 }
 
-/** Moves a sample to another class; a recording is renamed to the next "<to> <n>". */
+/** Moves a sample to another class; a recording or frame is renamed to the next "<to> <n>". */
 export async function moveSample(
   store: ProjectStore,
   id: string,
@@ -156,7 +230,7 @@ export async function moveSample(
   const recorded = RECORDED.exec(decodeFileName(file));
   const target =
     recorded && recorded[1] === className
-      ? recordedNames(to, files, 1)[0]
+      ? recordedNames(to, files, 1, recorded[3] as 'wav' | 'png' | 'jpg')[0]
       : uniqueName(file, new Set(files.map((f) => f.toLowerCase())));
   await rename(path, join(dir, target));
   return info(dir, to, target);

@@ -6,7 +6,7 @@
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { QuenchApi, SampleInspection } from '../../../electron/shared/api';
-import { FileImport, type PickedFile } from '../import/file-import.svelte';
+import { FileImport, outcomeText, type PickedFile } from '../import/file-import.svelte';
 import CutPreview from './CutPreview.svelte';
 import RefusedFiles from './RefusedFiles.svelte';
 
@@ -47,7 +47,7 @@ describe('RefusedFiles', () => {
       notes: [{ name: 'take.m4a', note: '24 clips' }],
       ondismiss: () => dismissed++
     });
-    expect(el.querySelector('h3')!.textContent).toBe('2 files were not added');
+    expect(el.querySelector('h3')!.textContent!.trim()).toBe('2 files were not added');
     const items = [...el.querySelectorAll('.refused li')].map((li) => li.textContent);
     expect(items).toEqual([
       'song.wma: Windows Media Audio (WMA) is not decoded by Quench; …',
@@ -58,6 +58,42 @@ describe('RefusedFiles', () => {
     expect(dismissed).toBe(1);
   });
 
+  test('a file read with a warning is listed as added with a warning, not under "not added"', () => {
+    // The newcomer's drop: 4 files refused, a truncated WAV added (read up to where it ends).
+    const el = show(RefusedFiles, {
+      refused: ['empty.wav', 'notes.txt', 'red.gif', 'stop.wma'].map((name) => ({
+        name,
+        reason: 'cannot be read'
+      })),
+      warnings: [
+        {
+          name: 'truncated.wav',
+          note: 'the file ended early: the header promises 1.45 s, 0.06 s were read'
+        }
+      ],
+      added: '13 files (13 clips) to “stop”',
+      ondismiss: () => {}
+    });
+    expect(el.querySelector('h3')!.textContent!.trim()).toBe(
+      'Added 13 files (13 clips) to “stop” · 4 files were not added'
+    );
+    const notAdded = [...el.querySelectorAll('[data-testid="not-added"] li')];
+    expect(notAdded).toHaveLength(4);
+    expect(notAdded.map((li) => li.textContent).join()).not.toContain('truncated.wav');
+    const warned = el.querySelector('[data-testid="added-with-warning"]')!;
+    expect(warned.previousElementSibling!.textContent).toBe('1 file added with a warning');
+    expect(warned.textContent).toMatch(/^truncated\.wav: the file ended early/);
+  });
+
+  test('an import with nothing to report still confirms what was added', () => {
+    const el = show(RefusedFiles, {
+      refused: [],
+      added: '16 files (16 clips) to “stop”',
+      ondismiss: () => {}
+    });
+    expect(el.querySelector('h3')!.textContent!.trim()).toBe('Added 16 files (16 clips) to “stop”');
+  });
+
   test('shows nothing when there is nothing to say', () => {
     const el = show(RefusedFiles, { refused: [], ondismiss: () => {} });
     expect(el.querySelector('[data-testid="import-report"]')).toBeNull();
@@ -66,23 +102,67 @@ describe('RefusedFiles', () => {
 
 describe('CutPreview', () => {
   test('24 cut points drawn and listed before saving; save and leave-out answer', () => {
-    const answers: string[] = [];
+    const answers: unknown[] = [];
     const el = show(CutPreview, {
       inspection: take,
-      onsave: () => answers.push('save'),
+      onsave: (keep: number[]) => answers.push(keep),
       onskip: () => answers.push('skip')
     });
     expect(el.querySelector('h3')!.textContent!.trim()).toBe('take.m4a: 24 clips in 27.5 s');
     expect(el.querySelectorAll('rect.clip')).toHaveLength(24);
-    const cuts = [...el.querySelectorAll('.cuts li')].map((li) => li.textContent);
+    const cuts = [...el.querySelectorAll('.cuts li')].map((li) => li.textContent!.trim());
     expect(cuts.slice(0, 2)).toEqual(['0.00–1.00 s', '1.10–2.10 s']);
     expect(el.querySelector('.warning')!.textContent).toMatch(/ended early/);
     const [save, skip] = [...el.querySelectorAll('button')];
     expect(document.activeElement).toBe(save); // Enter saves straight away
-    expect(save.textContent!.trim()).toBe('Save (24 clips)');
+    expect(save.textContent!.trim()).toBe('Save 24 clips');
     save.click();
     skip.click();
-    expect(answers).toEqual(['save', 'skip']);
+    expect(answers).toEqual([Array.from({ length: 24 }, (_, i) => i), 'skip']);
+  });
+
+  test('touching clips are drawn as separate blocks; each can be left out; a cut word starts out left out', () => {
+    // The newcomer's 12.3 s take: clips 8 and 9 touch (10.18–11.18 and 11.18–12.18 s).
+    const inspection: SampleInspection = {
+      ...take,
+      name: 'lights-long.m4a',
+      seconds: 12.3,
+      warnings: [],
+      clips: [
+        { start: 0, end: 1, cut: 'start' },
+        { start: 1.19, end: 2.19 },
+        { start: 10.18, end: 11.18 },
+        { start: 11.18, end: 12.18 }
+      ]
+    };
+    const answers: number[][] = [];
+    const el = show(CutPreview, {
+      inspection,
+      onsave: (keep: number[]) => answers.push(keep),
+      onskip: () => {}
+    });
+    const rects = [...el.querySelectorAll('rect.clip')];
+    const right = (r: Element) => Number(r.getAttribute('x')) + Number(r.getAttribute('width'));
+    expect(right(rects[2])).toBeLessThan(Number(rects[3].getAttribute('x')));
+    expect(rects[2].classList.contains('odd')).not.toBe(rects[3].classList.contains('odd'));
+    expect([...el.querySelectorAll('svg text')].map((t) => t.textContent)).toEqual([
+      '1',
+      '2',
+      '3',
+      '4'
+    ]);
+    const boxes = [...el.querySelectorAll<HTMLInputElement>('.cuts input[type=checkbox]')];
+    expect(boxes.map((b) => b.checked)).toEqual([false, true, true, true]);
+    expect(el.querySelector('.cuts li')!.textContent).toMatch(/word cut by the start of the file/);
+    expect(el.querySelector('.cut-note')!.textContent).toMatch(/1 clip holds a word cut/);
+    const save = () => [...el.querySelectorAll('button')][0];
+    expect(save().textContent!.trim()).toBe('Save 3 clips');
+    boxes[3].click(); // the fading tail: leave it out
+    flushSync();
+    expect(save().textContent!.trim()).toBe('Save 2 clips');
+    expect(rects[3].classList.contains('dropped')).toBe(true);
+    save().click();
+    expect(answers).toEqual([[1, 2]]);
   });
 });
 
@@ -93,7 +173,7 @@ describe('FileImport', () => {
     arrayBuffer: async () => new ArrayBuffer(size)
   });
 
-  function fakeApi(imported: string[]) {
+  function fakeApi(imported: { name: string; keep?: number[] }[]) {
     const api: QuenchApi = {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       call: (async (method: string, req: any) => {
@@ -103,57 +183,96 @@ describe('FileImport', () => {
             ? take
             : { ...take, name: req.name, clips: [take.clips[0]] };
         }
-        imported.push(req.name);
+        imported.push(req.keep ? { name: req.name, keep: req.keep } : { name: req.name });
+        const kept = req.keep?.length ?? 1;
         return {
           className: req.className,
-          name: req.name === 'a?.mp3' ? 'a?.mp3' : req.name,
+          name: req.name,
           file: req.name,
-          clips: req.name === 'take.m4a' ? 24 : 1,
-          warnings: []
+          clips: kept,
+          warnings: req.name === 'truncated.wav' ? ['the file ended early'] : [],
+          ...(req.keep
+            ? {
+                savedAs: req.keep.map((k: number) => `take ${k + 1}.wav`),
+                leftOut: 24 - kept
+              }
+            : {})
         };
       }) as QuenchApi['call'],
       on: () => () => {}
     };
     return api;
   }
+  const settle = async () => {
+    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 0));
+  };
 
-  test('empty and unreadable files are listed; a long take waits for the preview; others are added', async () => {
-    const imported: string[] = [];
+  test('empty and unreadable files are listed; a long take waits for its clips to be chosen; others are added', async () => {
+    const imported: { name: string; keep?: number[] }[] = [];
     const flow = new FileImport(fakeApi(imported));
     const done = flow.add(
-      [file('empty.wav', 0), file('notes.wav'), file('take.m4a'), file('a?.mp3')],
+      [
+        file('empty.wav', 0),
+        file('notes.wav'),
+        file('take.m4a'),
+        file('a?.mp3'),
+        file('truncated.wav')
+      ],
       'p1',
       'yes'
     );
-    await new Promise((r) => setTimeout(r, 0));
-    await new Promise((r) => setTimeout(r, 0));
+    await settle();
     expect(flow.preview?.name).toBe('take.m4a');
     expect(imported).toEqual([]); // nothing of the take is saved before the answer
-    flow.answer(true);
-    await done;
-    expect(imported).toEqual(['take.m4a', 'a?.mp3']);
+    flow.answer([0, 1, 2]);
+    const outcome = await done;
+    expect(imported).toEqual([
+      { name: 'take.m4a', keep: [0, 1, 2] },
+      { name: 'a?.mp3' },
+      { name: 'truncated.wav' }
+    ]);
+    expect(outcome).toEqual({ className: 'yes', added: 3, clips: 5, refused: 2 });
+    expect(outcomeText(outcome)).toBe(
+      'Added 3 files (5 clips) to “yes”; 2 files not added (listed below).'
+    );
+    expect(flow.addedText).toBe('3 files (5 clips) to “yes”');
     expect(flow.refused).toEqual([
       { name: 'empty.wav', reason: 'the file is empty (0 bytes)' },
       { name: 'notes.wav', reason: 'not an audio file Quench reads (WAV, …)' }
     ]);
-    expect(flow.notes).toEqual([{ name: 'take.m4a', note: '24 clips' }]);
+    expect(flow.notes).toEqual([
+      {
+        name: 'take.m4a',
+        note: '3 clips saved as “take 1.wav”, “take 2.wav”, “take 3.wav”; 21 left out'
+      }
+    ]);
+    // Added, with a warning: not among the refused.
+    expect(flow.warnings).toEqual([{ name: 'truncated.wav', note: 'the file ended early' }]);
     // Refusals stay listed across imports until dismissed.
     await flow.add([file('notes.wav')], 'p1', 'yes');
     expect(flow.refused).toHaveLength(3);
     flow.dismiss();
     expect(flow.refused).toEqual([]);
+    expect(flow.addedText).toBe('');
+  });
+
+  test('pictures are counted as pictures, not clips', () => {
+    expect(
+      outcomeText({ className: 'mug', added: 10, clips: 10, refused: 0, pictures: true })
+    ).toBe('Added 10 pictures to “mug”.');
   });
 
   test('a long take left out after the preview is listed as left out, not saved', async () => {
-    const imported: string[] = [];
+    const imported: { name: string }[] = [];
     const flow = new FileImport(fakeApi(imported));
     const done = flow.add([file('take.m4a')], 'p1', 'yes');
-    await new Promise((r) => setTimeout(r, 0));
-    await new Promise((r) => setTimeout(r, 0));
-    flow.answer(false);
-    await done;
+    await settle();
+    flow.answer(undefined);
+    const outcome = await done;
     expect(imported).toEqual([]);
     expect(flow.refused).toEqual([{ name: 'take.m4a', reason: 'left out after the preview' }]);
+    expect(outcomeText(outcome)).toBe('Nothing added to “yes”; 1 file not added (listed below).');
   });
 });
 

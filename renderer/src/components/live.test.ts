@@ -83,6 +83,28 @@ describe('ProbBars', () => {
     expect(bg.querySelectorAll('input')).toHaveLength(2);
   });
 
+  test('silent input: "nothing heard" instead of the model\'s guess, saying why', () => {
+    const el = show(ProbBars, { ...base, probabilities: [0.06, 0.37, 0.57], top: 2, quiet: true });
+    expect(text(el.querySelector('[data-testid="winner"]'))).toBe('nothing heard');
+    expect(el.querySelector('.top-pct')).toBeNull();
+    expect(text(el.querySelector('[data-testid="top-note"]'))).toMatch(
+      /^The input is silent \(below −70 dBFS\): no class is shown and nothing is detected/
+    );
+  });
+
+  test('a camera model says "seen", and that a still object is announced once', () => {
+    const el = show(ProbBars, {
+      ...base,
+      labels: ['background', 'book', 'mug'],
+      probabilities: [0.0, 0.05, 0.95],
+      top: 2,
+      kind: 'vision'
+    });
+    expect(text(el.querySelector('[data-testid="top-note"]'))).toBe(
+      'at or above its 90 % threshold: seen, unless it was already announced'
+    );
+  });
+
   test('a threshold field reports the class and the new value as a fraction', () => {
     const changed: [number, number][] = [];
     const el = show(ProbBars, {
@@ -122,6 +144,19 @@ describe('DetectionList', () => {
     expect(cleared).toBe(1);
     const empty = show(DetectionList, { detections: [], onclear: () => {} });
     expect(text(empty)).toMatch(/Nothing heard yet/);
+  });
+
+  test('a camera model lists what it has seen, not heard', () => {
+    const el = show(DetectionList, {
+      detections: [{ id: 1, time: 5.3, label: 'mug', classIndex: 2, probability: 0.99 }],
+      kind: 'vision',
+      onclear: () => {}
+    });
+    expect([...el.querySelectorAll('li')].map(text)).toEqual(['0:05.3 seen mug (99 %)']);
+    const empty = show(DetectionList, { detections: [], kind: 'vision', onclear: () => {} });
+    expect(text(empty.querySelector('.empty'))).toMatch(
+      /^Nothing seen yet\..*a still object is announced once/
+    );
   });
 });
 
@@ -275,6 +310,7 @@ describe('ProbTimeline', () => {
       [0.1, 0.9],
       [0.9, 0.1]
     ],
+    silence: [false, false, false, false, false, false],
     detections: [
       { time: 1.492, label: 'yes', classIndex: 1, probability: 0.8 },
       { time: 2.992, label: 'yes', classIndex: 1, probability: 0.9 }
@@ -309,6 +345,22 @@ describe('ProbTimeline', () => {
     expect(el.querySelector('svg')!.getAttribute('aria-label')).toBe(
       'Class probabilities over 4.0 s with 2 detections'
     );
+    expect(el.querySelector('rect.silence')).toBeNull();
+  });
+
+  test('no line where the input was silent; the silent stretch is shaded and named', () => {
+    const el = show(ProbTimeline, {
+      timeline: { ...timeline, silence: [true, false, false, true, true, false] },
+      silent: [true, false],
+      thresholds: [0.75, 0.75]
+    });
+    // Two runs of heard windows per class (1–2 and 5), so two lines per class.
+    const yes = [...el.querySelectorAll('polyline')].filter((l) => text(l) === 'yes');
+    expect(yes.map((l) => l.getAttribute('points')!.split(' ').length)).toEqual([2, 1]);
+    expect([...el.querySelectorAll('rect.silence title')].map(text)).toEqual([
+      '0:00.0–0:01.0: silent input, nothing heard',
+      '0:01.5–0:03.0: silent input, nothing heard'
+    ]);
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * Adding files a person picked or dropped to a class, with nothing lost silently: every file that
  * isn't added is listed with its reason (the server's words, or "empty" for 0-byte files), every
- * added one keeps its name, and a long take in a word class waits for the person to see its cut
- * points before it is saved.
+ * added one is counted and keeps its name, a file added with a warning (read up to where it ends,
+ * channels that cancel) is listed apart from those not added, and a long take in a word class (or
+ * one holding a word cut by its start or end) waits for the person to choose its clips.
  */
 import type { RefusedFile, SampleInspection } from '../../../electron/shared/api';
 import type { QuenchApi } from '../../../electron/shared/api';
@@ -13,70 +14,165 @@ export interface PickedFile {
   arrayBuffer(): Promise<ArrayBuffer>;
 }
 
+/** A line about one file. */
+export interface FileNote {
+  name: string;
+  note: string;
+}
+
+/** What one call of {@link FileImport.add} did. */
+export interface ImportOutcome {
+  className: string;
+  added: number;
+  clips: number;
+  refused: number;
+  /** The files were pictures (an image project): each is one example, no clips to count. */
+  pictures?: boolean;
+}
+
 function reason(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/** "16 files (16 clips)", or "10 pictures". */
+function addedCount(files: number, clips: number, pictures: boolean | undefined): string {
+  return pictures
+    ? plural(files, 'picture')
+    : `${plural(files, 'file')} (${plural(clips, 'clip')})`;
+}
+
+/** "Added 16 files (16 clips) to “stop”; 2 not added." ("Added 10 pictures …" for images). */
+export function outcomeText(o: ImportOutcome): string {
+  const head = o.added
+    ? `Added ${addedCount(o.added, o.clips, o.pictures)} to “${o.className}”`
+    : `Nothing added to “${o.className}”`;
+  return `${head}${o.refused ? `; ${plural(o.refused, 'file')} not added (listed below)` : ''}.`;
 }
 
 export class FileImport {
   /** Files not added, with reasons; kept until dismissed, across imports. */
   refused = $state.raw<RefusedFile[]>([]);
-  notes = $state.raw<{ name: string; note: string }[]>([]);
+  /** Files added but read with a warning (ended early, channels cancel …). */
+  warnings = $state.raw<FileNote[]>([]);
+  /** What else a person would want to know about added files ("24 clips", "saved as …"). */
+  notes = $state.raw<FileNote[]>([]);
+  /** Files added per class since the report was last dismissed. */
+  added = $state.raw<{ className: string; files: number; clips: number; pictures?: boolean }[]>([]);
   /** The long take waiting for the person's decision. */
   preview = $state.raw<SampleInspection | undefined>(undefined);
   busy = $state(false);
-  private decide: ((save: boolean) => void) | undefined;
+  private decide: ((keep: number[] | undefined) => void) | undefined;
 
   constructor(private readonly api: QuenchApi) {}
 
-  /** The person's answer to the preview shown. */
-  answer(save: boolean): void {
+  /** The person's answer to the preview shown: the clips kept, or undefined (leave it out). */
+  answer(keep: number[] | undefined): void {
     const d = this.decide;
     this.decide = undefined;
     this.preview = undefined;
-    d?.(save);
+    d?.(keep);
   }
 
   dismiss(): void {
     this.refused = [];
+    this.warnings = [];
     this.notes = [];
+    this.added = [];
+  }
+
+  /** "16 files added to “stop” (16 clips)" per class, for the report's heading. */
+  get addedText(): string {
+    return this.added
+      .map((a) => `${addedCount(a.files, a.clips, a.pictures)} to “${a.className}”`)
+      .join(', ');
   }
 
   /** Adds the files to one class; resolves when each is added, refused or left out. */
-  async add(files: Iterable<PickedFile>, project: string, className: string): Promise<void> {
+  async add(
+    files: Iterable<PickedFile>,
+    project: string,
+    className: string
+  ): Promise<ImportOutcome> {
+    const outcome: ImportOutcome = { className, added: 0, clips: 0, refused: 0 };
     this.busy = true;
     try {
-      for (const f of files) await this.one(f, project, className);
+      for (const f of files) {
+        const added = await this.one(f, project, className);
+        if (added === undefined) outcome.refused++;
+        else {
+          [outcome.added, outcome.clips] = [outcome.added + 1, outcome.clips + added.clips];
+          if (added.pictures) outcome.pictures = true;
+        }
+      }
     } finally {
       this.busy = false;
     }
+    if (outcome.added) {
+      const mine = this.added.find((a) => a.className === className);
+      this.added = mine
+        ? this.added.map((a) =>
+            a === mine
+              ? { ...a, files: a.files + outcome.added, clips: a.clips + outcome.clips }
+              : a
+          )
+        : [
+            ...this.added,
+            {
+              className,
+              files: outcome.added,
+              clips: outcome.clips,
+              ...(outcome.pictures ? { pictures: true } : {})
+            }
+          ];
+    }
+    return outcome;
   }
 
-  private async one(f: PickedFile, project: string, className: string): Promise<void> {
-    if (f.size === 0) {
-      this.refused = [...this.refused, { name: f.name, reason: 'the file is empty (0 bytes)' }];
-      return;
-    }
+  private refuse(name: string, why: string): undefined {
+    this.refused = [...this.refused, { name, reason: why }];
+    return undefined;
+  }
+
+  /** Adds one file: the clips it gave, or undefined when it was not added. */
+  private async one(
+    f: PickedFile,
+    project: string,
+    className: string
+  ): Promise<{ clips: number; pictures: boolean } | undefined> {
+    if (f.size === 0) return this.refuse(f.name, 'the file is empty (0 bytes)');
     try {
       const bytes = new Uint8Array(await f.arrayBuffer());
       const req = { project, className, name: f.name, bytes };
       const seen = await this.api.call('sample:inspect', req);
-      if (seen.kind === 'audio' && !seen.background && seen.clips.length > 1) {
+      let keep: number[] | undefined;
+      const cut = seen.clips.some((c) => c.cut);
+      if (seen.kind === 'audio' && !seen.background && (seen.clips.length > 1 || cut)) {
         this.preview = seen;
-        const save = await new Promise<boolean>((resolve) => (this.decide = resolve));
-        if (!save) {
-          this.refused = [...this.refused, { name: f.name, reason: 'left out after the preview' }];
-          return;
-        }
+        keep = await new Promise<number[] | undefined>((resolve) => (this.decide = resolve));
+        if (!keep?.length) return this.refuse(f.name, 'left out after the preview');
       }
-      const added = await this.api.call('sample:import', req);
-      const notes = [...added.warnings];
-      if (added.clips > 1) notes.unshift(`${added.clips} clips`);
-      if (added.name !== f.name) notes.push(`saved as "${added.name}"`);
-      if (notes.length) {
+      const added = await this.api.call('sample:import', keep ? { ...req, keep } : req);
+      const notes: string[] = [];
+      if (added.savedAs) {
+        const names = added.savedAs;
+        notes.push(
+          `${plural(added.clips, 'clip')} saved as ${names.length > 3 ? `“${names[0]}” … “${names.at(-1)}”` : names.map((n) => `“${n}”`).join(', ')}${added.leftOut ? `; ${added.leftOut} left out` : ''}`
+        );
+      } else if (added.clips > 1) notes.push(`${added.clips} clips`);
+      if (!added.savedAs && added.name !== f.name) notes.push(`saved as "${added.name}"`);
+      if (notes.length)
         this.notes = [...this.notes, ...notes.map((note) => ({ name: f.name, note }))];
+      if (added.warnings.length) {
+        this.warnings = [
+          ...this.warnings,
+          ...added.warnings.map((note) => ({ name: f.name, note }))
+        ];
       }
+      return { clips: added.clips, pictures: seen.kind === 'vision' };
     } catch (e) {
-      this.refused = [...this.refused, { name: f.name, reason: reason(e) }];
+      return this.refuse(f.name, reason(e));
     }
   }
 }

@@ -64,6 +64,10 @@ describe('what runs say', () => {
     ).toBe('100.0 % of 1 clip (held-out clips)');
     expect(accuracyText(run('1', { evaluationCancelled: true }))).toBe('not estimated (cancelled)');
     expect(accuracyText(run('1', { status: 'running' }))).toBe('being estimated…');
+    // An image project's examples are pictures.
+    expect(accuracyText(run('1', { evaluation: evaluation(1, 38) }), 'vision')).toBe(
+      '100.0 % of 38 pictures (5-fold cross-validation)'
+    );
   });
 
   test('settings read as a person says them', () => {

@@ -3,7 +3,7 @@
  * accuracy read, and whether the project's classes have changed since the run was trained.
  * Plain functions over the API's RunInfo, so they are tested without a DOM.
  */
-import type { ClassInfo, RunInfo } from '../../../electron/shared/api';
+import type { ClassInfo, ProjectKind, RunInfo } from '../../../electron/shared/api';
 
 /** Whether a run has a model file Live can load (a run may save it before it finishes). */
 export function hasModel(r: RunInfo): boolean {
@@ -43,12 +43,16 @@ export function settingsText(r: RunInfo): string {
 
 const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
 
-/** "87.5 % of 24 clips (5-fold cross-validation)", or why there is no figure. */
-export function accuracyText(r: RunInfo): string {
+/**
+ * "87.5 % of 24 clips (5-fold cross-validation)" ("… of 38 pictures …" in an image project), or
+ * why there is no figure.
+ */
+export function accuracyText(r: RunInfo, kind: ProjectKind = 'audio'): string {
   const e = r.evaluation;
   if (e) {
-    const how = e.method === 'k-fold' ? `${e.folds}-fold cross-validation` : 'held-out clips';
-    return `${pct(e.accuracy)} of ${e.clips} clip${e.clips === 1 ? '' : 's'} (${how})`;
+    const unit = kind === 'vision' ? 'picture' : 'clip';
+    const how = e.method === 'k-fold' ? `${e.folds}-fold cross-validation` : `held-out ${unit}s`;
+    return `${pct(e.accuracy)} of ${e.clips} ${unit}${e.clips === 1 ? '' : 's'} (${how})`;
   }
   if (r.evaluationCancelled) return 'not estimated (cancelled)';
   if (r.status === 'running') return hasModel(r) ? 'being estimated…' : 'training…';

@@ -47,6 +47,8 @@ export type InferOut =
       /** The probabilities the detector judged (averaged as set), and their top class. */
       probabilities: number[];
       top: number;
+      /** Audio: the window's input was silence (nothing heard, never a detection). */
+      silent: boolean;
       detection?: Detection;
       layers: LayerView[];
       energy: LiveEnergy;
@@ -84,6 +86,7 @@ function publish(step: ReturnType<LivePath['frame']>): void {
         : undefined,
     probabilities: step.averaged,
     top: step.top,
+    silent: step.silent,
     detection: step.detection,
     layers,
     energy,

@@ -22,6 +22,8 @@ export class LiveSession {
   settings = $state.raw<LiveSettings | undefined>(undefined);
   probabilities = $state.raw<number[]>([]);
   top = $state(-1);
+  /** The latest window's input was silence: nothing heard. */
+  silent = $state(false);
   layers = $state.raw<LayerView[]>([]);
   energy = $state.raw<LiveEnergy | undefined>(undefined);
   /** Audio: mean level per mel band of the latest window. */
@@ -78,6 +80,7 @@ export class LiveSession {
     else if (m.type === 'result') {
       this.probabilities = m.probabilities;
       this.top = m.top;
+      this.silent = m.silent;
       this.layers = m.layers;
       this.energy = m.energy;
       if (m.preview) this.preview = m.preview;

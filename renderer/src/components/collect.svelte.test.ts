@@ -1,0 +1,237 @@
+/**
+ * The Collect view's recording and class pieces in a DOM, with a fake microphone and API: a take
+ * tells which words were left out for being cut by its start or end; recording background noise
+ * lights its own button, not "Hold to record"; a class shows its own last take, never another
+ * class's; renaming a word class to a background name asks first, in the page.
+ */
+import { flushSync, mount, tick, unmount } from 'svelte';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import type { ProjectInfo, RecordedTake } from '../../../electron/shared/api';
+import { takeMessage } from '../lib/takes';
+
+const calls: { method: string; req: Record<string, unknown> }[] = [];
+/** What sample:record answers next. */
+let recorded: RecordedTake = { saved: [], leftOut: [] };
+vi.mock('../api/client', () => ({
+  api: {
+    call: async (method: string, req: Record<string, unknown>) => {
+      calls.push({ method, req });
+      if (method === 'sample:record') return recorded;
+      return project;
+    },
+    on: () => () => {}
+  }
+}));
+
+/** Takes the fake microphone has begun, each ended by the test. */
+const takes: { max: number; end: (x: Float32Array) => void }[] = [];
+vi.mock('../audio/mic', () => ({
+  MicSession: {
+    open: async () => ({
+      latest: new Float32Array(0),
+      since: 1,
+      close: async () => {},
+      begin(max: number) {
+        let end!: (x: Float32Array) => void;
+        const finished = new Promise<Float32Array>((r) => (end = r));
+        takes.push({ max, end });
+        return { seconds: () => 0, finished, stop: () => finished };
+      }
+    })
+  }
+}));
+
+const { default: Recorder } = await import('./Recorder.svelte');
+const { default: ClassList } = await import('./ClassList.svelte');
+const { default: CameraCapture } = await import('./CameraCapture.svelte');
+const { app } = await import('../state/app.svelte');
+const { dialogs } = await import('../state/dialogs.svelte');
+
+const project: ProjectInfo = {
+  id: 'p1',
+  name: 'Words',
+  kind: 'audio',
+  createdAt: '',
+  classes: [
+    { name: 'background', samples: 0, background: true },
+    { name: 'music', samples: 3 },
+    { name: 'stop', samples: 2 }
+  ]
+};
+
+let mounted: ReturnType<typeof mount>[] = [];
+afterEach(() => {
+  for (const m of mounted) unmount(m);
+  mounted = [];
+  document.body.innerHTML = '';
+  calls.length = 0;
+  takes.length = 0;
+});
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function show(component: any, props: Record<string, unknown>) {
+  const target = document.createElement('div');
+  document.body.appendChild(target);
+  const instance = mount(component, { target, props });
+  mounted.push(instance);
+  flushSync();
+  return { el: target, instance };
+}
+
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
+  flushSync();
+};
+const sample = (name: string) => ({ className: 'music', file: `${name}.wav`, bytes: 1, name });
+
+describe('takeMessage', () => {
+  test('clips saved, and the words cut by the start and end of the take left out with advice', () => {
+    expect(
+      takeMessage('music', 7, {
+        saved: [sample('music 1'), sample('music 2')],
+        leftOut: [
+          { start: 0, end: 1, cut: 'start' },
+          { start: 6, end: 7, cut: 'end' }
+        ]
+      })
+    ).toBe(
+      'Saved 2 clips (7.0 s) to “music”: music 1, music 2. Left out 2 words cut by the start and the end of the take (0.0–1.0 s, 6.0–7.0 s): start speaking after pressing, and let go after the last word has ended.'
+    );
+    expect(
+      takeMessage('music', 2, { saved: [], leftOut: [{ start: 1, end: 2, cut: 'end' }] })
+    ).toBe(
+      'Nothing saved to “music” from the 2.0 s take. Left out 1 word cut by the end of the take (1.0–2.0 s): let go after the last word has ended.'
+    );
+    expect(takeMessage('music', 1, { saved: [sample('music 3')], leftOut: [] })).toBe(
+      'Saved 1 clip (1.0 s) to “music”: music 3.'
+    );
+  });
+});
+
+describe('Recorder', () => {
+  test('a held take says what was left out; background lights its own button; each class shows its own last take', async () => {
+    const props = $state({ project, selected: 'music', onselect: () => {}, onsaved: () => {} });
+    const { el, instance } = show(Recorder, props);
+    await settle();
+    const hold = el.querySelector<HTMLButtonElement>('[data-testid="record"]')!;
+    const background = el.querySelector<HTMLButtonElement>('[data-testid="record-background"]')!;
+
+    // Hold to record "music": its button is pressed, the background button is not.
+    void (instance as unknown as { begin(): Promise<void> }).begin();
+    await settle();
+    expect(hold.getAttribute('aria-pressed')).toBe('true');
+    expect(background.getAttribute('aria-pressed')).toBe('false');
+    recorded = { saved: [sample('music 4')], leftOut: [{ start: 6, end: 7, cut: 'end' }] };
+    takes[0].end(new Float32Array(16000 * 7));
+    await settle();
+    expect(app.status).toMatch(
+      /^Saved 1 clip \(7\.0 s\) to “music”: music 4\. Left out 1 word cut by the end/
+    );
+    expect(el.textContent).toContain('The last recording of “music”');
+
+    // Another class has no take yet: no spectrogram of the music take under its name.
+    props.selected = 'stop';
+    flushSync();
+    expect(el.textContent).not.toContain('The last recording');
+
+    // Record 10 s of background noise: that button shows it, Hold to record stays unpressed.
+    background.click();
+    await settle();
+    expect(takes[1].max).toBe(10);
+    expect(background.getAttribute('aria-pressed')).toBe('true');
+    expect(background.textContent).toMatch(/Recording background noise/);
+    expect(
+      el.querySelector('[data-testid="record"]')?.getAttribute('aria-pressed') ?? 'false'
+    ).toBe('false');
+    recorded = { saved: [], leftOut: [] };
+    takes[1].end(new Float32Array(16000 * 10));
+    await settle();
+    expect(background.getAttribute('aria-pressed')).toBe('false');
+    await tick();
+  });
+});
+
+describe('ClassList', () => {
+  const renameTo = async (el: HTMLElement, from: string, to: string) => {
+    el.querySelector<HTMLButtonElement>(`[aria-label="Rename class ${from}"]`)!.click();
+    await settle();
+    expect(dialogs.current?.kind).toBe('prompt');
+    dialogs.current!.resolve(to);
+    await settle();
+  };
+
+  test('renaming a word class to "Background" asks in the page, saying what it does; Cancel keeps it', async () => {
+    const { el } = show(ClassList, {
+      project: { ...project, classes: project.classes.filter((c) => !c.background) },
+      selected: 'stop',
+      onselect: () => {}
+    });
+    await renameTo(el, 'stop', 'Background');
+    const ask = dialogs.current!;
+    expect(ask.kind).toBe('confirm');
+    expect(ask.title).toBe('Make “stop” the background class?');
+    expect(ask.message).toMatch(
+      /Its 2 samples would no longer be taught as the word “stop”: they would be cut into 1 s windows of noise, mixed quietly under the other classes' clips, and never announced in Live\./
+    );
+    ask.resolve(false);
+    await settle();
+    expect(calls.filter((c) => c.method === 'class:rename')).toEqual([]);
+
+    await renameTo(el, 'stop', 'Background');
+    dialogs.current!.resolve(true);
+    await settle();
+    expect(calls.filter((c) => c.method === 'class:rename').map((c) => c.req)).toEqual([
+      { project: 'p1', from: 'stop', to: 'Background' }
+    ]);
+  });
+
+  test('an ordinary rename, or an image project, asks nothing more', async () => {
+    const { el } = show(ClassList, { project, selected: 'stop', onselect: () => {} });
+    await renameTo(el, 'stop', 'halt');
+    expect(dialogs.current).toBeUndefined();
+    expect(calls.filter((c) => c.method === 'class:rename')).toHaveLength(1);
+    unmount(mounted.pop()!);
+    const pictures = show(ClassList, {
+      project: { ...project, kind: 'vision', classes: [{ name: 'mug', samples: 3 }] },
+      selected: 'mug',
+      onselect: () => {}
+    });
+    await renameTo(pictures.el, 'mug', 'noise');
+    expect(dialogs.current).toBeUndefined();
+  });
+
+  test('the background class renamed to a word: asked too', async () => {
+    const { el } = show(ClassList, { project, selected: 'background', onselect: () => {} });
+    await renameTo(el, 'background', 'hum');
+    expect(dialogs.current?.title).toBe('“hum” would no longer be the background class');
+    dialogs.current!.resolve(false);
+    await settle();
+  });
+});
+
+describe('CameraCapture', () => {
+  test('says how many frames a burst takes and how long; both can be changed', () => {
+    localStorage.removeItem('quench:burst');
+    const { el } = show(CameraCapture, {
+      project: { ...project, kind: 'vision', classes: [{ name: 'mug', samples: 0 }] },
+      selected: 'mug',
+      onsaved: () => {}
+    });
+    const length = () => el.querySelector('[data-testid="burst-length"]')!.textContent!.trim();
+    expect(length()).toBe(
+      '10 frames, one every 100 ms: 0.9 s. Keep the scene as it is until the burst ends.'
+    );
+    const [frames, every] = [...el.querySelectorAll<HTMLInputElement>('.burst input')];
+    frames.value = '4';
+    frames.dispatchEvent(new Event('change', { bubbles: true }));
+    every.value = '300';
+    every.dispatchEvent(new Event('change', { bubbles: true }));
+    flushSync();
+    expect(length()).toMatch(/^4 frames, one every 300 ms: 0\.9 s\./);
+    expect(el.querySelector('button.big')!.textContent).toMatch(/Capture 4 frames of "mug"/);
+    expect(JSON.parse(localStorage.getItem('quench:burst')!)).toEqual({
+      frames: 4,
+      intervalMs: 300
+    });
+  });
+});
