@@ -18,7 +18,7 @@ import { openApp, SHOTS, type Harness } from './harness';
 const SCHEMES = [
   ['linear', 'linear weights'],
   ['exponential', 'exponential weights'],
-  ['kmeans', 'kmeans weights']
+  ['kmeans', 'k-means weights']
 ] as const;
 
 let h: Harness | undefined;

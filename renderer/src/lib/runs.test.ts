@@ -68,11 +68,15 @@ describe('what runs say', () => {
 
   test('settings read as a person says them', () => {
     expect(settingsText(run('1', {}))).toBe(
-      '4-bit kmeans weights · 8-bit activations · k-WTA 0.5 · 15 epochs'
+      '4-bit k-means weights · 8-bit activations · k-WTA 0.5 · 15 epochs'
     );
+    // One spelling everywhere (the form and the table say "k-means" too); float has no scheme.
     expect(settingsText(run('1', { settings: { weightBits: 32, kwta: 1 } }))).toBe(
-      'float linear weights · no k-WTA'
+      'float weights · no k-WTA'
     );
+    expect(
+      settingsText(run('1', { settings: { weightBits: 2, weightScheme: 'exponential' } }))
+    ).toBe('2-bit exponential weights');
   });
 
   test('a class deleted or added since training is named', () => {

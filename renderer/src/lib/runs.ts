@@ -23,15 +23,22 @@ export function defaultRun(runs: RunInfo[]): RunInfo | undefined {
     .sort((a, b) => score(b) - score(a) || b.startedAt.localeCompare(a.startedAt))[0];
 }
 
+/** How the form names each weight scheme (one spelling everywhere: "k-means"). */
+export const SCHEME_NAME = {
+  linear: 'linear',
+  exponential: 'exponential',
+  kmeans: 'k-means'
+} as const;
+
 /** "4-bit k-means weights · 8-bit activations · k-WTA 0.5 · 15 epochs" (defaults filled in). */
 export function settingsText(r: RunInfo): string {
   const s = r.settings;
   if (Object.keys(s).length === 0) return 'bundled model';
-  const bits = (b: number | undefined, what: string) =>
-    b === undefined ? undefined : b === 32 ? `float ${what}` : `${b}-bit ${what}`;
+  const bits = (b: number | undefined, what: string, scheme = '') =>
+    b === undefined ? undefined : b === 32 ? `float ${what}` : `${b}-bit ${scheme}${what}`;
   const parts = [
     s.preset,
-    bits(s.weightBits, `${s.weightScheme ?? 'linear'} weights`),
+    bits(s.weightBits, 'weights', `${SCHEME_NAME[s.weightScheme ?? 'linear']} `),
     bits(s.actBits, 'activations'),
     s.kwta === undefined ? undefined : s.kwta >= 1 ? 'no k-WTA' : `k-WTA ${s.kwta}`,
     s.epochs === undefined ? undefined : `${s.epochs} epochs`,
