@@ -93,4 +93,15 @@ describe('what runs say', () => {
     );
     expect(classDrift(r, [...now.slice(0, 2), { name: 'right', samples: 3 }])).toBeUndefined();
   });
+
+  test('a project without recordings (the demo, a fresh import of a model) has no class drift', () => {
+    const demo = run('1', { labels: ['background', 'no', 'yes'] });
+    expect(classDrift(demo, [])).toBeUndefined();
+    expect(classDrift(demo, [{ name: 'maybe', samples: 0 }])).toBeUndefined();
+    // One recording is enough to compare against.
+    expect(classDrift(demo, [{ name: 'maybe', samples: 1 }])).toEqual({
+      removed: ['background', 'no', 'yes'],
+      added: ['maybe']
+    });
+  });
 });

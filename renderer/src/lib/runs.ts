@@ -73,6 +73,8 @@ export function runTitle(r: RunInfo): string {
 /**
  * How the project's classes differ from the ones a run was trained on (undefined when they
  * match): names the run knows that the project no longer has, and new ones it doesn't know.
+ * A project holding no recordings at all (the demo: a bundled model without its clips) has
+ * nothing to compare with, and retraining it is not possible: no drift.
  */
 export function classDrift(
   r: RunInfo,
@@ -80,6 +82,7 @@ export function classDrift(
 ): { removed: string[]; added: string[] } | undefined {
   if (!r.labels) return undefined;
   const now = classes.filter((c) => c.samples > 0).map((c) => c.name);
+  if (now.length === 0) return undefined;
   const removed = r.labels.filter((l) => !now.includes(l));
   const added = now.filter((c) => !r.labels!.includes(c));
   return removed.length || added.length ? { removed, added } : undefined;
