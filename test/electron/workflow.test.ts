@@ -154,8 +154,21 @@ describe('collecting', () => {
       1
     );
     expect(a.demo.about).toMatch(/yes.*no/);
+    // Said once (the Collect view adds that the recordings are not shipped), and its accuracy
+    // in the run's own terms: the run's figure with its clips, then the unheard voices.
+    expect(a.demo.about).not.toMatch(/recordings are not/);
     const [run] = await call('run:list', { project: a.id });
-    expect(run.settings).toMatchObject({ preset: 'audio-small', weightBits: 4, kwta: 0.5 });
+    expect(a.demo.about).toContain(
+      `${(100 * run.evaluation.accuracy).toFixed(1)} % of ${run.evaluation.clips} clips held out`
+    );
+    // Every setting the runs table shows (no "Act. bits —").
+    expect(run.settings).toMatchObject({
+      preset: 'audio-small',
+      weightBits: 4,
+      weightScheme: 'linear',
+      actBits: 8,
+      kwta: 0.5
+    });
     expect(run.history.length).toBeGreaterThan(1);
     expect(run.evaluation.confusion).toHaveLength(3);
     expect(run.energy.totalPj).toBeGreaterThan(0);
