@@ -15,6 +15,7 @@ import { FrontEndError } from '../../../core/onnx/front-end';
 import {
   applyOverrides,
   checkServable,
+  DEFAULT_PRESET,
   getPreset,
   resolveSpec,
   SpecError,
@@ -77,7 +78,7 @@ export class TrainerHost {
 
   /** The spec a run trains: the preset for the project's kind with the user's settings. */
   static specFor(kind: 'audio' | 'vision', s: TrainSettings): ModelSpec {
-    const preset = s.preset ?? (kind === 'audio' ? 'audio-small' : 'vision-small');
+    const preset = s.preset ?? DEFAULT_PRESET[kind];
     let spec: ModelSpec;
     try {
       spec = getPreset(preset);
