@@ -178,7 +178,15 @@ export interface TrainProgressEvent {
   loss: number;
   accuracy: number;
   samplesPerSecond: number;
+  /** Seconds the whole run has left: the served model and every cross-validation fold. */
   etaSeconds: number;
+  /** Share of the whole run done, in [0, 1] (absent while reading samples). */
+  fraction?: number;
+  /**
+   * What `validationAccuracy` is measured on: 'held-out' clips, or — with cross-validation to
+   * follow — the model's 'own' training clips.
+   */
+  check?: 'held-out' | 'own';
   validationAccuracy?: number;
 }
 

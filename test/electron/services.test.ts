@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { encodeWav } from '../../core/features/wav';
 import { decodeModel } from '../../core/model-file/model-file';
-import { ApiError, validateRequest, type ApiEvents, type RunInfo } from '../../electron/shared/api';
+import {
+  ApiError,
+  validateRequest,
+  type ApiEvents,
+  type RunInfo,
+  type TrainProgressEvent
+} from '../../electron/shared/api';
 import { writeFileAtomic } from '../../electron/main/services/atomic-write';
 import { ApiService } from '../../electron/main/services/api-service';
 import { checkName } from '../../electron/main/services/names';
@@ -243,8 +249,19 @@ describe('training in a worker thread', () => {
     expect(done.validationAccuracy).toBeLessThanOrEqual(1);
     const progress = events
       .filter((e) => e.type === 'train:progress')
-      .map((e) => e.payload as { epoch: number; phase: string });
+      .map((e) => e.payload as TrainProgressEvent);
     expect(progress.some((p) => p.phase === 'train' && p.epoch === 3)).toBe(true);
+    // The bar and the time left cover the whole run (review #3): 12 clips train the served model,
+    // then 5 folds of about 10 — the served model is a fifth of the work, not the whole bar.
+    const trained = progress.filter((p) => p.phase !== 'scan');
+    const served = trained.filter((p) => p.phase !== 'evaluate');
+    const folds = trained.filter((p) => p.phase === 'evaluate');
+    expect(served.at(-1)!.fraction).toBeLessThan(0.3);
+    expect(folds.length).toBeGreaterThan(0);
+    expect(folds.at(-1)!.fraction).toBeGreaterThan(0.8);
+    expect(folds.filter((p) => p.fold === 1).every((p) => p.etaSeconds > 0)).toBe(true);
+    // Before cross-validation each epoch is checked on the model's own training clips.
+    expect(served[0].check).toBe('own');
     const runs = await call('run:list', { project });
     expect(runs[0]).toMatchObject({ id: run.id, status: 'done' });
     const model = decodeModel(await call('model:load', { project, run: run.id }));

@@ -162,7 +162,10 @@ async function run(m: Extract<WorkerIn, { type: 'start' }>): Promise<void> {
             loss: t.loss,
             accuracy: t.accuracy,
             samplesPerSecond: t.samplesPerSecond,
-            etaSeconds: t.etaSeconds,
+            // The whole job's (the served model and every fold), not only this fit's.
+            etaSeconds: p.job?.etaSeconds ?? t.etaSeconds,
+            fraction: p.job?.fraction,
+            check: p.check,
             validationAccuracy: t.validation?.accuracy
           }
         });

@@ -244,6 +244,8 @@ export class TrainerHost {
           accuracy: Number(p.accuracy ?? 0),
           samplesPerSecond: Number(p.samplesPerSecond ?? 0),
           etaSeconds: Number(p.etaSeconds ?? 0),
+          fraction: p.fraction === undefined ? undefined : Number(p.fraction),
+          check: p.check === 'own' || p.check === 'held-out' ? p.check : undefined,
           validationAccuracy:
             p.validationAccuracy === undefined ? undefined : Number(p.validationAccuracy)
         });
