@@ -139,6 +139,11 @@ export interface RunInfo {
   error?: string;
   /** Model file size once the run has saved its model (possibly while still evaluating). */
   modelBytes?: number;
+  /**
+   * Bytes of what is deployed: the integer-only model (packed low-precision weights, no float
+   * copy), as Live runs it and `quench export --format int` writes it. Runs since review #4.
+   */
+  deployedBytes?: number;
   /** The model's class names, in its output order. */
   labels?: string[];
   evaluation?: RunEvaluation;

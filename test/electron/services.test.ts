@@ -266,6 +266,10 @@ describe('training in a worker thread', () => {
     expect(runs[0]).toMatchObject({ id: run.id, status: 'done' });
     const model = decodeModel(await call('model:load', { project, run: run.id }));
     expect(model.labels).toEqual(['high', 'low']);
+    // The runs table's size is what is deployed (review #4): the integer-only file, as exported.
+    const int = await call('model:export', { project, run: run.id, format: 'int' });
+    expect(runs[0].deployedBytes).toBe(int.length);
+    expect(runs[0].deployedBytes).toBeLessThan(runs[0].modelBytes / 2);
     const onnx = await call('model:export', { project, run: run.id, format: 'onnx' });
     expect(onnx[0]).toBe(0x08);
     await call('model:delete', { project, run: run.id });

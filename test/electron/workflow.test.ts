@@ -172,6 +172,8 @@ describe('collecting', () => {
     expect(run.history.length).toBeGreaterThan(1);
     expect(run.evaluation.confusion).toHaveLength(3);
     expect(run.energy.totalPj).toBeGreaterThan(0);
+    const int = await call('model:export', { project: a.id, run: run.id, format: 'int' });
+    expect(run.deployedBytes).toBe(int.length);
   });
 });
 
@@ -323,6 +325,8 @@ describe('runs to compare', () => {
     expect(w.evaluation!.clips).toBe(ev.clips);
     expect(w.energy!.totalPj).toBeGreaterThan(0);
     expect(w.energy!.totalPj).not.toBe(run.energy!.totalPj);
+    // 2-bit weights deploy smaller than 4-bit ones (the full files differ far less).
+    expect(w.deployedBytes).toBeLessThan(run.deployedBytes!);
     const model = decodeModel(await call('model:load', { project: p.id, run: w.id }));
     expect(model.spec.quant.weightBits).toBe(2);
     expect(model.metrics.quantizedFrom).toBe(run.id);

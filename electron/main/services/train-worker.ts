@@ -15,6 +15,7 @@ import { initTrainingBackend } from '../../../core/train/backend/init-backend';
 import type { TrainOptions } from '../../../core/train/train-options';
 import type { DataWarning, RunEvaluation, RunInfo, ServedFit } from '../../shared/api';
 import { writeFileAtomic } from './atomic-write';
+import { deployedBytes } from './int-model-file';
 import { folderSource } from './fs-dataset';
 import { whatIf, type FoldRecord } from './what-if';
 
@@ -43,7 +44,7 @@ export type WorkerOut =
       stage: 'scan' | 'train' | 'evaluate';
       progress: Record<string, number | string | undefined>;
     }
-  | { type: 'model'; modelBytes: number; labels: string[] }
+  | { type: 'model'; modelBytes: number; deployedBytes?: number; labels: string[] }
   | {
       type: 'done';
       cancelled: boolean;
@@ -101,7 +102,12 @@ async function requantize(m: Extract<WorkerIn, { type: 'quantize' }>): Promise<v
   });
   const bytes = encodeModel(r.contents);
   await writeFileAtomic(m.modelPath, bytes);
-  post({ type: 'model', modelBytes: bytes.length, labels: r.contents.labels });
+  post({
+    type: 'model',
+    modelBytes: bytes.length,
+    deployedBytes: deployedBytes(r.contents),
+    labels: r.contents.labels
+  });
   post({
     type: 'done',
     cancelled: false,
@@ -129,7 +135,12 @@ async function run(m: Extract<WorkerIn, { type: 'start' }>): Promise<void> {
     onModel: async (contents) => {
       const bytes = encodeModel(contents);
       await writeFileAtomic(m.modelPath, bytes);
-      post({ type: 'model', modelBytes: bytes.length, labels: contents.labels });
+      post({
+        type: 'model',
+        modelBytes: bytes.length,
+        deployedBytes: deployedBytes(contents),
+        labels: contents.labels
+      });
     },
     // Fold models are kept so that a "what if" run can repeat the estimate requantized.
     onFoldModel: async (fold, contents, test) => {

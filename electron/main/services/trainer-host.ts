@@ -9,7 +9,7 @@ import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { convertToInt } from '../../../core/engine/convert';
-import { decodeModel, encodeModel } from '../../../core/model-file/model-file';
+import { decodeModel } from '../../../core/model-file/model-file';
 import { exportOnnx, type OnnxExportOptions } from '../../../core/onnx/export';
 import { FrontEndError } from '../../../core/onnx/front-end';
 import {
@@ -31,6 +31,7 @@ import {
   type TrainSettings
 } from '../../shared/api';
 import { writeFileAtomic } from './atomic-write';
+import { deployedBytes, intOnlyModel } from './int-model-file';
 import type { ProjectStore } from './project-store';
 import type { WorkerIn, WorkerOut } from './train-worker';
 
@@ -250,7 +251,12 @@ export class TrainerHost {
             p.validationAccuracy === undefined ? undefined : Number(p.validationAccuracy)
         });
       } else if (m.type === 'model') {
-        active.run = { ...active.run, modelBytes: m.modelBytes, labels: m.labels };
+        active.run = {
+          ...active.run,
+          modelBytes: m.modelBytes,
+          deployedBytes: m.deployedBytes,
+          labels: m.labels
+        };
         void save(active.run).then(() => this.events.updated(active.run));
       } else if (m.type === 'done') {
         void finish({
@@ -303,7 +309,8 @@ export class TrainerHost {
       id,
       project,
       labels,
-      modelBytes: model.length
+      modelBytes: model.length,
+      deployedBytes: deployedBytes(decodeModel(model))
     };
     await this.saveRun(run);
     return run;
@@ -352,7 +359,7 @@ export class TrainerHost {
   ): Promise<Uint8Array> {
     const contents = decodeModel(await this.loadModel(project, run));
     const model = convertToInt(contents);
-    if (format !== 'onnx') return encodeModel({ ...contents, int: model }, { includeFloat: false });
+    if (format !== 'onnx') return intOnlyModel({ ...contents, int: model });
     const doc = `Quench ${contents.spec.name}; classes: ${contents.labels.join(', ')}`;
     try {
       const features = contents.spec.features as unknown as OnnxExportOptions['features'];

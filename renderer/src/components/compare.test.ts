@@ -71,26 +71,30 @@ const runs = [
     startedAt: '2025-01-02T10:00:00Z',
     evaluation: ev(0.7, 20),
     energy: { totalPj: 2e5, floatDensePj: 1e7, clips: 20 },
-    modelBytes: 9000
+    modelBytes: 90000,
+    deployedBytes: 9000
   }),
   run('b', {
     startedAt: '2025-01-03T10:00:00Z',
     evaluation: ev(0.9, 20),
     energy: { totalPj: 8e5, floatDensePj: 1e7, clips: 20 },
-    modelBytes: 30000,
+    modelBytes: 130000,
+    deployedBytes: 30000,
     settings: { weightBits: 8, weightScheme: 'kmeans', epochs: 20 }
   }),
   run('c', {
     startedAt: '2025-01-04T10:00:00Z',
     evaluation: ev(0.85, 20),
     energy: { totalPj: 9e5, floatDensePj: 1e7, clips: 20 },
-    modelBytes: 31000
+    modelBytes: 131000,
+    deployedBytes: 31000
   }),
   run('d', {
     startedAt: '2025-01-05T10:00:00Z',
     evaluation: ev(0.5, 20),
     energy: { totalPj: 1e5, floatDensePj: 1e7, clips: 20 },
-    modelBytes: 5000,
+    modelBytes: 105000,
+    deployedBytes: 5000,
     quantizedFrom: 'b',
     settings: { weightBits: 2, weightScheme: 'exponential', epochs: 20 }
   }),
@@ -112,7 +116,9 @@ describe('runs: what the table and chart compute', () => {
   test('cells: weights, accuracy with its clips, bytes, energy, time, what-if epochs', () => {
     expect(cellText(runs[1], 'weights')).toBe('8 k-means');
     expect(cellText(runs[0], 'accuracy')).toBe('70.0 % of 20');
+    // What is deployed (the integer-only model), not the whole file with its float weights.
     expect(cellText(runs[1], 'bytes')).toBe('30,000');
+    expect(cellText(run('old', { modelBytes: 120000 }), 'bytes')).toBe('—');
     expect(cellText(runs[0], 'energy')).toBe('200 nJ');
     expect(cellText(run('t', {}), 'time')).toBe('1 min 30 s');
     expect(cellText(runs[4], 'time')).toBe('—');
@@ -165,6 +171,8 @@ describe('RunsTable', () => {
     flushSync();
     expect(order()).toEqual(['d', 'a', 'c', 'b', 'e']);
     expect(el.querySelectorAll('thead th')).toHaveLength(11);
+    const size = heading('Deployed (bytes)');
+    expect(size.title).toMatch(/integer-only model .*quench export --format int/);
     (el.querySelector('tbody tr[data-run="c"] .pick') as HTMLButtonElement).click();
     expect(picked).toEqual(['c']);
   });

@@ -135,7 +135,12 @@ export const RUN_COLUMNS: { key: RunColumn; label: string; title: string }[] = [
     label: 'Accuracy',
     title: 'On clips the model was not trained on, with how many clips it rests on'
   },
-  { key: 'bytes', label: 'Size (bytes)', title: 'Model file size in bytes' },
+  {
+    key: 'bytes',
+    label: 'Deployed (bytes)',
+    title:
+      'Size of what is deployed: the integer-only model Live runs (packed low-precision weights, as quench export --format int writes it). The model file kept for What-if and ONNX export also holds the float weights.'
+  },
   { key: 'energy', label: 'Energy', title: 'Simulated accelerator energy per inference' },
   { key: 'time', label: 'Time', title: 'Training time' }
 ];
@@ -165,7 +170,7 @@ export function sortValue(r: RunInfo, key: RunColumn): number | string | undefin
     case 'accuracy':
       return runAccuracy(r);
     case 'bytes':
-      return r.modelBytes;
+      return r.deployedBytes;
     case 'energy':
       return r.energy?.totalPj;
     case 'time':
@@ -236,7 +241,7 @@ export function cellText(r: RunInfo, key: RunColumn): string {
       return accuracyText(r);
     }
     case 'bytes':
-      return r.modelBytes === undefined ? '—' : nf.format(r.modelBytes);
+      return r.deployedBytes === undefined ? '—' : nf.format(r.deployedBytes);
     case 'energy':
       return r.energy ? energyText(r.energy.totalPj) : '—';
     case 'time': {
