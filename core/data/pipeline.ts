@@ -140,6 +140,11 @@ export interface TrainDatasetResult {
   scan: Pick<ScannedDataset, 'ignored' | 'notes'> & { backgroundClass?: string };
   /** Energy per inference of the served model (integer engine only). */
   energy?: EnergySummary;
+  /**
+   * The clips the served model was trained on (file and start in seconds of a cut clip): with a
+   * hold-out, every clip but the held-out ones. A later "what if" measures on exactly these.
+   */
+  trainedOn: { file: string; at?: number }[];
 }
 
 /** {@link EnergySummary} of an integer model from its per-layer counts on `clips` inputs. */
@@ -264,6 +269,10 @@ export async function trainOnDataset(
     warnings,
     counts,
     examples: fitted.examples,
+    trainedOn: trainIdx.map((i) => {
+      const { file, at } = scanned.items[i];
+      return at === undefined ? { file } : { file, at };
+    }),
     scan: {
       ignored: scanned.ignored,
       notes: scanned.notes,

@@ -149,6 +149,8 @@ export interface RunInfo {
   evaluation?: RunEvaluation;
   /** Cross-validation was cancelled after the model was saved. */
   evaluationCancelled?: boolean;
+  /** Why a "what if" run has no evaluation (e.g. its source's clips are gone), for the person. */
+  evaluationNote?: string;
   served?: ServedFit;
   warnings?: DataWarning[];
   /** Per epoch: training loss and accuracy, accuracy on the epoch's check set. */
@@ -164,7 +166,10 @@ export interface RunInfo {
   };
   /** Energy per inference on the simulated accelerator (the served model, its training clips). */
   energy?: RunEnergy;
-  /** A "what if" run: the run whose float weights were requantized (no retraining). */
+  /**
+   * A "what if" run: the trained run whose float weights were requantized (no retraining); a
+   * what-if of a what-if names the trained run both come from.
+   */
   quantizedFrom?: string;
 }
 

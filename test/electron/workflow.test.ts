@@ -333,5 +333,43 @@ describe('runs to compare', () => {
     expect(existsSync(join(root, 'projects', p.id, 'runs', run.id, 'folds', 'folds.json'))).toBe(
       true
     );
+
+    // A clip recorded since, then a what-if of the what-if (review #7): the trained run's model
+    // rounded another way, judged on the same folds, its own-clip figures on the 12 it trained on.
+    await call('sample:add', {
+      project: p.id,
+      className: 'low',
+      bytes: tone(230, 9),
+      format: 'wav'
+    });
+    done = finished();
+    await call('run:quantize', { project: p.id, run: w.id, weightBits: 3, weightScheme: 'kmeans' });
+    const chained = await done;
+    expect(chained).toMatchObject({ status: 'done', quantizedFrom: run.id });
+    expect(chained.evaluation!.clips).toBe(ev.clips);
+    expect(chained.served!.clips).toBe(12);
+    expect(chained.energy!.clips).toBe(12);
+    expect(chained.settings).toMatchObject({ weightBits: 3, weightScheme: 'kmeans', epochs: 2 });
+
+    // Without the fold models there is no estimate, and the run says why.
+    rmSync(join(root, 'projects', p.id, 'runs', run.id, 'folds'), { recursive: true });
+    done = finished();
+    await call('run:quantize', {
+      project: p.id,
+      run: run.id,
+      weightBits: 2,
+      weightScheme: 'linear'
+    });
+    const bare = await done;
+    expect(bare.evaluation).toBeUndefined();
+    expect(bare.evaluationNote).toMatch(/kept no cross-validation models/);
+    await expect(
+      call('run:quantize', {
+        project: p.id,
+        run: 'gone-000000',
+        weightBits: 2,
+        weightScheme: 'linear'
+      })
+    ).rejects.toThrow(/^this run no longer exists$/);
   }, 180_000);
 });

@@ -4,6 +4,7 @@
  *   data/<class>/<file>          every sample, as stored
  *   runs/<run>/run.json          each run's record
  *   runs/<run>/model.qnm         its model
+ *   runs/<run>/clips.json        the clips its model was trained on (for "what if" runs)
  *   runs/<run>/folds/…           its cross-validation fold models (for "what if" runs)
  * The zip codec is fflate (already the PNG inflater here): pure JavaScript with no native parts,
  * maintained, fast, the same code in Node and the browser, and it reads a zip's sizes before
@@ -29,7 +30,7 @@ export const MANIFEST = 'quench-project.json';
 /** The most an archive may unpack to. */
 export const MAX_UNPACKED_BYTES = 1024 * 1024 * 1024;
 const RUN_ID = /^[a-z0-9-]{6,64}$/;
-const RUN_FILE = /^(run\.json|model\.qnm|folds\/(fold-\d{1,3}\.qnm|folds\.json))$/;
+const RUN_FILE = /^(run\.json|model\.qnm|clips\.json|folds\/(fold-\d{1,3}\.qnm|folds\.json))$/;
 const STATUSES = ['running', 'done', 'cancelled', 'failed'];
 
 interface Manifest {

@@ -17,7 +17,7 @@ import type { DataWarning, RunEvaluation, RunInfo, ServedFit } from '../../share
 import { writeFileAtomic } from './atomic-write';
 import { deployedBytes } from './int-model-file';
 import { folderSource } from './fs-dataset';
-import { whatIf, type FoldRecord } from './what-if';
+import { TRAINED_ON, whatIf, type FoldRecord } from './what-if';
 
 export type WorkerIn =
   | {
@@ -50,6 +50,8 @@ export type WorkerOut =
       cancelled: boolean;
       evaluationCancelled: boolean;
       evaluation?: RunEvaluation;
+      /** Why a "what if" run has no evaluation. */
+      evaluationNote?: string;
       served: ServedFit;
       warnings: DataWarning[];
       epochs: number;
@@ -113,6 +115,7 @@ async function requantize(m: Extract<WorkerIn, { type: 'quantize' }>): Promise<v
     cancelled: false,
     evaluationCancelled: false,
     evaluation: r.evaluation,
+    evaluationNote: r.evaluationNote,
     served: r.served,
     warnings: [],
     epochs: 0,
@@ -183,6 +186,11 @@ async function run(m: Extract<WorkerIn, { type: 'start' }>): Promise<void> {
       }
     }
   });
+  // The clips the served model was trained on, for "what if" runs made from it later.
+  await writeFileAtomic(
+    join(dirname(m.modelPath), TRAINED_ON),
+    JSON.stringify(r.trainedOn.map((c) => ({ ...c, file: rel(m.dataDir, c.file) })))
+  );
   post({
     type: 'done',
     cancelled: r.result.cancelled,

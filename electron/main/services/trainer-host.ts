@@ -51,6 +51,22 @@ function spawnWorker(): Worker {
 
 const RUN_ID = /^[a-z0-9-]{6,64}$/;
 
+/**
+ * The trained run a "what if" run's model comes from (following what-if of what-if); the nearest
+ * run still there when one in the chain was deleted.
+ */
+export function trainedRunOf(run: RunInfo, runs: RunInfo[]): RunInfo {
+  let r = run;
+  const seen = new Set<string>([r.id]);
+  while (r.quantizedFrom && !seen.has(r.quantizedFrom)) {
+    const up = runs.find((x) => x.id === r.quantizedFrom && x.modelBytes);
+    if (!up) break;
+    seen.add(up.id);
+    r = up;
+  }
+  return r;
+}
+
 export class TrainerHost {
   private active = new Map<string, { worker: Worker; run: RunInfo }>();
   /**
@@ -156,9 +172,13 @@ export class TrainerHost {
   ): Promise<RunInfo> {
     if (this.active.has(project))
       throw new ApiError('a training run is already going on in this project');
-    const source = (await this.listRuns(project)).find((r) => r.id === sourceId);
-    if (!source) throw new ApiError(`no run ${JSON.stringify(sourceId)}`);
-    if (!source.modelBytes) throw new ApiError('this run has no model to requantize');
+    const runs = await this.listRuns(project);
+    const chosen = runs.find((r) => r.id === sourceId);
+    if (!chosen) throw new ApiError('this run no longer exists');
+    if (!chosen.modelBytes) throw new ApiError('this run has no model to requantize');
+    // Requantizing keeps the float weights, so a what-if of a what-if is the trained run's model
+    // rounded another way: start from that run, whose fold models and clips judge it the same.
+    const source = trainedRunOf(chosen, runs);
     const settings: TrainSettings = { ...source.settings, weightBits, weightScheme };
     const kind = (await this.store.get(project)).kind;
     TrainerHost.specFor(kind, settings); // refuses what the engine could not serve
@@ -263,6 +283,7 @@ export class TrainerHost {
           status: m.cancelled ? 'cancelled' : 'done',
           validationAccuracy: m.evaluation?.accuracy,
           evaluation: this.relativeFiles(project, m.evaluation),
+          evaluationNote: m.evaluationNote,
           evaluationCancelled: m.evaluationCancelled || undefined,
           served: m.served,
           warnings: m.warnings,

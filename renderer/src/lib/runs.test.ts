@@ -5,7 +5,15 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { RunInfo } from '../../../electron/shared/api';
-import { accuracyText, classDrift, defaultRun, driftText, settingsText } from './runs';
+import {
+  accuracyText,
+  classDrift,
+  defaultRun,
+  driftText,
+  runFileName,
+  settingsText,
+  whatIfText
+} from './runs';
 
 function run(id: string, patch: Partial<RunInfo>): RunInfo {
   return {
@@ -103,5 +111,42 @@ describe('what runs say', () => {
       removed: ['background', 'no', 'yes'],
       added: ['maybe']
     });
+  });
+});
+
+describe('what-if runs and downloads are named by date and settings, never by internal id', () => {
+  const source = run('1', { id: 'mx31dizh-04d027', startedAt: '2026-11-30T09:01:00' });
+  const whatIf = run('2', {
+    id: 'mx31fq00-a1b2c3',
+    startedAt: '2026-11-30T09:05:00',
+    quantizedFrom: source.id,
+    settings: { ...source.settings, weightBits: 2, weightScheme: 'exponential' }
+  });
+
+  test('a what-if names its source by date and settings, or says it was deleted', () => {
+    const text = whatIfText(whatIf, source)!;
+    expect(text).not.toContain(source.id);
+    expect(text).toMatch(
+      /^“What if”: the model of the run of Nov 30, 09:01 (AM )?\(4-bit k-means weights · 8-bit activations · k-WTA 0\.5 · 15 epochs\) with its weights rounded to 2-bit exponential, no retraining/
+    );
+    expect(whatIfText(whatIf, undefined)).toMatch(/the model of a run since deleted/);
+    expect(whatIfText(source, undefined)).toBeUndefined();
+  });
+
+  test('a what-if without an estimate says why instead of "—"', () => {
+    const bare = { ...whatIf, evaluationNote: 'the run it comes from kept no fold models' };
+    expect(accuracyText(bare)).toBe('not estimated: the run it comes from kept no fold models');
+  });
+
+  test('file names: project, local start time, weights; what-ifs marked; unsafe characters replaced', () => {
+    expect(runFileName('Home words', source, '', 'qnm')).toBe(
+      'Home words 2026-11-30 09.01 4-bit k-means.qnm'
+    );
+    expect(runFileName('Home words', whatIf, ' audio in', 'onnx')).toBe(
+      'Home words 2026-11-30 09.05 2-bit exponential what if audio in.onnx'
+    );
+    expect(runFileName('a/b: c?', run('3', { settings: { weightBits: 32 } }), '', 'qnm')).toMatch(
+      /^a_b_ c_ \d{4}-\d\d-\d\d \d\d\.\d\d float\.qnm$/
+    );
   });
 });

@@ -58,9 +58,46 @@ export function accuracyText(r: RunInfo): string {
     return `${pct(e.accuracy)} of ${e.clips} clip${e.clips === 1 ? '' : 's'} (${how})`;
   }
   if (r.evaluationCancelled) return 'not estimated (cancelled)';
+  if (r.evaluationNote) return `not estimated: ${r.evaluationNote}`;
   if (r.status === 'running') return hasModel(r) ? 'being estimated…' : 'training…';
   if (r.validationAccuracy !== undefined) return `${pct(r.validationAccuracy)} (validation)`;
   return '—';
+}
+
+/** "4-bit k-means", "float": a run's weights as a person says them. */
+function weightsText(s: RunInfo['settings']): string {
+  if (s.weightBits === undefined) return '';
+  return s.weightBits === 32
+    ? 'float'
+    : `${s.weightBits}-bit ${SCHEME_NAME[s.weightScheme ?? 'linear']}`;
+}
+
+/**
+ * What a "what if" run is, naming the run it comes from as the table shows runs (date and
+ * settings), never by its internal id; undefined for a trained run.
+ */
+export function whatIfText(r: RunInfo, source: RunInfo | undefined): string | undefined {
+  if (!r.quantizedFrom) return undefined;
+  const from = source
+    ? `the run of ${cellText(source, 'date')} (${settingsText(source)})`
+    : 'a run since deleted';
+  return `“What if”: the model of ${from} with its weights rounded to ${weightsText(r.settings)}, no retraining; judged on the same clips.`;
+}
+
+/**
+ * A download's file name without internal ids: project, the run's start (local time) and its
+ * weights, e.g. "Home words 2026-11-30 09.01 4-bit k-means.onnx". Characters file systems
+ * refuse become "_".
+ */
+export function runFileName(project: string, r: RunInfo, suffix: string, ext: string): string {
+  const d = new Date(r.startedAt);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}.${two(d.getMinutes())}`;
+  const name = [project, stamp, weightsText(r.settings), r.quantizedFrom ? 'what if' : '']
+    .filter(Boolean)
+    .join(' ');
+  // eslint-disable-next-line no-control-regex
+  return `${name}${suffix}.${ext}`.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_');
 }
 
 /** A short name for a run in lists: date, status, accuracy. */
