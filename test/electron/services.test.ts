@@ -52,7 +52,52 @@ describe('projects, classes and samples', () => {
     );
     await call('project:delete', { project: p.id });
     expect((await call('project:list', {})).map((x: { id: string }) => x.id)).not.toContain(p.id);
-    await expect(call('project:get', { project: p.id })).rejects.toThrow(/no project/);
+    await expect(call('project:get', { project: p.id })).rejects.toThrow(
+      /^this project no longer exists/
+    );
+  });
+
+  test('messages name what the person knows, never an internal project or run id (review #6)', async () => {
+    const p = await call('project:create', { name: 'Home words', kind: 'audio' });
+    await call('class:add', { project: p.id, name: 'lights' });
+    await call('class:add', { project: p.id, name: 'music' });
+    const s = await call('sample:add', {
+      project: p.id,
+      className: 'lights',
+      bytes: tone(440, 1),
+      format: 'wav'
+    });
+    await call('class:delete', { project: p.id, name: 'lights' });
+    const messages: string[] = [];
+    const failing = [
+      call('sample:move', { project: p.id, className: 'lights', file: s.file, to: 'music' }),
+      call('sample:delete', { project: p.id, className: 'music', file: s.file }),
+      call('model:load', { project: p.id, run: 'mx31dizh-04d027' }),
+      call('model:delete', { project: p.id, run: 'mx31dizh-04d027' }),
+      call('run:quantize', {
+        project: p.id,
+        run: 'mx31dizh-04d027',
+        weightBits: 2,
+        weightScheme: 'linear'
+      }),
+      call('project:get', { project: 'ffffffffffffffff' })
+    ];
+    for (const f of failing)
+      messages.push(
+        await f.then(
+          () => 'no error',
+          (e: Error) => e.message
+        )
+      );
+    expect(messages).toEqual([
+      'this project has no class “lights” (renamed or deleted?)',
+      `“${s.name}” is no longer in the class “music”`,
+      'this run has no model file',
+      'this run no longer exists',
+      'this run no longer exists',
+      'this project no longer exists (it may have been deleted)'
+    ]);
+    for (const m of messages) expect(m).not.toMatch(/[0-9a-f]{16}|mx31dizh/);
   });
 
   test('classes and samples: add, list, read, delete; bad samples are refused and not written', async () => {

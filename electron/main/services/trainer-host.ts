@@ -82,7 +82,7 @@ export class TrainerHost {
   ) {}
 
   private runDir(project: string, run: string): string {
-    if (!RUN_ID.test(run)) throw new ApiError(`no run ${JSON.stringify(run)}`);
+    if (!RUN_ID.test(run)) throw new ApiError('this run no longer exists');
     return join(this.store.runsDir(project), run);
   }
 
@@ -296,7 +296,9 @@ export class TrainerHost {
         const files = m.problems?.length
           ? `: ${fewProblems(m.problems, this.store.dataDir(project))}`
           : '';
-        void finish({ status: 'failed', error: `${m.message.replace(/:$/, '')}${files}` });
+        // Files as "class/file": a path would show the project's internal folder name.
+        const message = m.message.split(this.store.dataDir(project) + sep).join('');
+        void finish({ status: 'failed', error: `${message.replace(/:$/, '')}${files}` });
       }
     });
     worker.on('error', (e) => void finish({ status: 'failed', error: e.message }));
@@ -368,7 +370,7 @@ export class TrainerHost {
     try {
       return new Uint8Array(await readFile(join(this.runDir(project, run), 'model.qnm')));
     } catch {
-      throw new ApiError(`run ${run} has no model`);
+      throw new ApiError('this run has no model file');
     }
   }
 
@@ -398,7 +400,7 @@ export class TrainerHost {
     try {
       await rename(dir, trash);
     } catch {
-      throw new ApiError(`no run ${run}`);
+      throw new ApiError('this run no longer exists');
     }
     await rm(trash, { recursive: true, force: true });
   }
