@@ -14,6 +14,7 @@ import { decodeModel } from '../../core/model-file/model-file';
 import { fewOf, fewProblems } from '../../core/util/few';
 import { validateRequest, type ApiEvents, type RunInfo } from '../../electron/shared/api';
 import { ApiService } from '../../electron/main/services/api-service';
+import { freeProjectName } from '../../electron/main/services/project-archive';
 
 const root = mkdtempSync(join(tmpdir(), 'quench-workflow-'));
 const api = new ApiService(join(root, 'projects'));
@@ -195,7 +196,13 @@ describe('a project as one file', () => {
     const file = await call('project:export', { project: p.id });
     const back = await call('project:import-file', { name: 'trip.quench', bytes: file });
     expect(back.id).not.toBe(p.id);
-    expect(back.name).toBe('Trip');
+    // A project of that name exists: the copy is told apart (review #26), and so is the next one.
+    expect(back.name).toBe('Trip (2)');
+    const again = await call('project:import-file', { name: 'trip.quench', bytes: file });
+    expect(again.name).toBe('Trip (3)');
+    expect(freeProjectName('Trip', ['trip', 'Trip (2)'])).toBe('Trip (3)');
+    expect(freeProjectName('New', ['Trip'])).toBe('New');
+    expect([...freeProjectName('x'.repeat(100), ['x'.repeat(100)])]).toHaveLength(100);
     expect(back.classes).toEqual([
       { name: 'empty class', samples: 0 },
       { name: 'yes', samples: 4 }

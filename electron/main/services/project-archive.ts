@@ -22,7 +22,7 @@ import { decodeModel } from '../../../core/model-file/model-file';
 import { fewOf } from '../../../core/util/few';
 import { ApiError, checkTrainSettings, type ProjectInfo, type RunInfo } from '../../shared/api';
 import { writeFileAtomic } from './atomic-write';
-import { checkName } from './names';
+import { checkName, MAX_NAME_LENGTH } from './names';
 import type { ProjectFile, ProjectStore } from './project-store';
 import { inspectSample } from './sample-check';
 
@@ -90,6 +90,26 @@ export async function exportProject(store: ProjectStore, id: string): Promise<Ui
     ];
   }
   return zipSync(tree);
+}
+
+/**
+ * `name`, or when a project is already called that (letter case aside) the first free
+ * "name (2)", "name (3)" …, shortened to stay within the name length: an imported copy is never
+ * an indistinguishable twin.
+ */
+export function freeProjectName(name: string, taken: string[]): string {
+  const used = new Set(taken.map((t) => t.normalize('NFC').toLowerCase()));
+  if (!used.has(name.toLowerCase())) return name;
+  for (let n = 2; ; n++) {
+    const suffix = ` (${n})`;
+    const chars = [...name];
+    const base = chars
+      .slice(0, MAX_NAME_LENGTH - suffix.length)
+      .join('')
+      .trimEnd();
+    const candidate = `${base}${suffix}`;
+    if (!used.has(candidate.toLowerCase())) return candidate;
+  }
 }
 
 function fail(problem: string): never {
@@ -237,7 +257,10 @@ export async function importProject(
     }
     const meta: ProjectFile = {
       version: 1,
-      name: manifest.name,
+      name: freeProjectName(
+        manifest.name,
+        (await store.list()).map((p) => p.name)
+      ),
       kind: manifest.kind,
       createdAt: manifest.createdAt
     };

@@ -14,6 +14,7 @@ import {
   settingsText,
   whatIfText
 } from './runs';
+import { importedText } from './import-text';
 
 function run(id: string, patch: Partial<RunInfo>): RunInfo {
   return {
@@ -147,6 +148,28 @@ describe('what-if runs and downloads are named by date and settings, never by in
     );
     expect(runFileName('a/b: c?', run('3', { settings: { weightBits: 32 } }), '', 'qnm')).toMatch(
       /^a_b_ c_ \d{4}-\d\d-\d\d \d\d\.\d\d float\.qnm$/
+    );
+  });
+});
+
+describe('an imported project file', () => {
+  const p = (name: string) => ({
+    id: 'x',
+    name,
+    kind: 'audio' as const,
+    createdAt: '',
+    classes: [
+      { name: 'yes', samples: 13 },
+      { name: 'no', samples: 1 }
+    ]
+  });
+
+  test('says what came in, and why a copy of an existing name is numbered', () => {
+    expect(importedText(p('Keys only (2)'), 'keys.quench', 1, ['Keys only'])).toBe(
+      'Imported “Keys only (2)” from keys.quench: 2 classes, 14 samples, 1 run. A project called “Keys only” was here already, so the copy is “Keys only (2)”.'
+    );
+    expect(importedText(p('Trip'), 'trip.quench', 0, ['Keys only'])).toBe(
+      'Imported “Trip” from trip.quench: 2 classes, 14 samples, 0 runs.'
     );
   });
 });
