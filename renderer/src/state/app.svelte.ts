@@ -9,6 +9,7 @@ import type {
   TrainSettings
 } from '../../../electron/shared/api';
 import { api } from '../api/client';
+import type { Route } from './route';
 
 export type View = 'projects' | 'collect' | 'train' | 'live';
 
@@ -133,7 +134,7 @@ class AppState {
     this.view = 'live';
   }
 
-  async open(id: string): Promise<void> {
+  async open(id: string, view: View = 'collect'): Promise<void> {
     const p = await this.attempt(() => api.call('project:get', { project: id }));
     if (!p) return;
     this.project = p;
@@ -141,7 +142,27 @@ class AppState {
     this.liveRun = undefined;
     this.runs = [];
     await this.loadRuns();
-    this.view = 'collect';
+    this.view = view;
+  }
+
+  /**
+   * Comes back to where the page was before a reload (the address's route): that project and
+   * view, or the Projects page, saying so, when the project is gone.
+   */
+  async restore(route: Route): Promise<void> {
+    if (!route.project || route.project === this.project?.id) {
+      if (route.project) this.view = route.view;
+      else if (route.view === 'projects') this.view = 'projects';
+      return;
+    }
+    const id = route.project;
+    const p = await api.call('project:get', { project: id }).catch(() => undefined);
+    if (!p) {
+      this.view = 'projects';
+      this.status = 'The project open before is no longer here.';
+      return;
+    }
+    await this.open(id, route.view);
   }
 
   async refreshProject(): Promise<void> {
