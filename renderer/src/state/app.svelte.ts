@@ -9,6 +9,7 @@ import type {
   TrainSettings
 } from '../../../electron/shared/api';
 import { api } from '../api/client';
+import { accuracyText } from '../lib/runs';
 import type { Route } from './route';
 
 export type View = 'projects' | 'collect' | 'train' | 'live';
@@ -82,9 +83,10 @@ class AppState {
       if (r.project !== this.project?.id) return;
       this.upsertRun(r);
       const what = r.quantizedFrom ? 'Requantization' : 'Training';
+      // Said in the page's live status line, so a screen reader hears the outcome too.
       this.say(
         r.status === 'done'
-          ? `${what} finished.`
+          ? `${what} finished. Accuracy: ${accuracyText(r)}.`
           : r.status === 'cancelled'
             ? `${what} cancelled.`
             : `${what} failed: ${r.error ?? ''}`,
