@@ -146,6 +146,11 @@ export interface RunInfo {
   deployedBytes?: number;
   /** The model's class names, in its output order. */
   labels?: string[];
+  /**
+   * The project's classes with samples and their sample counts when the run trained (a what-if
+   * run: its trained run's), to tell runs trained on other data apart. Runs since review #14.
+   */
+  trainedOn?: { name: string; samples: number }[];
   evaluation?: RunEvaluation;
   /** Cross-validation was cancelled after the model was saved. */
   evaluationCancelled?: boolean;

@@ -309,6 +309,11 @@ describe('training in a worker thread', () => {
     expect(served[0].check).toBe('own');
     const runs = await call('run:list', { project });
     expect(runs[0]).toMatchObject({ id: run.id, status: 'done' });
+    // The data it trained on, to tell it from runs on other data later (review #14).
+    expect(runs[0].trainedOn).toEqual([
+      { name: 'high', samples: 6 },
+      { name: 'low', samples: 6 }
+    ]);
     const model = decodeModel(await call('model:load', { project, run: run.id }));
     expect(model.labels).toEqual(['high', 'low']);
     // The runs table's size is what is deployed (review #4): the integer-only file, as exported.

@@ -353,6 +353,7 @@ describe('runs to compare', () => {
     await call('run:quantize', { project: p.id, run: w.id, weightBits: 3, weightScheme: 'kmeans' });
     const chained = await done;
     expect(chained).toMatchObject({ status: 'done', quantizedFrom: run.id });
+    expect(chained.trainedOn).toEqual(run.trainedOn); // the same model's data, not today's
     expect(chained.evaluation!.clips).toBe(ev.clips);
     expect(chained.served!.clips).toBe(12);
     expect(chained.energy!.clips).toBe(12);

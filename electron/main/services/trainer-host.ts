@@ -138,7 +138,10 @@ export class TrainerHost {
       project,
       status: 'running',
       startedAt: new Date().toISOString(),
-      settings
+      settings,
+      trainedOn: info.classes
+        .filter((c) => c.samples > 0)
+        .map((c) => ({ name: c.name, samples: c.samples }))
     };
     await this.saveRun(run);
     const options: Partial<TrainOptions> = {
@@ -190,7 +193,8 @@ export class TrainerHost {
       status: 'running',
       startedAt: new Date().toISOString(),
       settings,
-      quantizedFrom: source.id
+      quantizedFrom: source.id,
+      trainedOn: source.trainedOn
     };
     await this.saveRun(run);
     this.launch(run, {

@@ -133,6 +133,34 @@ export function driftText(d: { removed: string[]; added: string[] }): string {
   return `Trained on an older class set: ${parts.join('; ')}. Train again to match.`;
 }
 
+/**
+ * How the data a run trained on differs from the project's now, in words ("trained on 54
+ * samples of lights, music, stop; the project now has 67 samples of …"), or undefined when it is
+ * the same (or can't be told: a run from before the counts were kept with the same classes, or
+ * a project without recordings such as the demo). Runs on other data don't compare fairly.
+ */
+export function dataDrift(r: RunInfo, classes: ClassInfo[]): string | undefined {
+  const now = classes.filter((c) => c.samples > 0);
+  if (now.length === 0) return undefined;
+  const describe = (cs: { name: string; samples: number }[]) =>
+    `${cs.reduce((a, c) => a + c.samples, 0)} samples of ${cs
+      .map((c) => c.name)
+      .sort()
+      .join(', ')}`;
+  const then = Array.isArray(r.trainedOn) ? r.trainedOn : undefined;
+  if (then) {
+    const key = (cs: { name: string; samples: number }[]) =>
+      cs
+        .map((c) => `${c.name}\u0000${c.samples}`)
+        .sort()
+        .join('\u0001');
+    if (key(then) === key(now)) return undefined;
+    return `trained on ${describe(then)}; the project now has ${describe(now)}`;
+  }
+  const d = classDrift(r, classes);
+  return d ? `trained on the classes ${r.labels!.join(', ')}` : undefined;
+}
+
 // ---- The runs table and the accuracy-vs-energy chart (issue 16b) ----
 
 /** The accuracy a run is compared by (the estimate on clips it was not trained on). */
@@ -148,6 +176,7 @@ export function trainingSeconds(r: RunInfo): number | undefined {
 
 export type RunColumn =
   | 'date'
+  | 'data'
   | 'status'
   | 'preset'
   | 'weights'
@@ -162,6 +191,12 @@ export type RunColumn =
 export const RUN_COLUMNS: { key: RunColumn; label: string; title: string }[] = [
   { key: 'date', label: 'Date', title: 'When the run started' },
   { key: 'status', label: 'Status', title: 'done, running, cancelled or failed' },
+  {
+    key: 'data',
+    label: 'Data',
+    title:
+      'Whether the run trained on the project’s data as it is now (its classes and sample counts); runs on other data don’t compare fairly'
+  },
   { key: 'preset', label: 'Preset', title: 'The network it trained' },
   { key: 'weights', label: 'Weights', title: 'Weight bits and scheme (lin, exp, k-means)' },
   { key: 'actBits', label: 'Act. bits', title: 'Activation bits' },
@@ -184,12 +219,21 @@ export const RUN_COLUMNS: { key: RunColumn; label: string; title: string }[] = [
 
 const SCHEME_SHORT = { linear: 'lin', exponential: 'exp', kmeans: 'k-means' } as const;
 
-/** The value a column sorts by (undefined sorts last). */
-export function sortValue(r: RunInfo, key: RunColumn): number | string | undefined {
+/**
+ * The value a column sorts by (undefined sorts last); `classes`, the project's now, for the
+ * Data column (runs on the current data first when descending).
+ */
+export function sortValue(
+  r: RunInfo,
+  key: RunColumn,
+  classes: ClassInfo[] = []
+): number | string | undefined {
   const s = r.settings;
   switch (key) {
     case 'date':
       return r.startedAt;
+    case 'data':
+      return dataDrift(r, classes) === undefined ? 1 : 0;
     case 'status':
       return r.status;
     case 'preset':
@@ -220,10 +264,15 @@ function schemeRank(s: RunInfo['settings']['weightScheme']): number {
 }
 
 /** Runs sorted by a column; runs without a value go last in both directions. */
-export function sortRuns(runs: RunInfo[], key: RunColumn, ascending: boolean): RunInfo[] {
+export function sortRuns(
+  runs: RunInfo[],
+  key: RunColumn,
+  ascending: boolean,
+  classes: ClassInfo[] = []
+): RunInfo[] {
   return runs.slice().sort((a, b) => {
-    const x = sortValue(a, key);
-    const y = sortValue(b, key);
+    const x = sortValue(a, key, classes);
+    const y = sortValue(b, key, classes);
     if (x === undefined || y === undefined) return x === y ? 0 : x === undefined ? 1 : -1;
     const c = x < y ? -1 : x > y ? 1 : 0;
     return ascending ? c : -c;
@@ -245,10 +294,12 @@ export function secondsText(s: number): string {
   return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
 
-/** What a cell of the runs table says. */
-export function cellText(r: RunInfo, key: RunColumn): string {
+/** What a cell of the runs table says (`classes`: the project's now, for the Data column). */
+export function cellText(r: RunInfo, key: RunColumn, classes: ClassInfo[] = []): string {
   const s = r.settings;
   switch (key) {
+    case 'data':
+      return dataDrift(r, classes) === undefined ? 'as now' : 'other';
     case 'date':
       return new Date(r.startedAt).toLocaleString(undefined, {
         month: 'short',
@@ -293,15 +344,17 @@ export interface ChartPoint {
   /** Picojoules per inference. */
   energy: number;
   accuracy: number;
+  /** How the run's data differs from the project's now ({@link dataDrift}); absent: the same. */
+  otherData?: string;
 }
 
-/** Runs that have both an accuracy and an energy, as points. */
-export function chartPoints(runs: RunInfo[]): ChartPoint[] {
+/** Runs that have both an accuracy and an energy, as points (`classes`: the project's now). */
+export function chartPoints(runs: RunInfo[], classes: ClassInfo[] = []): ChartPoint[] {
   return runs.flatMap((r) => {
     const accuracy = runAccuracy(r);
-    return accuracy !== undefined && r.energy
-      ? [{ id: r.id, energy: r.energy.totalPj, accuracy }]
-      : [];
+    if (accuracy === undefined || !r.energy) return [];
+    const otherData = dataDrift(r, classes);
+    return [{ id: r.id, energy: r.energy.totalPj, accuracy, ...(otherData ? { otherData } : {}) }];
   });
 }
 
