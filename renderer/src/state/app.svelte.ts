@@ -52,6 +52,18 @@ class AppState {
     this.#status = { text, view: this.#view };
   }
 
+  /**
+   * The person's own moves between views and projects, counted: an open that was still loading
+   * when the person went elsewhere must not pull them back when it finishes.
+   */
+  #moves = 0;
+
+  /** A view chosen by the person (the tabs). */
+  go(v: View): void {
+    this.#moves++;
+    this.view = v;
+  }
+
   /** A status line for a given view (e.g. training finished while another view is open). */
   say(text: string, view: View): void {
     this.#status = { text, view };
@@ -129,22 +141,26 @@ class AppState {
 
   /** Opens the demo project (the same one each time), straight into the Live view. */
   async demo(): Promise<void> {
+    const moves = ++this.#moves;
     const p = await this.attempt(() => api.call('project:demo', {}));
-    if (!p) return;
+    if (!p || moves !== this.#moves) return;
     await this.loadProjects();
-    await this.open(p.id);
-    this.view = 'live';
+    await this.open(p.id, 'live', moves);
   }
 
-  async open(id: string, view: View = 'collect'): Promise<void> {
+  /**
+   * Opens a project at `view`. Abandoned when the person moves elsewhere before it has loaded
+   * (`moves`: the count of moves this open belongs to).
+   */
+  async open(id: string, view: View = 'collect', moves = ++this.#moves): Promise<void> {
     const p = await this.attempt(() => api.call('project:get', { project: id }));
-    if (!p) return;
+    if (!p || moves !== this.#moves) return;
     this.project = p;
     this.progress = [];
     this.liveRun = undefined;
     this.runs = [];
     await this.loadRuns();
-    this.view = view;
+    if (moves === this.#moves) this.view = view;
   }
 
   /**
