@@ -97,11 +97,9 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
       if (p.stage === 'scan')
         bar.update(p.done! / Math.max(1, p.total!), `reading ${p.done}/${p.total} files`);
       else {
-        const t = p.train!;
-        const within = (t.epoch - 1 + t.batch / t.batches) / t.epochs;
-        const fraction = p.stage === 'evaluate' ? (p.fold! - 1 + within) / p.folds! : within;
-        bar.update(fraction, trainLine(p), t.etaSeconds);
-        if (t.validation) bar.log(trainLine(p));
+        // The whole job's share and time left: the served model and every fold (review #3).
+        bar.update(p.job!.fraction, trainLine(p), p.job!.etaSeconds);
+        if (p.train!.validation) bar.log(trainLine(p));
       }
     }
   });

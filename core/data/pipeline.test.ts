@@ -54,16 +54,28 @@ const SPEC = applyOverrides(getPreset('vision-small'), {
 describe('k-fold cross-validation below 20 clips a class', () => {
   test('4 + 4 images: 4 folds, each image judged once by the integer engine, model first', async () => {
     const events: string[] = [];
+    const reports: PipelineProgress[] = [];
     const source = imageProject(4, 2);
+    let clock = 0;
     const r = await trainOnDataset(source, SPEC, {
       epochs: 2,
+      now: () => (clock += 250),
       onModel: () => void events.push('model'),
       onProgress: (p: PipelineProgress) => {
+        if (p.stage !== 'scan') reports.push(p);
         if (p.stage === 'evaluate' && events.at(-1) !== `fold ${p.fold}`)
           events.push(`fold ${p.fold}`);
       }
     });
     expect(events).toEqual(['model', 'fold 1', 'fold 2', 'fold 3', 'fold 4']);
+    // Time left covers the whole job (review #3): in fold 1, three more folds are still to come.
+    const fold1 = reports.filter((p) => p.fold === 1);
+    expect(fold1.every((p) => p.job!.etaSeconds > p.train!.etaSeconds + 1)).toBe(true);
+    const fractions = reports.map((p) => p.job!.fraction);
+    expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1] - 1e-9)).toBe(true);
+    expect(fractions.at(-1)).toBeGreaterThan(0.95);
+    // Before cross-validation each epoch is checked on the model's own training clips.
+    expect(reports.find((p) => p.stage === 'train')!.check).toBe('own');
     const e = r.evaluation!;
     expect(e).toMatchObject({ method: 'k-fold', folds: 4, engine: 'int', clips: 8 });
     expect(e.classClips).toEqual([4, 4]);
@@ -103,7 +115,12 @@ describe('k-fold cross-validation below 20 clips a class', () => {
 });
 
 test('20 or more a class: a held-out tenth, its best epoch kept', async () => {
-  const r = await trainOnDataset(imageProject(20, 4), SPEC, { epochs: 2 });
+  const checks = new Set<string | undefined>();
+  const r = await trainOnDataset(imageProject(20, 4), SPEC, {
+    epochs: 2,
+    onProgress: (p) => p.stage === 'train' && checks.add(p.check)
+  });
+  expect([...checks]).toEqual(['held-out']);
   expect(r.evaluation).toMatchObject({ method: 'holdout', folds: 1, clips: 4 });
   expect(r.evaluation!.classClips).toEqual([2, 2]);
   expect(r.served.clips).toBe(36);

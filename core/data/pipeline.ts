@@ -35,6 +35,7 @@ import {
   type ServedFit
 } from './fit';
 import { assignFolds, CROSS_VALIDATE_BELOW, foldCount } from './folds';
+import { JobProgress, type JobEstimate } from './job-progress';
 
 export { batchAugmenter, type ClipEvaluation, type ClipPrediction, type ServedFit } from './fit';
 
@@ -80,6 +81,16 @@ export interface PipelineProgress {
   /** evaluate: which fold trains (1-based) of how many. */
   fold?: number;
   folds?: number;
+  /**
+   * train, evaluate: the whole job — the served model and every fold — as a share done in
+   * [0, 1] and seconds left (job-progress.ts); `train.etaSeconds` is only the current fit's.
+   */
+  job?: JobEstimate;
+  /**
+   * train: what each epoch's check accuracy (`train.validation`) is measured on: 'held-out'
+   * clips, or with cross-validation to follow, the model's 'own' training clips.
+   */
+  check?: 'held-out' | 'own';
 }
 
 export interface TrainDatasetOptions extends Partial<Omit<TrainOptions, 'onProgress'>> {
@@ -129,6 +140,11 @@ export interface TrainDatasetResult {
   scan: Pick<ScannedDataset, 'ignored' | 'notes'> & { backgroundClass?: string };
   /** Energy per inference of the served model (integer engine only). */
   energy?: EnergySummary;
+  /**
+   * The clips the served model was trained on (file and start in seconds of a cut clip): with a
+   * hold-out, every clip but the held-out ones. A later "what if" measures on exactly these.
+   */
+  trainedOn: { file: string; at?: number }[];
 }
 
 /** {@link EnergySummary} of an integer model from its per-layer counts on `clips` inputs. */
@@ -188,30 +204,53 @@ export async function trainOnDataset(
   const below = crossValidateBelow ?? CROSS_VALIDATE_BELOW;
   const kfold = scanned.counts.some((n) => n < below);
   const all = scanned.items.map((_, i) => i);
-  const report = (p: PipelineProgress['train']) => onProgress?.({ stage: 'train', train: p });
+  // The job's fits in order, so that progress and time left cover all of them.
+  const k = kfold ? foldCount(scanned.counts) : 0;
+  const folds = kfold ? foldsOf(assignFolds(labels, files, classes, k, seed), all, k) : [];
+  const split = kfold
+    ? undefined
+    : // A held-out tenth (grouped by file), split off before augmentation.
+      assignFolds(
+        labels,
+        files,
+        classes,
+        Math.max(2, Math.round(1 / (options.validationFraction ?? 0.1))),
+        seed
+      );
+  const trainIdx = split ? all.filter((i) => split[i] !== 0) : all;
+  const job = new JobProgress(
+    [trainIdx.length, ...folds.map((f) => all.length - f.test.length)],
+    options.now ?? (() => Date.now())
+  );
+  const report = (p: PipelineProgress['train']) =>
+    onProgress?.({
+      stage: 'train',
+      train: p,
+      job: job.report(0, p!),
+      check: kfold ? 'own' : 'held-out'
+    });
   let fitted: Fitted;
   let evaluation: ClipEvaluation | undefined;
-  if (kfold) {
-    fitted = await fitPart(scanned, all, [], base, report, false);
-  } else {
-    // A held-out tenth (grouped by file), split off before augmentation.
-    const k = Math.max(2, Math.round(1 / (options.validationFraction ?? 0.1)));
-    const fold = assignFolds(labels, files, classes, k, seed);
-    const held = all.filter((i) => fold[i] === 0);
-    fitted = await fitPart(
-      scanned,
-      all.filter((i) => fold[i] !== 0),
-      held,
-      base,
-      report,
-      true
-    );
+  if (split) {
+    const held = all.filter((i) => split[i] === 0);
+    fitted = await fitPart(scanned, trainIdx, held, base, report, true);
     evaluation = clipEvaluation(fitted.heldOut!, 'holdout', 1, fitted.engine);
+  } else {
+    fitted = await fitPart(scanned, all, [], base, report, false);
   }
   await onModel?.(fitted.contents);
   let evaluationCancelled = false;
   if (kfold && !fitted.result.cancelled) {
-    evaluation = await crossValidate(scanned, labels, files, base, onProgress, onFoldModel);
+    // The n-th fold that trains is the job's fit n + 1 (the served model was fit 0).
+    const progress = (n: number, p: PipelineProgress['train']) =>
+      onProgress?.({
+        stage: 'evaluate',
+        fold: folds[n].fold + 1,
+        folds: k,
+        train: p,
+        job: job.report(n + 1, p!)
+      });
+    evaluation = await crossValidate(scanned, folds, k, base, progress, onFoldModel);
     evaluationCancelled = evaluation === undefined;
   }
   const counts = Object.fromEntries(scanned.labels.map((l, i) => [l, scanned.counts[i]]));
@@ -230,6 +269,10 @@ export async function trainOnDataset(
     warnings,
     counts,
     examples: fitted.examples,
+    trainedOn: trainIdx.map((i) => {
+      const { file, at } = scanned.items[i];
+      return at === undefined ? { file } : { file, at };
+    }),
     scan: {
       ignored: scanned.ignored,
       notes: scanned.notes,
@@ -239,38 +282,52 @@ export async function trainOnDataset(
   };
 }
 
+/** A cross-validation fold that has clips: its index (0 … k−1) and its test clips. */
+interface FoldPlan {
+  fold: number;
+  test: number[];
+}
+
+function foldsOf(fold: Int32Array, all: number[], k: number): FoldPlan[] {
+  const out: FoldPlan[] = [];
+  for (let f = 0; f < k; f++) {
+    const test = all.filter((i) => fold[i] === f);
+    if (test.length) out.push({ fold: f, test });
+  }
+  return out;
+}
+
 /**
  * k-fold cross-validation of the settings in `base` on the scanned clips: every clip is predicted
- * once, by the integer engine of a model trained without its fold. Undefined when cancelled.
+ * once, by the integer engine of a model trained without its fold (`folds`: each fold's test
+ * clips). Undefined when cancelled.
  */
 async function crossValidate(
   scanned: ScannedDataset,
-  labels: Int32Array,
-  files: string[],
+  folds: FoldPlan[],
+  k: number,
   base: FitSettings,
-  onProgress: TrainDatasetOptions['onProgress'],
+  /** `n`: the n-th fold of `folds` (0-based). */
+  onProgress: (n: number, p: PipelineProgress['train']) => void,
   onFoldModel?: TrainDatasetOptions['onFoldModel']
 ): Promise<ClipEvaluation | undefined> {
-  const k = foldCount(scanned.counts);
-  const fold = assignFolds(labels, files, scanned.labels.length, k, base.trainOpts.seed!);
   const all = scanned.items.map((_, i) => i);
   const parts: HeldOutPredictions[] = [];
   let engine: 'int' | 'float' = 'int';
-  for (let f = 0; f < k; f++) {
-    const test = all.filter((i) => fold[i] === f);
-    if (test.length === 0) continue;
+  for (const [n, { fold, test }] of folds.entries()) {
+    const inTest = new Set(test);
     const fitted = await fitPart(
       scanned,
-      all.filter((i) => fold[i] !== f),
+      all.filter((i) => !inTest.has(i)),
       test,
       base,
-      (p) => onProgress?.({ stage: 'evaluate', fold: f + 1, folds: k, train: p }),
+      (p) => onProgress(n, p),
       false
     );
     if (fitted.result.cancelled) return undefined;
     parts.push(fitted.heldOut!);
     await onFoldModel?.(
-      f + 1,
+      fold + 1,
       fitted.contents,
       test.map((i) => {
         const { file, at } = scanned.items[i];

@@ -3,4 +3,4 @@ export { SpecError } from './spec-error';
 export { validateSpec } from './validate-spec';
 export { checkServable, resolveSpec, type ResolvedLayer, type ResolvedModel } from './resolve';
 export { applyOverrides, type SpecOverrides } from './overrides';
-export { getPreset, PRESET_NAMES } from './presets';
+export { DEFAULT_PRESET, getPreset, PRESET_NAMES } from './presets';

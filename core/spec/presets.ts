@@ -13,6 +13,13 @@ const RAW: Record<string, unknown> = {
 
 export const PRESET_NAMES = Object.keys(RAW);
 
+/**
+ * The preset a project of each kind trains unless told otherwise: webcam pictures are colour
+ * frames (vision-small, 32×32 RGB; digits is 28×28 grey), sounds are log-mel clips. The CLI picks
+ * the same by the kind most files have.
+ */
+export const DEFAULT_PRESET = { audio: 'audio-small', vision: 'vision-small' } as const;
+
 /** Returns a fresh, validated copy of a bundled preset; throws with the known names otherwise. */
 export function getPreset(name: string): ModelSpec {
   const raw = RAW[name];

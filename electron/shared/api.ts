@@ -162,11 +162,23 @@ export interface RunInfo {
   error?: string;
   /** Model file size once the run has saved its model (possibly while still evaluating). */
   modelBytes?: number;
+  /**
+   * Bytes of what is deployed: the integer-only model (packed low-precision weights, no float
+   * copy), as Live runs it and `quench export --format int` writes it. Runs since review #4.
+   */
+  deployedBytes?: number;
   /** The model's class names, in its output order. */
   labels?: string[];
+  /**
+   * The project's classes with samples and their sample counts when the run trained (a what-if
+   * run: its trained run's), to tell runs trained on other data apart. Runs since review #14.
+   */
+  trainedOn?: { name: string; samples: number }[];
   evaluation?: RunEvaluation;
   /** Cross-validation was cancelled after the model was saved. */
   evaluationCancelled?: boolean;
+  /** Why a "what if" run has no evaluation (e.g. its source's clips are gone), for the person. */
+  evaluationNote?: string;
   served?: ServedFit;
   warnings?: DataWarning[];
   /** Per epoch: training loss and accuracy, accuracy on the epoch's check set. */
@@ -182,7 +194,10 @@ export interface RunInfo {
   };
   /** Energy per inference on the simulated accelerator (the served model, its training clips). */
   energy?: RunEnergy;
-  /** A "what if" run: the run whose float weights were requantized (no retraining). */
+  /**
+   * A "what if" run: the trained run whose float weights were requantized (no retraining); a
+   * what-if of a what-if names the trained run both come from.
+   */
   quantizedFrom?: string;
 }
 
@@ -201,7 +216,15 @@ export interface TrainProgressEvent {
   loss: number;
   accuracy: number;
   samplesPerSecond: number;
+  /** Seconds the whole run has left: the served model and every cross-validation fold. */
   etaSeconds: number;
+  /** Share of the whole run done, in [0, 1] (absent while reading samples). */
+  fraction?: number;
+  /**
+   * What `validationAccuracy` is measured on: 'held-out' clips, or — with cross-validation to
+   * follow — the model's 'own' training clips.
+   */
+  check?: 'held-out' | 'own';
   validationAccuracy?: number;
 }
 

@@ -89,6 +89,14 @@ test('capture frames from the camera, train, go live: the square wins', async ()
   await page.screenshot({ path: join(SHOTS, 'vision-1-collect.png'), fullPage: true });
 
   await page.getByRole('button', { name: 'Train', exact: true }).first().click();
+  // A camera project trains colour frames: vision-small first and chosen, with its own 15 epochs;
+  // only picture presets are offered (review #19, #16).
+  expect(await page.getByLabel('Preset').inputValue()).toBe('vision-small');
+  expect(await page.getByLabel('Preset').locator('option').allTextContents()).toEqual([
+    'vision-small (32×32 colour)',
+    'digits (28×28 grey)'
+  ]);
+  expect(await page.getByLabel('Epochs').inputValue()).toBe('15');
   await page.getByLabel('Epochs').fill('10');
   await page.locator('form').getByRole('button', { name: 'Train' }).click();
   await expect
@@ -96,6 +104,9 @@ test('capture frames from the camera, train, go live: the square wins', async ()
     .toBe(1);
   await page.screenshot({ path: join(SHOTS, 'vision-2-train.png'), fullPage: true });
   expect(await page.getByTestId('accuracy').first().textContent()).toMatch(/ of 20 pictures /);
+  expect(await page.getByTestId('runs-table').locator('td.preset').first().textContent()).toBe(
+    'vision-small'
+  );
 
   await page.getByRole('button', { name: 'Live' }).click();
   await page.getByRole('button', { name: 'Start camera' }).click();

@@ -200,6 +200,11 @@ test('collect, train and compare, export and import, the demo; at 1280×800 and 
   expect(await page.getByLabel('Preset').locator('option').allTextContents()).toEqual([
     'audio-small (1 s of sound)'
   ]);
+  // The preset's own epochs, as quench train uses them (review #16); float offered (#15).
+  expect(await page.getByLabel('Epochs').inputValue()).toBe('20');
+  expect(await page.getByLabel('Weight bits').locator('option').allTextContents()).toContain(
+    'float (32)'
+  );
   await page.getByLabel('Epochs').fill('2');
   await page.locator('form').getByRole('button', { name: 'Train' }).click();
   await expect
@@ -208,6 +213,25 @@ test('collect, train and compare, export and import, the demo; at 1280×800 and 
   const first = await page.getByTestId('run-detail').getAttribute('data-run');
   expect(await page.getByTestId('accuracy').textContent()).toMatch(/of \d+ clips/);
   expect(await page.getByTestId('energy-per-inference').textContent()).toMatch(/[pnµ]J/);
+  // Focus was on the Train button, disabled while training: it lands on the result (review #34),
+  // and the live status line says how it went.
+  await expect
+    .poll(() => page.evaluate(() => (globalThis as any).document.activeElement?.id))
+    .toBe(`result-${first}`);
+  expect(await page.locator('p.status').textContent()).toMatch(
+    /Training finished\. Accuracy: .* of \d+ clips/
+  );
+  // What is deployed: the integer-only model, much smaller than the file with float weights (#4).
+  const sizes = (await page.getByTestId('model-size').textContent())!
+    .match(/[\d,]+ bytes/g)!
+    .map((b) => Number(b.replace(/[^\d]/g, '')));
+  expect(sizes[0]).toBeLessThan(sizes[1] / 2);
+  // A reload comes back to this project's Train view (review #12).
+  await page.reload();
+  await expect.poll(() => page.getByRole('heading', { name: 'Settings' }).count()).toBe(1);
+  expect(await page.locator('nav button[aria-current="page"]').textContent()).toBe('Train');
+  expect(await page.locator('header .current').textContent()).toContain(LONG);
+  await expect.poll(() => page.getByTestId('run-detail').getAttribute('data-run')).toBe(first);
 
   // A second run: while it trains, its own (empty) record shows, never the first run's result.
   await page.getByLabel('Epochs').fill('30');
@@ -233,6 +257,10 @@ test('collect, train and compare, export and import, the demo; at 1280×800 and 
     .poll(() => page.getByText('Requantization finished.').count(), { timeout: 60_000 })
     .toBe(1);
   expect(await table.locator('td.status', { hasText: 'what if' }).count()).toBe(1);
+  // The what-if names its source by date and settings, never by its id (review #7).
+  const whatIf = await page.getByTestId('what-if').textContent();
+  expect(whatIf).toMatch(/the model of the run of .* \(audio-small · 4-bit linear weights/);
+  expect(whatIf).not.toContain(first!);
   await expect.poll(() => page.locator('[data-testid="pareto"] .point').count()).toBe(2);
   expect(await page.locator('[data-testid="pareto"] .point[data-front]').count()).toBeGreaterThan(
     0
@@ -258,7 +286,18 @@ test('collect, train and compare, export and import, the demo; at 1280×800 and 
   await (await download).saveAs(file);
   expect(readFileSync(file).subarray(0, 2).toString()).toBe('PK');
   await page.getByLabel('Import a project file (.quench)').setInputFiles(file);
-  await expect.poll(() => page.getByRole('button', { name: `Open ${LONG}` }).count()).toBe(2);
+  // The copy is told apart and the page says so (review #26); focus is on its Open button.
+  const copy = `Open ${LONG} (2)`;
+  await expect.poll(() => page.getByRole('button', { name: copy, exact: true }).count()).toBe(1);
+  expect(await page.getByRole('button', { name: `Open ${LONG}`, exact: true }).count()).toBe(1);
+  expect(await page.locator('p.status').textContent()).toMatch(
+    /Imported “.*\(2\)” from exported\.quench: \d+ classes, \d+ samples, 3 runs\. A project called/
+  );
+  expect(
+    await page.evaluate(() =>
+      (globalThis as any).document.activeElement?.getAttribute('aria-label')
+    )
+  ).toBe(copy);
 
   // The demo opens as one project however often it is opened, and says what it is.
   await page.getByRole('button', { name: 'Open the demo' }).click();
@@ -270,13 +309,23 @@ test('collect, train and compare, export and import, the demo; at 1280×800 and 
   await shoot(page, 'projects-after');
   await page.getByRole('button', { name: 'Open the demo' }).click();
   await page.getByRole('button', { name: 'Collect' }).click();
-  expect(await page.getByTestId('demo-about').textContent()).toMatch(/never heard/);
+  const about = (await page.getByTestId('demo-about').textContent())!;
+  expect(about).toMatch(/never heard/);
+  // Said once (review #25), and no call to retrain a project that has no recordings (#24).
+  expect(about.match(/recordings are not/g)).toHaveLength(1);
   await shoot(page, 'demo-collect');
   await page.getByRole('button', { name: 'Train', exact: true }).first().click();
   expect(await page.getByTestId('demo-train').isVisible()).toBe(true);
   expect(await page.getByTestId('accuracy').textContent()).toMatch(/% of \d+ clips/);
   expect(await table.locator('td.weights').first().textContent()).toBe('4 lin');
+  expect(await table.locator('td.actBits').first().textContent()).toBe('8');
+  expect(await page.getByText(/older class set/).count()).toBe(0);
+  // The demo's form is its own (its run's 12 epochs), nothing from the project before (#5).
+  expect(await page.getByLabel('Epochs').inputValue()).toBe('12');
+  expect(await page.getByTestId('advanced-changed').count()).toBe(0);
   await shoot(page, 'demo-train');
   await page.getByRole('button', { name: 'Live' }).click();
+  await expect.poll(() => page.getByTestId('live-run').count()).toBe(1);
+  expect(await page.getByText(/older class set/).count()).toBe(0);
   await shoot(page, 'live');
 }, 300_000);

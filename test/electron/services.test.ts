@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { encodeWav } from '../../core/features/wav';
 import { decodeModel } from '../../core/model-file/model-file';
-import { ApiError, validateRequest, type ApiEvents, type RunInfo } from '../../electron/shared/api';
+import {
+  ApiError,
+  validateRequest,
+  type ApiEvents,
+  type RunInfo,
+  type TrainProgressEvent
+} from '../../electron/shared/api';
 import { writeFileAtomic } from '../../electron/main/services/atomic-write';
 import { ApiService } from '../../electron/main/services/api-service';
 import { checkName } from '../../electron/main/services/names';
@@ -46,7 +52,52 @@ describe('projects, classes and samples', () => {
     );
     await call('project:delete', { project: p.id });
     expect((await call('project:list', {})).map((x: { id: string }) => x.id)).not.toContain(p.id);
-    await expect(call('project:get', { project: p.id })).rejects.toThrow(/no project/);
+    await expect(call('project:get', { project: p.id })).rejects.toThrow(
+      /^this project no longer exists/
+    );
+  });
+
+  test('messages name what the person knows, never an internal project or run id (review #6)', async () => {
+    const p = await call('project:create', { name: 'Home words', kind: 'audio' });
+    await call('class:add', { project: p.id, name: 'lights' });
+    await call('class:add', { project: p.id, name: 'music' });
+    const s = await call('sample:add', {
+      project: p.id,
+      className: 'lights',
+      bytes: tone(440, 1),
+      format: 'wav'
+    });
+    await call('class:delete', { project: p.id, name: 'lights' });
+    const messages: string[] = [];
+    const failing = [
+      call('sample:move', { project: p.id, className: 'lights', file: s.file, to: 'music' }),
+      call('sample:delete', { project: p.id, className: 'music', file: s.file }),
+      call('model:load', { project: p.id, run: 'mx31dizh-04d027' }),
+      call('model:delete', { project: p.id, run: 'mx31dizh-04d027' }),
+      call('run:quantize', {
+        project: p.id,
+        run: 'mx31dizh-04d027',
+        weightBits: 2,
+        weightScheme: 'linear'
+      }),
+      call('project:get', { project: 'ffffffffffffffff' })
+    ];
+    for (const f of failing)
+      messages.push(
+        await f.then(
+          () => 'no error',
+          (e: Error) => e.message
+        )
+      );
+    expect(messages).toEqual([
+      'this project has no class “lights” (renamed or deleted?)',
+      `“${s.name}” is no longer in the class “music”`,
+      'this run has no model file',
+      'this run no longer exists',
+      'this run no longer exists',
+      'this project no longer exists (it may have been deleted)'
+    ]);
+    for (const m of messages) expect(m).not.toMatch(/[0-9a-f]{16}|mx31dizh/);
   });
 
   test('classes and samples: add, list, read, delete; bad samples are refused and not written', async () => {
@@ -243,12 +294,32 @@ describe('training in a worker thread', () => {
     expect(done.validationAccuracy).toBeLessThanOrEqual(1);
     const progress = events
       .filter((e) => e.type === 'train:progress')
-      .map((e) => e.payload as { epoch: number; phase: string });
+      .map((e) => e.payload as TrainProgressEvent);
     expect(progress.some((p) => p.phase === 'train' && p.epoch === 3)).toBe(true);
+    // The bar and the time left cover the whole run (review #3): 12 clips train the served model,
+    // then 5 folds of about 10 — the served model is a fifth of the work, not the whole bar.
+    const trained = progress.filter((p) => p.phase !== 'scan');
+    const served = trained.filter((p) => p.phase !== 'evaluate');
+    const folds = trained.filter((p) => p.phase === 'evaluate');
+    expect(served.at(-1)!.fraction).toBeLessThan(0.3);
+    expect(folds.length).toBeGreaterThan(0);
+    expect(folds.at(-1)!.fraction).toBeGreaterThan(0.8);
+    expect(folds.filter((p) => p.fold === 1).every((p) => p.etaSeconds > 0)).toBe(true);
+    // Before cross-validation each epoch is checked on the model's own training clips.
+    expect(served[0].check).toBe('own');
     const runs = await call('run:list', { project });
     expect(runs[0]).toMatchObject({ id: run.id, status: 'done' });
+    // The data it trained on, to tell it from runs on other data later (review #14).
+    expect(runs[0].trainedOn).toEqual([
+      { name: 'high', samples: 6 },
+      { name: 'low', samples: 6 }
+    ]);
     const model = decodeModel(await call('model:load', { project, run: run.id }));
     expect(model.labels).toEqual(['high', 'low']);
+    // The runs table's size is what is deployed (review #4): the integer-only file, as exported.
+    const int = await call('model:export', { project, run: run.id, format: 'int' });
+    expect(runs[0].deployedBytes).toBe(int.length);
+    expect(runs[0].deployedBytes).toBeLessThan(runs[0].modelBytes / 2);
     const onnx = await call('model:export', { project, run: run.id, format: 'onnx' });
     expect(onnx[0]).toBe(0x08);
     await call('model:delete', { project, run: run.id });

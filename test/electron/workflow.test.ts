@@ -18,6 +18,7 @@ import { decodeModel } from '../../core/model-file/model-file';
 import { fewOf, fewProblems } from '../../core/util/few';
 import { validateRequest, type ApiEvents, type RunInfo } from '../../electron/shared/api';
 import { ApiService } from '../../electron/main/services/api-service';
+import { freeProjectName } from '../../electron/main/services/project-archive';
 
 const root = mkdtempSync(join(tmpdir(), 'quench-workflow-'));
 const api = new ApiService(join(root, 'projects'));
@@ -261,11 +262,26 @@ describe('collecting', () => {
       1
     );
     expect(a.demo.about).toMatch(/yes.*no/);
+    // Said once (the Collect view adds that the recordings are not shipped), and its accuracy
+    // in the run's own terms: the run's figure with its clips, then the unheard voices.
+    expect(a.demo.about).not.toMatch(/recordings are not/);
     const [run] = await call('run:list', { project: a.id });
-    expect(run.settings).toMatchObject({ preset: 'audio-small', weightBits: 4, kwta: 0.5 });
+    expect(a.demo.about).toContain(
+      `${(100 * run.evaluation.accuracy).toFixed(1)} % of ${run.evaluation.clips} clips held out`
+    );
+    // Every setting the runs table shows (no "Act. bits —").
+    expect(run.settings).toMatchObject({
+      preset: 'audio-small',
+      weightBits: 4,
+      weightScheme: 'linear',
+      actBits: 8,
+      kwta: 0.5
+    });
     expect(run.history.length).toBeGreaterThan(1);
     expect(run.evaluation.confusion).toHaveLength(3);
     expect(run.energy.totalPj).toBeGreaterThan(0);
+    const int = await call('model:export', { project: a.id, run: run.id, format: 'int' });
+    expect(run.deployedBytes).toBe(int.length);
   });
 });
 
@@ -287,7 +303,13 @@ describe('a project as one file', () => {
     const file = await call('project:export', { project: p.id });
     const back = await call('project:import-file', { name: 'trip.quench', bytes: file });
     expect(back.id).not.toBe(p.id);
-    expect(back.name).toBe('Trip');
+    // A project of that name exists: the copy is told apart (review #26), and so is the next one.
+    expect(back.name).toBe('Trip (2)');
+    const again = await call('project:import-file', { name: 'trip.quench', bytes: file });
+    expect(again.name).toBe('Trip (3)');
+    expect(freeProjectName('Trip', ['trip', 'Trip (2)'])).toBe('Trip (3)');
+    expect(freeProjectName('New', ['Trip'])).toBe('New');
+    expect([...freeProjectName('x'.repeat(100), ['x'.repeat(100)])]).toHaveLength(100);
     expect(back.classes).toEqual([
       { name: 'empty class', samples: 0 },
       { name: 'yes', samples: 4 }
@@ -417,11 +439,52 @@ describe('runs to compare', () => {
     expect(w.evaluation!.clips).toBe(ev.clips);
     expect(w.energy!.totalPj).toBeGreaterThan(0);
     expect(w.energy!.totalPj).not.toBe(run.energy!.totalPj);
+    // 2-bit weights deploy smaller than 4-bit ones (the full files differ far less).
+    expect(w.deployedBytes).toBeLessThan(run.deployedBytes!);
     const model = decodeModel(await call('model:load', { project: p.id, run: w.id }));
     expect(model.spec.quant.weightBits).toBe(2);
     expect(model.metrics.quantizedFrom).toBe(run.id);
     expect(existsSync(join(root, 'projects', p.id, 'runs', run.id, 'folds', 'folds.json'))).toBe(
       true
     );
+
+    // A clip recorded since, then a what-if of the what-if (review #7): the trained run's model
+    // rounded another way, judged on the same folds, its own-clip figures on the 12 it trained on.
+    await call('sample:add', {
+      project: p.id,
+      className: 'low',
+      bytes: tone(230, 9),
+      format: 'wav'
+    });
+    done = finished();
+    await call('run:quantize', { project: p.id, run: w.id, weightBits: 3, weightScheme: 'kmeans' });
+    const chained = await done;
+    expect(chained).toMatchObject({ status: 'done', quantizedFrom: run.id });
+    expect(chained.trainedOn).toEqual(run.trainedOn); // the same model's data, not today's
+    expect(chained.evaluation!.clips).toBe(ev.clips);
+    expect(chained.served!.clips).toBe(12);
+    expect(chained.energy!.clips).toBe(12);
+    expect(chained.settings).toMatchObject({ weightBits: 3, weightScheme: 'kmeans', epochs: 2 });
+
+    // Without the fold models there is no estimate, and the run says why.
+    rmSync(join(root, 'projects', p.id, 'runs', run.id, 'folds'), { recursive: true });
+    done = finished();
+    await call('run:quantize', {
+      project: p.id,
+      run: run.id,
+      weightBits: 2,
+      weightScheme: 'linear'
+    });
+    const bare = await done;
+    expect(bare.evaluation).toBeUndefined();
+    expect(bare.evaluationNote).toMatch(/kept no cross-validation models/);
+    await expect(
+      call('run:quantize', {
+        project: p.id,
+        run: 'gone-000000',
+        weightBits: 2,
+        weightScheme: 'linear'
+      })
+    ).rejects.toThrow(/^this run no longer exists$/);
   }, 180_000);
 });

@@ -4,6 +4,7 @@
  *   data/<class>/<file>          every sample, as stored
  *   runs/<run>/run.json          each run's record
  *   runs/<run>/model.qnm         its model
+ *   runs/<run>/clips.json        the clips its model was trained on (for "what if" runs)
  *   runs/<run>/folds/…           its cross-validation fold models (for "what if" runs)
  * The zip codec is fflate (already the PNG inflater here): pure JavaScript with no native parts,
  * maintained, fast, the same code in Node and the browser, and it reads a zip's sizes before
@@ -21,7 +22,7 @@ import { decodeModel } from '../../../core/model-file/model-file';
 import { fewOf } from '../../../core/util/few';
 import { ApiError, checkTrainSettings, type ProjectInfo, type RunInfo } from '../../shared/api';
 import { writeFileAtomic } from './atomic-write';
-import { checkName } from './names';
+import { checkName, MAX_NAME_LENGTH } from './names';
 import type { ProjectFile, ProjectStore } from './project-store';
 import { inspectSample } from './sample-check';
 
@@ -29,7 +30,7 @@ export const MANIFEST = 'quench-project.json';
 /** The most an archive may unpack to. */
 export const MAX_UNPACKED_BYTES = 1024 * 1024 * 1024;
 const RUN_ID = /^[a-z0-9-]{6,64}$/;
-const RUN_FILE = /^(run\.json|model\.qnm|folds\/(fold-\d{1,3}\.qnm|folds\.json))$/;
+const RUN_FILE = /^(run\.json|model\.qnm|clips\.json|folds\/(fold-\d{1,3}\.qnm|folds\.json))$/;
 const STATUSES = ['running', 'done', 'cancelled', 'failed'];
 
 interface Manifest {
@@ -89,6 +90,26 @@ export async function exportProject(store: ProjectStore, id: string): Promise<Ui
     ];
   }
   return zipSync(tree);
+}
+
+/**
+ * `name`, or when a project is already called that (letter case aside) the first free
+ * "name (2)", "name (3)" …, shortened to stay within the name length: an imported copy is never
+ * an indistinguishable twin.
+ */
+export function freeProjectName(name: string, taken: string[]): string {
+  const used = new Set(taken.map((t) => t.normalize('NFC').toLowerCase()));
+  if (!used.has(name.toLowerCase())) return name;
+  for (let n = 2; ; n++) {
+    const suffix = ` (${n})`;
+    const chars = [...name];
+    const base = chars
+      .slice(0, MAX_NAME_LENGTH - suffix.length)
+      .join('')
+      .trimEnd();
+    const candidate = `${base}${suffix}`;
+    if (!used.has(candidate.toLowerCase())) return candidate;
+  }
 }
 
 function fail(problem: string): never {
@@ -236,7 +257,10 @@ export async function importProject(
     }
     const meta: ProjectFile = {
       version: 1,
-      name: manifest.name,
+      name: freeProjectName(
+        manifest.name,
+        (await store.list()).map((p) => p.name)
+      ),
       kind: manifest.kind,
       createdAt: manifest.createdAt
     };

@@ -51,13 +51,16 @@ export interface ProjectFile {
   demo?: DemoInfo;
 }
 
+// Messages never show a project's internal id: the person knows it by its name.
+const NO_PROJECT = 'this project no longer exists (it may have been deleted)';
+const BAD_PROJECT_FILE = "the project's description file (project.json) is damaged";
 const ID = /^[a-z0-9]{6,40}$/;
 
 export class ProjectStore {
   constructor(readonly root: string) {}
 
   private dir(id: string): string {
-    if (!ID.test(id)) throw new ApiError(`no project ${JSON.stringify(id)}`);
+    if (!ID.test(id)) throw new ApiError(NO_PROJECT);
     return join(this.root, id);
   }
 
@@ -74,20 +77,20 @@ export class ProjectStore {
     try {
       raw = await readFile(join(this.dir(id), 'project.json'), 'utf8');
     } catch {
-      throw new ApiError(`no project ${JSON.stringify(id)}`);
+      throw new ApiError(NO_PROJECT);
     }
     let meta: ProjectFile;
     try {
       meta = JSON.parse(raw) as ProjectFile;
     } catch {
-      throw new ApiError(`project ${id}: project.json is not valid`);
+      throw new ApiError(BAD_PROJECT_FILE);
     }
     if (
       meta.version !== 1 ||
       typeof meta.name !== 'string' ||
       (meta.kind !== 'audio' && meta.kind !== 'vision')
     ) {
-      throw new ApiError(`project ${id}: project.json is not valid`);
+      throw new ApiError(BAD_PROJECT_FILE);
     }
     return meta;
   }
@@ -230,7 +233,7 @@ export class ProjectStore {
       try {
         if (!(await stat(dir)).isDirectory()) throw new Error();
       } catch {
-        throw new ApiError(`project ${id} has no class ${JSON.stringify(clean)}`);
+        throw new ApiError(`this project has no class “${clean}” (renamed or deleted?)`);
       }
     }
     return dir;
@@ -397,7 +400,9 @@ export class ProjectStore {
     const clean = checkName(file, 'sample name');
     const files = await this.sampleFiles(id, checkName(className, 'class name'));
     if (!files.includes(clean))
-      throw new ApiError(`class ${className} has no sample ${JSON.stringify(clean)}`);
+      throw new ApiError(
+        `“${displayName(className, clean)}” is no longer in the class “${className}”`
+      );
     return join(dir, clean);
   }
 

@@ -15,8 +15,9 @@ import { initTrainingBackend } from '../../../core/train/backend/init-backend';
 import type { TrainOptions } from '../../../core/train/train-options';
 import type { DataWarning, RunEvaluation, RunInfo, ServedFit } from '../../shared/api';
 import { writeFileAtomic } from './atomic-write';
+import { deployedBytes } from './int-model-file';
 import { folderSource } from './fs-dataset';
-import { whatIf, type FoldRecord } from './what-if';
+import { TRAINED_ON, whatIf, type FoldRecord } from './what-if';
 
 export type WorkerIn =
   | {
@@ -43,12 +44,14 @@ export type WorkerOut =
       stage: 'scan' | 'train' | 'evaluate';
       progress: Record<string, number | string | undefined>;
     }
-  | { type: 'model'; modelBytes: number; labels: string[] }
+  | { type: 'model'; modelBytes: number; deployedBytes?: number; labels: string[] }
   | {
       type: 'done';
       cancelled: boolean;
       evaluationCancelled: boolean;
       evaluation?: RunEvaluation;
+      /** Why a "what if" run has no evaluation. */
+      evaluationNote?: string;
       served: ServedFit;
       warnings: DataWarning[];
       epochs: number;
@@ -101,12 +104,18 @@ async function requantize(m: Extract<WorkerIn, { type: 'quantize' }>): Promise<v
   });
   const bytes = encodeModel(r.contents);
   await writeFileAtomic(m.modelPath, bytes);
-  post({ type: 'model', modelBytes: bytes.length, labels: r.contents.labels });
+  post({
+    type: 'model',
+    modelBytes: bytes.length,
+    deployedBytes: deployedBytes(r.contents),
+    labels: r.contents.labels
+  });
   post({
     type: 'done',
     cancelled: false,
     evaluationCancelled: false,
     evaluation: r.evaluation,
+    evaluationNote: r.evaluationNote,
     served: r.served,
     warnings: [],
     epochs: 0,
@@ -129,7 +138,12 @@ async function run(m: Extract<WorkerIn, { type: 'start' }>): Promise<void> {
     onModel: async (contents) => {
       const bytes = encodeModel(contents);
       await writeFileAtomic(m.modelPath, bytes);
-      post({ type: 'model', modelBytes: bytes.length, labels: contents.labels });
+      post({
+        type: 'model',
+        modelBytes: bytes.length,
+        deployedBytes: deployedBytes(contents),
+        labels: contents.labels
+      });
     },
     // Fold models are kept so that a "what if" run can repeat the estimate requantized.
     onFoldModel: async (fold, contents, test) => {
@@ -162,13 +176,21 @@ async function run(m: Extract<WorkerIn, { type: 'start' }>): Promise<void> {
             loss: t.loss,
             accuracy: t.accuracy,
             samplesPerSecond: t.samplesPerSecond,
-            etaSeconds: t.etaSeconds,
+            // The whole job's (the served model and every fold), not only this fit's.
+            etaSeconds: p.job?.etaSeconds ?? t.etaSeconds,
+            fraction: p.job?.fraction,
+            check: p.check,
             validationAccuracy: t.validation?.accuracy
           }
         });
       }
     }
   });
+  // The clips the served model was trained on, for "what if" runs made from it later.
+  await writeFileAtomic(
+    join(dirname(m.modelPath), TRAINED_ON),
+    JSON.stringify(r.trainedOn.map((c) => ({ ...c, file: rel(m.dataDir, c.file) })))
+  );
   post({
     type: 'done',
     cancelled: r.result.cancelled,

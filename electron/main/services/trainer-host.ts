@@ -9,12 +9,13 @@ import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { convertToInt } from '../../../core/engine/convert';
-import { decodeModel, encodeModel } from '../../../core/model-file/model-file';
+import { decodeModel } from '../../../core/model-file/model-file';
 import { exportOnnx, type OnnxExportOptions } from '../../../core/onnx/export';
 import { FrontEndError } from '../../../core/onnx/front-end';
 import {
   applyOverrides,
   checkServable,
+  DEFAULT_PRESET,
   getPreset,
   resolveSpec,
   SpecError,
@@ -30,6 +31,7 @@ import {
   type TrainSettings
 } from '../../shared/api';
 import { writeFileAtomic } from './atomic-write';
+import { deployedBytes, intOnlyModel } from './int-model-file';
 import type { ProjectStore } from './project-store';
 import type { WorkerIn, WorkerOut } from './train-worker';
 
@@ -49,6 +51,22 @@ function spawnWorker(): Worker {
 
 const RUN_ID = /^[a-z0-9-]{6,64}$/;
 
+/**
+ * The trained run a "what if" run's model comes from (following what-if of what-if); the nearest
+ * run still there when one in the chain was deleted.
+ */
+export function trainedRunOf(run: RunInfo, runs: RunInfo[]): RunInfo {
+  let r = run;
+  const seen = new Set<string>([r.id]);
+  while (r.quantizedFrom && !seen.has(r.quantizedFrom)) {
+    const up = runs.find((x) => x.id === r.quantizedFrom && x.modelBytes);
+    if (!up) break;
+    seen.add(up.id);
+    r = up;
+  }
+  return r;
+}
+
 export class TrainerHost {
   private active = new Map<string, { worker: Worker; run: RunInfo }>();
   /**
@@ -64,7 +82,7 @@ export class TrainerHost {
   ) {}
 
   private runDir(project: string, run: string): string {
-    if (!RUN_ID.test(run)) throw new ApiError(`no run ${JSON.stringify(run)}`);
+    if (!RUN_ID.test(run)) throw new ApiError('this run no longer exists');
     return join(this.store.runsDir(project), run);
   }
 
@@ -77,7 +95,7 @@ export class TrainerHost {
 
   /** The spec a run trains: the preset for the project's kind with the user's settings. */
   static specFor(kind: 'audio' | 'vision', s: TrainSettings): ModelSpec {
-    const preset = s.preset ?? (kind === 'audio' ? 'audio-small' : 'vision-small');
+    const preset = s.preset ?? DEFAULT_PRESET[kind];
     let spec: ModelSpec;
     try {
       spec = getPreset(preset);
@@ -120,7 +138,10 @@ export class TrainerHost {
       project,
       status: 'running',
       startedAt: new Date().toISOString(),
-      settings
+      settings,
+      trainedOn: info.classes
+        .filter((c) => c.samples > 0)
+        .map((c) => ({ name: c.name, samples: c.samples }))
     };
     await this.saveRun(run);
     const options: Partial<TrainOptions> = {
@@ -154,9 +175,13 @@ export class TrainerHost {
   ): Promise<RunInfo> {
     if (this.active.has(project))
       throw new ApiError('a training run is already going on in this project');
-    const source = (await this.listRuns(project)).find((r) => r.id === sourceId);
-    if (!source) throw new ApiError(`no run ${JSON.stringify(sourceId)}`);
-    if (!source.modelBytes) throw new ApiError('this run has no model to requantize');
+    const runs = await this.listRuns(project);
+    const chosen = runs.find((r) => r.id === sourceId);
+    if (!chosen) throw new ApiError('this run no longer exists');
+    if (!chosen.modelBytes) throw new ApiError('this run has no model to requantize');
+    // Requantizing keeps the float weights, so a what-if of a what-if is the trained run's model
+    // rounded another way: start from that run, whose fold models and clips judge it the same.
+    const source = trainedRunOf(chosen, runs);
     const settings: TrainSettings = { ...source.settings, weightBits, weightScheme };
     const kind = (await this.store.get(project)).kind;
     TrainerHost.specFor(kind, settings); // refuses what the engine could not serve
@@ -168,7 +193,8 @@ export class TrainerHost {
       status: 'running',
       startedAt: new Date().toISOString(),
       settings,
-      quantizedFrom: source.id
+      quantizedFrom: source.id,
+      trainedOn: source.trainedOn
     };
     await this.saveRun(run);
     this.launch(run, {
@@ -243,17 +269,25 @@ export class TrainerHost {
           accuracy: Number(p.accuracy ?? 0),
           samplesPerSecond: Number(p.samplesPerSecond ?? 0),
           etaSeconds: Number(p.etaSeconds ?? 0),
+          fraction: p.fraction === undefined ? undefined : Number(p.fraction),
+          check: p.check === 'own' || p.check === 'held-out' ? p.check : undefined,
           validationAccuracy:
             p.validationAccuracy === undefined ? undefined : Number(p.validationAccuracy)
         });
       } else if (m.type === 'model') {
-        active.run = { ...active.run, modelBytes: m.modelBytes, labels: m.labels };
+        active.run = {
+          ...active.run,
+          modelBytes: m.modelBytes,
+          deployedBytes: m.deployedBytes,
+          labels: m.labels
+        };
         void save(active.run).then(() => this.events.updated(active.run));
       } else if (m.type === 'done') {
         void finish({
           status: m.cancelled ? 'cancelled' : 'done',
           validationAccuracy: m.evaluation?.accuracy,
           evaluation: this.relativeFiles(project, m.evaluation),
+          evaluationNote: m.evaluationNote,
           evaluationCancelled: m.evaluationCancelled || undefined,
           served: m.served,
           warnings: m.warnings,
@@ -266,7 +300,9 @@ export class TrainerHost {
         const files = m.problems?.length
           ? `: ${fewProblems(m.problems, this.store.dataDir(project))}`
           : '';
-        void finish({ status: 'failed', error: `${m.message.replace(/:$/, '')}${files}` });
+        // Files as "class/file": a path would show the project's internal folder name.
+        const message = m.message.split(this.store.dataDir(project) + sep).join('');
+        void finish({ status: 'failed', error: `${message.replace(/:$/, '')}${files}` });
       }
     });
     worker.on('error', (e) => void finish({ status: 'failed', error: e.message }));
@@ -300,7 +336,8 @@ export class TrainerHost {
       id,
       project,
       labels,
-      modelBytes: model.length
+      modelBytes: model.length,
+      deployedBytes: deployedBytes(decodeModel(model))
     };
     await this.saveRun(run);
     return run;
@@ -337,7 +374,7 @@ export class TrainerHost {
     try {
       return new Uint8Array(await readFile(join(this.runDir(project, run), 'model.qnm')));
     } catch {
-      throw new ApiError(`run ${run} has no model`);
+      throw new ApiError('this run has no model file');
     }
   }
 
@@ -349,7 +386,7 @@ export class TrainerHost {
   ): Promise<Uint8Array> {
     const contents = decodeModel(await this.loadModel(project, run));
     const model = convertToInt(contents);
-    if (format !== 'onnx') return encodeModel({ ...contents, int: model }, { includeFloat: false });
+    if (format !== 'onnx') return intOnlyModel({ ...contents, int: model });
     const doc = `Quench ${contents.spec.name}; classes: ${contents.labels.join(', ')}`;
     try {
       const features = contents.spec.features as unknown as OnnxExportOptions['features'];
@@ -367,7 +404,7 @@ export class TrainerHost {
     try {
       await rename(dir, trash);
     } catch {
-      throw new ApiError(`no run ${run}`);
+      throw new ApiError('this run no longer exists');
     }
     await rm(trash, { recursive: true, force: true });
   }

@@ -38,8 +38,30 @@ export interface FoldRecord {
 export interface WhatIfResult {
   contents: ModelContents;
   evaluation?: ClipEvaluation;
+  /** Why there is no `evaluation`, in words for the person. */
+  evaluationNote?: string;
   served: ServedFit;
   energy?: EnergySummary;
+}
+
+/** The clips a run's model was trained on, as the training worker kept them (clips.json). */
+export const TRAINED_ON = 'clips.json';
+
+/** A JSON file of the run folder, or undefined when it is absent or not a clip list. */
+async function clipList(path: string): Promise<{ file: string; at?: number }[] | undefined> {
+  try {
+    const raw: unknown = JSON.parse(await readFile(path, 'utf8'));
+    if (!Array.isArray(raw)) return undefined;
+    return raw.filter(
+      (c): c is { file: string; at?: number } =>
+        typeof c === 'object' &&
+        c !== null &&
+        typeof c.file === 'string' &&
+        (c.at === undefined || typeof c.at === 'number')
+    );
+  } catch {
+    return undefined; // a run from before the list was kept
+  }
 }
 
 /** The key of a clip: its file relative to the data folder and its start in milliseconds. */
@@ -65,6 +87,16 @@ function predict(
     classes: scanned.labels.length,
     layers: r.layers
   };
+}
+
+/** The folds kept with a cross-validated run (folds/folds.json), or undefined. */
+async function foldRecords(sourceDir: string): Promise<FoldRecord[] | undefined> {
+  try {
+    const raw: unknown = JSON.parse(await readFile(join(sourceDir, 'folds', 'folds.json'), 'utf8'));
+    return Array.isArray(raw) ? (raw as FoldRecord[]) : undefined;
+  } catch {
+    return undefined; // a run from before fold models were kept
+  }
 }
 
 export async function whatIf(opts: {
@@ -95,20 +127,23 @@ export async function whatIf(opts: {
     clips.map((c) => byKey.get(clipKey(c.file, c.at))).filter((it): it is RawItem => !!it);
 
   let evaluation: ClipEvaluation | undefined;
+  let evaluationNote: string | undefined;
   let held = new Set<string>();
+  let folds: FoldRecord[] = [];
   const ev = source.evaluation;
-  if (ev?.method === 'holdout' && ev.predictions) {
+  if (!ev) {
+    evaluationNote = source.quantizedFrom
+      ? 'the trained run it comes from was deleted, and with it the clips it was judged on'
+      : 'the run it comes from has no accuracy estimate';
+  } else if (ev.method === 'holdout' && !ev.predictions) {
+    evaluationNote = 'the run it comes from did not keep the list of clips it was judged on';
+  } else if (ev.method === 'holdout' && ev.predictions) {
     const items = pick(ev.predictions);
     held = new Set(items.map(key));
     if (items.length)
       evaluation = clipEvaluation(predict(next, scanned, items), 'holdout', 1, 'int');
-  } else if (ev?.method === 'k-fold') {
-    let folds: FoldRecord[] = [];
-    try {
-      folds = JSON.parse(await readFile(join(sourceDir, 'folds', 'folds.json'), 'utf8'));
-    } catch {
-      // A run from before fold models were kept: no estimate, only the served fit.
-    }
+  } else if (ev.method === 'k-fold') {
+    folds = (await foldRecords(sourceDir)) ?? [];
     const parts: HeldOutPredictions[] = [];
     for (const f of folds) {
       const items = pick(f.clips);
@@ -119,8 +154,19 @@ export async function whatIf(opts: {
     }
     if (parts.length)
       evaluation = clipEvaluation(mergePredictions(parts), 'k-fold', parts.length, 'int');
+    else if (folds.length === 0)
+      evaluationNote = source.quantizedFrom
+        ? 'the trained run it comes from was deleted, and with it its cross-validation models'
+        : 'the run it comes from kept no cross-validation models (it was trained before they were kept)';
   }
-  const own = scanned.items.filter((it) => !held.has(key(it)));
+  if (!evaluation && !evaluationNote)
+    evaluationNote = 'none of the clips its source was judged on are in the project any more';
+  // The served fit on the clips the model was trained on — not clips recorded since.
+  const trainedOn =
+    (await clipList(join(sourceDir, TRAINED_ON))) ??
+    (folds.length ? folds.flatMap((f) => f.clips) : undefined);
+  const trained = trainedOn && new Set(pick(trainedOn).map(key));
+  const own = scanned.items.filter((it) => (trained ? trained.has(key(it)) : !held.has(key(it))));
   const p = predict(next, scanned, own);
   const score = scoreProbabilities(p.probabilities, p.labels, p.classes);
   let top = 0;
@@ -136,6 +182,7 @@ export async function whatIf(opts: {
   return {
     contents: next,
     evaluation,
+    evaluationNote,
     served,
     energy: own.length ? energySummary(next.int!, p.layers, own.length) : undefined
   };

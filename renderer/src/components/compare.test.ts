@@ -6,7 +6,7 @@
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { RunInfo } from '../../../electron/shared/api';
-import { cellText, chartPoints, paretoFront, sampleAt, sortRuns } from '../lib/runs';
+import { cellText, chartPoints, dataDrift, paretoFront, sampleAt, sortRuns } from '../lib/runs';
 import { presetsFor } from '../lib/presets';
 import { matchDevice } from '../lib/devices';
 import { dialogs } from '../state/dialogs.svelte';
@@ -71,26 +71,30 @@ const runs = [
     startedAt: '2025-01-02T10:00:00Z',
     evaluation: ev(0.7, 20),
     energy: { totalPj: 2e5, floatDensePj: 1e7, clips: 20 },
-    modelBytes: 9000
+    modelBytes: 90000,
+    deployedBytes: 9000
   }),
   run('b', {
     startedAt: '2025-01-03T10:00:00Z',
     evaluation: ev(0.9, 20),
     energy: { totalPj: 8e5, floatDensePj: 1e7, clips: 20 },
-    modelBytes: 30000,
+    modelBytes: 130000,
+    deployedBytes: 30000,
     settings: { weightBits: 8, weightScheme: 'kmeans', epochs: 20 }
   }),
   run('c', {
     startedAt: '2025-01-04T10:00:00Z',
     evaluation: ev(0.85, 20),
     energy: { totalPj: 9e5, floatDensePj: 1e7, clips: 20 },
-    modelBytes: 31000
+    modelBytes: 131000,
+    deployedBytes: 31000
   }),
   run('d', {
     startedAt: '2025-01-05T10:00:00Z',
     evaluation: ev(0.5, 20),
     energy: { totalPj: 1e5, floatDensePj: 1e7, clips: 20 },
-    modelBytes: 5000,
+    modelBytes: 105000,
+    deployedBytes: 5000,
     quantizedFrom: 'b',
     settings: { weightBits: 2, weightScheme: 'exponential', epochs: 20 }
   }),
@@ -112,7 +116,9 @@ describe('runs: what the table and chart compute', () => {
   test('cells: weights, accuracy with its clips, bytes, energy, time, what-if epochs', () => {
     expect(cellText(runs[1], 'weights')).toBe('8 k-means');
     expect(cellText(runs[0], 'accuracy')).toBe('70.0 % of 20');
+    // What is deployed (the integer-only model), not the whole file with its float weights.
     expect(cellText(runs[1], 'bytes')).toBe('30,000');
+    expect(cellText(run('old', { modelBytes: 120000 }), 'bytes')).toBe('—');
     expect(cellText(runs[0], 'energy')).toBe('200 nJ');
     expect(cellText(run('t', {}), 'time')).toBe('1 min 30 s');
     expect(cellText(runs[4], 'time')).toBe('—');
@@ -164,7 +170,9 @@ describe('RunsTable', () => {
     heading('Accuracy').click();
     flushSync();
     expect(order()).toEqual(['d', 'a', 'c', 'b', 'e']);
-    expect(el.querySelectorAll('thead th')).toHaveLength(11);
+    expect(el.querySelectorAll('thead th')).toHaveLength(12);
+    const size = heading('Deployed (bytes)');
+    expect(size.title).toMatch(/integer-only model .*quench export --format int/);
     (el.querySelector('tbody tr[data-run="c"] .pick') as HTMLButtonElement).click();
     expect(picked).toEqual(['c']);
   });
@@ -179,6 +187,117 @@ describe('ParetoChart', () => {
     );
     expect(front.sort()).toEqual(['a', 'b', 'd']);
     expect(el.querySelector('polyline.front')!.getAttribute('points')!.split(' ')).toHaveLength(3);
+  });
+});
+
+describe('runs trained on other data than the project holds now (review #14)', () => {
+  const now = [
+    { name: 'lights', samples: 20 },
+    { name: 'music', samples: 24 },
+    { name: 'stop', samples: 23 }
+  ];
+  const same = now.map((c) => ({ ...c }));
+  const older = [
+    { name: 'lights', samples: 16 },
+    { name: 'music', samples: 20 },
+    { name: 'stop', samples: 18 }
+  ];
+  const mixed = [
+    run('x', {
+      startedAt: '2025-01-02T10:00:00Z',
+      evaluation: ev(0.9, 54),
+      energy: { totalPj: 2e5, floatDensePj: 1e7, clips: 54 },
+      trainedOn: older
+    }),
+    run('y', {
+      startedAt: '2025-01-03T10:00:00Z',
+      evaluation: ev(0.8, 67),
+      energy: { totalPj: 3e5, floatDensePj: 1e7, clips: 67 },
+      trainedOn: same
+    })
+  ];
+
+  test('named in words; the demo (no recordings) and an unchanged project compare as they are', () => {
+    expect(dataDrift(mixed[0], now)).toBe(
+      'trained on 54 samples of lights, music, stop; the project now has 67 samples of lights, music, stop'
+    );
+    expect(dataDrift(mixed[1], now)).toBeUndefined();
+    expect(dataDrift(mixed[0], [])).toBeUndefined();
+    // Older runs without counts: told apart by their classes only.
+    expect(dataDrift(run('o', { labels: ['lights', 'halt'] }), now)).toBe(
+      'trained on the classes lights, halt'
+    );
+    expect(cellText(mixed[0], 'data', now)).toBe('other');
+    expect(cellText(mixed[1], 'data', now)).toBe('as now');
+  });
+
+  test('the chart draws them hollow, says why, and can leave them out with the front among the rest', () => {
+    const el = show(ParetoChart, { runs: mixed, classes: now, selected: 'y', onselect: () => {} });
+    const other = el.querySelector('.point[data-other]')!;
+    expect(other.getAttribute('data-run')).toBe('x');
+    expect(other.getAttribute('aria-label')).toMatch(/trained on 54 samples/);
+    // x is cheaper and more accurate: the front is x alone until x is left out.
+    expect(
+      [...el.querySelectorAll('.point[data-front]')].map((g) => g.getAttribute('data-run'))
+    ).toEqual(['x']);
+    const box = el.querySelector('input[type="checkbox"]') as HTMLInputElement;
+    expect(box.closest('label')!.textContent).toMatch(/1 run trained on other data/);
+    box.click();
+    flushSync();
+    expect([...el.querySelectorAll('.point')].map((g) => g.getAttribute('data-run'))).toEqual([
+      'y'
+    ]);
+    expect(el.querySelector('.point[data-front]')!.getAttribute('data-run')).toBe('y');
+  });
+
+  test('the table has a Data column saying which runs trained on other data', () => {
+    const el = show(RunsTable, {
+      runs: mixed,
+      classes: now,
+      selected: undefined,
+      onselect: () => {}
+    });
+    const cell = (id: string) => el.querySelector(`tr[data-run="${id}"] td.data`) as HTMLElement;
+    expect(cell('x').textContent).toBe('other');
+    expect(cell('x').title).toMatch(/^trained on 54 samples/);
+    expect(cell('y').textContent).toBe('as now');
+  });
+
+  test('the epoch chart names what the check accuracy is measured on', async () => {
+    const { default: RunDetail } = await import('./RunDetail.svelte');
+    const history = [1, 2].map((epoch) => ({
+      epoch,
+      loss: 1 / epoch,
+      accuracy: 0.5,
+      validationAccuracy: 0.6
+    }));
+    const props = {
+      project: 'p',
+      audio: true,
+      classes: now,
+      progress: [],
+      busy: false,
+      oncopy() {},
+      onrequantize() {},
+      ondownload() {},
+      ondelete() {},
+      onchange() {}
+    };
+    const kfold = show(RunDetail, {
+      ...props,
+      run: run('k', { history, evaluation: ev(0.9, 20) })
+    });
+    expect(kfold.querySelector('figcaption')!.textContent).toMatch(
+      /accuracy on its own training clips/
+    );
+    expect(kfold.querySelector('[data-testid="check-note"]')!.textContent).toMatch(
+      /no clips are held out/
+    );
+    const held = show(RunDetail, {
+      ...props,
+      run: run('h', { history, evaluation: { ...ev(0.9, 20), method: 'holdout', folds: 1 } })
+    });
+    expect(held.querySelector('figcaption')!.textContent).toMatch(/accuracy on held-out clips/);
   });
 });
 

@@ -67,4 +67,35 @@ describe('LineChart', () => {
     expect(el.querySelectorAll('circle')).toHaveLength(1);
     expect(el.querySelector('svg')!.getAttribute('aria-label')).toBe('loss');
   });
+
+  test('loss on its own scale, accuracy on a 0–100 % axis, epochs along the bottom (review #14)', () => {
+    const el = show(LineChart, {
+      title: 'Loss and accuracy',
+      leftLabel: 'loss',
+      rightLabel: 'accuracy',
+      series: [
+        { name: 'loss', values: [2, 1, 0.5], color: 'red' },
+        { name: 'accuracy', values: [0.5, 0.75, 1], color: 'blue', axis: 'right' }
+      ]
+    });
+    const ys = (i: number) =>
+      el
+        .querySelectorAll('polyline')
+        [i].getAttribute('points')!
+        .split(' ')
+        .map((p) => Number(p.split(',')[1]));
+    // Loss 2 (its largest) and accuracy 100 % both reach the top; loss 1 and 50 % meet half-way.
+    expect(ys(0)[0]).toBeCloseTo(ys(1)[2], 6);
+    expect(ys(0)[1]).toBeCloseTo(ys(1)[0], 6);
+    const texts = [...el.querySelectorAll('text')].map((t) => t.textContent);
+    expect(texts).toEqual(expect.arrayContaining(['epoch', 'loss', 'accuracy', '100 %', '2.0']));
+    expect([...el.querySelectorAll('text.tick')].map((t) => t.textContent)).toEqual([
+      '1',
+      '2',
+      '3'
+    ]);
+    expect(el.querySelector('figcaption')!.textContent).toMatch(
+      /loss \(left\).*accuracy \(right\)/
+    );
+  });
 });

@@ -5,7 +5,16 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { RunInfo } from '../../../electron/shared/api';
-import { accuracyText, classDrift, defaultRun, driftText, settingsText } from './runs';
+import {
+  accuracyText,
+  classDrift,
+  defaultRun,
+  driftText,
+  runFileName,
+  settingsText,
+  whatIfText
+} from './runs';
+import { importedText } from './import-text';
 
 function run(id: string, patch: Partial<RunInfo>): RunInfo {
   return {
@@ -72,11 +81,15 @@ describe('what runs say', () => {
 
   test('settings read as a person says them', () => {
     expect(settingsText(run('1', {}))).toBe(
-      '4-bit kmeans weights · 8-bit activations · k-WTA 0.5 · 15 epochs'
+      '4-bit k-means weights · 8-bit activations · k-WTA 0.5 · 15 epochs'
     );
+    // One spelling everywhere (the form and the table say "k-means" too); float has no scheme.
     expect(settingsText(run('1', { settings: { weightBits: 32, kwta: 1 } }))).toBe(
-      'float linear weights · no k-WTA'
+      'float weights · no k-WTA'
     );
+    expect(
+      settingsText(run('1', { settings: { weightBits: 2, weightScheme: 'exponential' } }))
+    ).toBe('2-bit exponential weights');
   });
 
   test('a class deleted or added since training is named', () => {
@@ -92,5 +105,75 @@ describe('what runs say', () => {
       'Trained on an older class set: right no longer in the project; up not in the model. Train again to match.'
     );
     expect(classDrift(r, [...now.slice(0, 2), { name: 'right', samples: 3 }])).toBeUndefined();
+  });
+
+  test('a project without recordings (the demo, a fresh import of a model) has no class drift', () => {
+    const demo = run('1', { labels: ['background', 'no', 'yes'] });
+    expect(classDrift(demo, [])).toBeUndefined();
+    expect(classDrift(demo, [{ name: 'maybe', samples: 0 }])).toBeUndefined();
+    // One recording is enough to compare against.
+    expect(classDrift(demo, [{ name: 'maybe', samples: 1 }])).toEqual({
+      removed: ['background', 'no', 'yes'],
+      added: ['maybe']
+    });
+  });
+});
+
+describe('what-if runs and downloads are named by date and settings, never by internal id', () => {
+  const source = run('1', { id: 'mx31dizh-04d027', startedAt: '2026-11-30T09:01:00' });
+  const whatIf = run('2', {
+    id: 'mx31fq00-a1b2c3',
+    startedAt: '2026-11-30T09:05:00',
+    quantizedFrom: source.id,
+    settings: { ...source.settings, weightBits: 2, weightScheme: 'exponential' }
+  });
+
+  test('a what-if names its source by date and settings, or says it was deleted', () => {
+    const text = whatIfText(whatIf, source)!;
+    expect(text).not.toContain(source.id);
+    expect(text).toMatch(
+      /^“What if”: the model of the run of Nov 30, 09:01 (AM )?\(4-bit k-means weights · 8-bit activations · k-WTA 0\.5 · 15 epochs\) with its weights rounded to 2-bit exponential, no retraining/
+    );
+    expect(whatIfText(whatIf, undefined)).toMatch(/the model of a run since deleted/);
+    expect(whatIfText(source, undefined)).toBeUndefined();
+  });
+
+  test('a what-if without an estimate says why instead of "—"', () => {
+    const bare = { ...whatIf, evaluationNote: 'the run it comes from kept no fold models' };
+    expect(accuracyText(bare)).toBe('not estimated: the run it comes from kept no fold models');
+  });
+
+  test('file names: project, local start time, weights; what-ifs marked; unsafe characters replaced', () => {
+    expect(runFileName('Home words', source, '', 'qnm')).toBe(
+      'Home words 2026-11-30 09.01 4-bit k-means.qnm'
+    );
+    expect(runFileName('Home words', whatIf, ' audio in', 'onnx')).toBe(
+      'Home words 2026-11-30 09.05 2-bit exponential what if audio in.onnx'
+    );
+    expect(runFileName('a/b: c?', run('3', { settings: { weightBits: 32 } }), '', 'qnm')).toMatch(
+      /^a_b_ c_ \d{4}-\d\d-\d\d \d\d\.\d\d float\.qnm$/
+    );
+  });
+});
+
+describe('an imported project file', () => {
+  const p = (name: string) => ({
+    id: 'x',
+    name,
+    kind: 'audio' as const,
+    createdAt: '',
+    classes: [
+      { name: 'yes', samples: 13 },
+      { name: 'no', samples: 1 }
+    ]
+  });
+
+  test('says what came in, and why a copy of an existing name is numbered', () => {
+    expect(importedText(p('Keys only (2)'), 'keys.quench', 1, ['Keys only'])).toBe(
+      'Imported “Keys only (2)” from keys.quench: 2 classes, 14 samples, 1 run. A project called “Keys only” was here already, so the copy is “Keys only (2)”.'
+    );
+    expect(importedText(p('Trip'), 'trip.quench', 0, ['Keys only'])).toBe(
+      'Imported “Trip” from trip.quench: 2 classes, 14 samples, 0 runs.'
+    );
   });
 });

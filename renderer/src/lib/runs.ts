@@ -23,15 +23,22 @@ export function defaultRun(runs: RunInfo[]): RunInfo | undefined {
     .sort((a, b) => score(b) - score(a) || b.startedAt.localeCompare(a.startedAt))[0];
 }
 
+/** How the form names each weight scheme (one spelling everywhere: "k-means"). */
+export const SCHEME_NAME = {
+  linear: 'linear',
+  exponential: 'exponential',
+  kmeans: 'k-means'
+} as const;
+
 /** "4-bit k-means weights · 8-bit activations · k-WTA 0.5 · 15 epochs" (defaults filled in). */
 export function settingsText(r: RunInfo): string {
   const s = r.settings;
   if (Object.keys(s).length === 0) return 'bundled model';
-  const bits = (b: number | undefined, what: string) =>
-    b === undefined ? undefined : b === 32 ? `float ${what}` : `${b}-bit ${what}`;
+  const bits = (b: number | undefined, what: string, scheme = '') =>
+    b === undefined ? undefined : b === 32 ? `float ${what}` : `${b}-bit ${scheme}${what}`;
   const parts = [
     s.preset,
-    bits(s.weightBits, `${s.weightScheme ?? 'linear'} weights`),
+    bits(s.weightBits, 'weights', `${SCHEME_NAME[s.weightScheme ?? 'linear']} `),
     bits(s.actBits, 'activations'),
     s.kwta === undefined ? undefined : s.kwta >= 1 ? 'no k-WTA' : `k-WTA ${s.kwta}`,
     s.epochs === undefined ? undefined : `${s.epochs} epochs`,
@@ -55,9 +62,46 @@ export function accuracyText(r: RunInfo, kind: ProjectKind = 'audio'): string {
     return `${pct(e.accuracy)} of ${e.clips} ${unit}${e.clips === 1 ? '' : 's'} (${how})`;
   }
   if (r.evaluationCancelled) return 'not estimated (cancelled)';
+  if (r.evaluationNote) return `not estimated: ${r.evaluationNote}`;
   if (r.status === 'running') return hasModel(r) ? 'being estimated…' : 'training…';
   if (r.validationAccuracy !== undefined) return `${pct(r.validationAccuracy)} (validation)`;
   return '—';
+}
+
+/** "4-bit k-means", "float": a run's weights as a person says them. */
+function weightsText(s: RunInfo['settings']): string {
+  if (s.weightBits === undefined) return '';
+  return s.weightBits === 32
+    ? 'float'
+    : `${s.weightBits}-bit ${SCHEME_NAME[s.weightScheme ?? 'linear']}`;
+}
+
+/**
+ * What a "what if" run is, naming the run it comes from as the table shows runs (date and
+ * settings), never by its internal id; undefined for a trained run.
+ */
+export function whatIfText(r: RunInfo, source: RunInfo | undefined): string | undefined {
+  if (!r.quantizedFrom) return undefined;
+  const from = source
+    ? `the run of ${cellText(source, 'date')} (${settingsText(source)})`
+    : 'a run since deleted';
+  return `“What if”: the model of ${from} with its weights rounded to ${weightsText(r.settings)}, no retraining; judged on the same clips.`;
+}
+
+/**
+ * A download's file name without internal ids: project, the run's start (local time) and its
+ * weights, e.g. "Home words 2026-11-30 09.01 4-bit k-means.onnx". Characters file systems
+ * refuse become "_".
+ */
+export function runFileName(project: string, r: RunInfo, suffix: string, ext: string): string {
+  const d = new Date(r.startedAt);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}.${two(d.getMinutes())}`;
+  const name = [project, stamp, weightsText(r.settings), r.quantizedFrom ? 'what if' : '']
+    .filter(Boolean)
+    .join(' ');
+  // eslint-disable-next-line no-control-regex
+  return `${name}${suffix}.${ext}`.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_');
 }
 
 /** A short name for a run in lists: date, status, accuracy. */
@@ -70,6 +114,8 @@ export function runTitle(r: RunInfo): string {
 /**
  * How the project's classes differ from the ones a run was trained on (undefined when they
  * match): names the run knows that the project no longer has, and new ones it doesn't know.
+ * A project holding no recordings at all (the demo: a bundled model without its clips) has
+ * nothing to compare with, and retraining it is not possible: no drift.
  */
 export function classDrift(
   r: RunInfo,
@@ -77,6 +123,7 @@ export function classDrift(
 ): { removed: string[]; added: string[] } | undefined {
   if (!r.labels) return undefined;
   const now = classes.filter((c) => c.samples > 0).map((c) => c.name);
+  if (now.length === 0) return undefined;
   const removed = r.labels.filter((l) => !now.includes(l));
   const added = now.filter((c) => !r.labels!.includes(c));
   return removed.length || added.length ? { removed, added } : undefined;
@@ -88,6 +135,34 @@ export function driftText(d: { removed: string[]; added: string[] }): string {
   if (d.removed.length) parts.push(`${d.removed.join(', ')} no longer in the project`);
   if (d.added.length) parts.push(`${d.added.join(', ')} not in the model`);
   return `Trained on an older class set: ${parts.join('; ')}. Train again to match.`;
+}
+
+/**
+ * How the data a run trained on differs from the project's now, in words ("trained on 54
+ * samples of lights, music, stop; the project now has 67 samples of …"), or undefined when it is
+ * the same (or can't be told: a run from before the counts were kept with the same classes, or
+ * a project without recordings such as the demo). Runs on other data don't compare fairly.
+ */
+export function dataDrift(r: RunInfo, classes: ClassInfo[]): string | undefined {
+  const now = classes.filter((c) => c.samples > 0);
+  if (now.length === 0) return undefined;
+  const describe = (cs: { name: string; samples: number }[]) =>
+    `${cs.reduce((a, c) => a + c.samples, 0)} samples of ${cs
+      .map((c) => c.name)
+      .sort()
+      .join(', ')}`;
+  const then = Array.isArray(r.trainedOn) ? r.trainedOn : undefined;
+  if (then) {
+    const key = (cs: { name: string; samples: number }[]) =>
+      cs
+        .map((c) => `${c.name}\u0000${c.samples}`)
+        .sort()
+        .join('\u0001');
+    if (key(then) === key(now)) return undefined;
+    return `trained on ${describe(then)}; the project now has ${describe(now)}`;
+  }
+  const d = classDrift(r, classes);
+  return d ? `trained on the classes ${r.labels!.join(', ')}` : undefined;
 }
 
 // ---- The runs table and the accuracy-vs-energy chart (issue 16b) ----
@@ -105,6 +180,7 @@ export function trainingSeconds(r: RunInfo): number | undefined {
 
 export type RunColumn =
   | 'date'
+  | 'data'
   | 'status'
   | 'preset'
   | 'weights'
@@ -119,6 +195,12 @@ export type RunColumn =
 export const RUN_COLUMNS: { key: RunColumn; label: string; title: string }[] = [
   { key: 'date', label: 'Date', title: 'When the run started' },
   { key: 'status', label: 'Status', title: 'done, running, cancelled or failed' },
+  {
+    key: 'data',
+    label: 'Data',
+    title:
+      'Whether the run trained on the project’s data as it is now (its classes and sample counts); runs on other data don’t compare fairly'
+  },
   { key: 'preset', label: 'Preset', title: 'The network it trained' },
   { key: 'weights', label: 'Weights', title: 'Weight bits and scheme (lin, exp, k-means)' },
   { key: 'actBits', label: 'Act. bits', title: 'Activation bits' },
@@ -129,19 +211,33 @@ export const RUN_COLUMNS: { key: RunColumn; label: string; title: string }[] = [
     label: 'Accuracy',
     title: 'On clips the model was not trained on, with how many clips it rests on'
   },
-  { key: 'bytes', label: 'Size (bytes)', title: 'Model file size in bytes' },
+  {
+    key: 'bytes',
+    label: 'Deployed (bytes)',
+    title:
+      'Size of what is deployed: the integer-only model Live runs (packed low-precision weights, as quench export --format int writes it). The model file kept for What-if and ONNX export also holds the float weights.'
+  },
   { key: 'energy', label: 'Energy', title: 'Simulated accelerator energy per inference' },
   { key: 'time', label: 'Time', title: 'Training time' }
 ];
 
 const SCHEME_SHORT = { linear: 'lin', exponential: 'exp', kmeans: 'k-means' } as const;
 
-/** The value a column sorts by (undefined sorts last). */
-export function sortValue(r: RunInfo, key: RunColumn): number | string | undefined {
+/**
+ * The value a column sorts by (undefined sorts last); `classes`, the project's now, for the
+ * Data column (runs on the current data first when descending).
+ */
+export function sortValue(
+  r: RunInfo,
+  key: RunColumn,
+  classes: ClassInfo[] = []
+): number | string | undefined {
   const s = r.settings;
   switch (key) {
     case 'date':
       return r.startedAt;
+    case 'data':
+      return dataDrift(r, classes) === undefined ? 1 : 0;
     case 'status':
       return r.status;
     case 'preset':
@@ -159,7 +255,7 @@ export function sortValue(r: RunInfo, key: RunColumn): number | string | undefin
     case 'accuracy':
       return runAccuracy(r);
     case 'bytes':
-      return r.modelBytes;
+      return r.deployedBytes;
     case 'energy':
       return r.energy?.totalPj;
     case 'time':
@@ -172,10 +268,15 @@ function schemeRank(s: RunInfo['settings']['weightScheme']): number {
 }
 
 /** Runs sorted by a column; runs without a value go last in both directions. */
-export function sortRuns(runs: RunInfo[], key: RunColumn, ascending: boolean): RunInfo[] {
+export function sortRuns(
+  runs: RunInfo[],
+  key: RunColumn,
+  ascending: boolean,
+  classes: ClassInfo[] = []
+): RunInfo[] {
   return runs.slice().sort((a, b) => {
-    const x = sortValue(a, key);
-    const y = sortValue(b, key);
+    const x = sortValue(a, key, classes);
+    const y = sortValue(b, key, classes);
     if (x === undefined || y === undefined) return x === y ? 0 : x === undefined ? 1 : -1;
     const c = x < y ? -1 : x > y ? 1 : 0;
     return ascending ? c : -c;
@@ -197,10 +298,12 @@ export function secondsText(s: number): string {
   return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
 
-/** What a cell of the runs table says. */
-export function cellText(r: RunInfo, key: RunColumn): string {
+/** What a cell of the runs table says (`classes`: the project's now, for the Data column). */
+export function cellText(r: RunInfo, key: RunColumn, classes: ClassInfo[] = []): string {
   const s = r.settings;
   switch (key) {
+    case 'data':
+      return dataDrift(r, classes) === undefined ? 'as now' : 'other';
     case 'date':
       return new Date(r.startedAt).toLocaleString(undefined, {
         month: 'short',
@@ -230,7 +333,7 @@ export function cellText(r: RunInfo, key: RunColumn): string {
       return accuracyText(r);
     }
     case 'bytes':
-      return r.modelBytes === undefined ? '—' : nf.format(r.modelBytes);
+      return r.deployedBytes === undefined ? '—' : nf.format(r.deployedBytes);
     case 'energy':
       return r.energy ? energyText(r.energy.totalPj) : '—';
     case 'time': {
@@ -245,15 +348,17 @@ export interface ChartPoint {
   /** Picojoules per inference. */
   energy: number;
   accuracy: number;
+  /** How the run's data differs from the project's now ({@link dataDrift}); absent: the same. */
+  otherData?: string;
 }
 
-/** Runs that have both an accuracy and an energy, as points. */
-export function chartPoints(runs: RunInfo[]): ChartPoint[] {
+/** Runs that have both an accuracy and an energy, as points (`classes`: the project's now). */
+export function chartPoints(runs: RunInfo[], classes: ClassInfo[] = []): ChartPoint[] {
   return runs.flatMap((r) => {
     const accuracy = runAccuracy(r);
-    return accuracy !== undefined && r.energy
-      ? [{ id: r.id, energy: r.energy.totalPj, accuracy }]
-      : [];
+    if (accuracy === undefined || !r.energy) return [];
+    const otherData = dataDrift(r, classes);
+    return [{ id: r.id, energy: r.energy.totalPj, accuracy, ...(otherData ? { otherData } : {}) }];
   });
 }
 

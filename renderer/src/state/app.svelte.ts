@@ -9,6 +9,8 @@ import type {
   TrainSettings
 } from '../../../electron/shared/api';
 import { api } from '../api/client';
+import { accuracyText } from '../lib/runs';
+import type { Route } from './route';
 
 export type View = 'projects' | 'collect' | 'train' | 'live';
 
@@ -50,6 +52,18 @@ class AppState {
     this.#status = { text, view: this.#view };
   }
 
+  /**
+   * The person's own moves between views and projects, counted: an open that was still loading
+   * when the person went elsewhere must not pull them back when it finishes.
+   */
+  #moves = 0;
+
+  /** A view chosen by the person (the tabs). */
+  go(v: View): void {
+    this.#moves++;
+    this.view = v;
+  }
+
   /** A status line for a given view (e.g. training finished while another view is open). */
   say(text: string, view: View): void {
     this.#status = { text, view };
@@ -81,9 +95,10 @@ class AppState {
       if (r.project !== this.project?.id) return;
       this.upsertRun(r);
       const what = r.quantizedFrom ? 'Requantization' : 'Training';
+      // Said in the page's live status line, so a screen reader hears the outcome too.
       this.say(
         r.status === 'done'
-          ? `${what} finished.`
+          ? `${what} finished. Accuracy: ${accuracyText(r)}.`
           : r.status === 'cancelled'
             ? `${what} cancelled.`
             : `${what} failed: ${r.error ?? ''}`,
@@ -126,22 +141,46 @@ class AppState {
 
   /** Opens the demo project (the same one each time), straight into the Live view. */
   async demo(): Promise<void> {
+    const moves = ++this.#moves;
     const p = await this.attempt(() => api.call('project:demo', {}));
-    if (!p) return;
+    if (!p || moves !== this.#moves) return;
     await this.loadProjects();
-    await this.open(p.id);
-    this.view = 'live';
+    await this.open(p.id, 'live', moves);
   }
 
-  async open(id: string): Promise<void> {
+  /**
+   * Opens a project at `view`. Abandoned when the person moves elsewhere before it has loaded
+   * (`moves`: the count of moves this open belongs to).
+   */
+  async open(id: string, view: View = 'collect', moves = ++this.#moves): Promise<void> {
     const p = await this.attempt(() => api.call('project:get', { project: id }));
-    if (!p) return;
+    if (!p || moves !== this.#moves) return;
     this.project = p;
     this.progress = [];
     this.liveRun = undefined;
     this.runs = [];
     await this.loadRuns();
-    this.view = 'collect';
+    if (moves === this.#moves) this.view = view;
+  }
+
+  /**
+   * Comes back to where the page was before a reload (the address's route): that project and
+   * view, or the Projects page, saying so, when the project is gone.
+   */
+  async restore(route: Route): Promise<void> {
+    if (!route.project || route.project === this.project?.id) {
+      if (route.project) this.view = route.view;
+      else if (route.view === 'projects') this.view = 'projects';
+      return;
+    }
+    const id = route.project;
+    const p = await api.call('project:get', { project: id }).catch(() => undefined);
+    if (!p) {
+      this.view = 'projects';
+      this.status = 'The project open before is no longer here.';
+      return;
+    }
+    await this.open(id, route.view);
   }
 
   async refreshProject(): Promise<void> {

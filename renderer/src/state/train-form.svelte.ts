@@ -1,19 +1,54 @@
 /**
- * The Train view's settings form, kept while the person moves between views, filled from a run
- * by "Copy settings", and turned into the API's TrainSettings.
+ * The Train view's settings form, one per project: each project keeps its own last settings
+ * (what its form held this session, else its newest trained run's), and a new project starts
+ * from its kind's preset with that preset's defaults. Settings never carry over from another
+ * project. Filled from a run by "Copy settings", and turned into the API's TrainSettings.
  */
-import type { ProjectKind, TrainSettings } from '../../../electron/shared/api';
-import { presetsFor } from '../lib/presets';
+import type { ProjectKind, RunInfo, TrainSettings } from '../../../electron/shared/api';
+import { getPreset } from '../../../core/spec/presets';
+import { defaultPreset, presetFits, presetTraining, type PresetTraining } from '../lib/presets';
 
 type Scheme = 'linear' | 'exponential' | 'kmeans';
 
+/**
+ * The weight bits a new project's form offers: 4, where the presets' own quant block says 8 —
+ * the app opens on what it is for (low-precision weights); the form shows the number.
+ */
+const APP_WEIGHT_BITS = 4;
+
+/** Every field of the form for a new project of `kind` training `preset`. */
+export function formDefaults(preset: string): Required<Omit<TrainSettings, 'seed'>> {
+  const spec = getPreset(preset);
+  const kwta = spec.layers.find((l) => l.type === 'kwta') as { fraction?: number } | undefined;
+  return {
+    preset,
+    weightBits: APP_WEIGHT_BITS,
+    weightScheme: spec.quant.weightScheme ?? 'linear',
+    actBits: spec.quant.actBits ?? 8,
+    kwta: kwta?.fraction ?? 1,
+    ...presetTraining(preset),
+    probabilistic: false,
+    iterativeRounds: 0
+  };
+}
+
+/** A project's last settings from its runs: the newest trained run's (what-if runs train nothing). */
+export function lastRunSettings(runs: RunInfo[]): TrainSettings | undefined {
+  const r = runs
+    .filter((x) => !x.quantizedFrom && Object.keys(x.settings ?? {}).length > 0)
+    .sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
+  if (!r) return undefined;
+  const { seed: _seed, ...rest } = r.settings;
+  return rest;
+}
+
 export class TrainForm {
   preset = $state('audio-small');
-  weightBits = $state(4);
+  weightBits = $state(APP_WEIGHT_BITS);
   weightScheme = $state<Scheme>('linear');
   actBits = $state(8);
   kwta = $state(0.5);
-  epochs = $state(15);
+  epochs = $state(20);
   learningRate = $state(0.003);
   l2 = $state(0.0001);
   optimizer = $state<'adam' | 'sgd'>('adam');
@@ -21,15 +56,66 @@ export class TrainForm {
   iterativeRounds = $state(0);
   /** Which run the form was last filled from (for the message under it). */
   copiedFrom = $state<string | undefined>(undefined);
-  private kind: ProjectKind | undefined;
+  #project: string | undefined;
+  #kind: ProjectKind = 'audio';
+  /** This session's last form of each project left (by id; not reactive: read on opening). */
+  #kept: Record<string, TrainSettings> = {};
 
-  /** A new project: the defaults, with a preset of its kind. */
-  reset(kind: ProjectKind): void {
-    if (kind === this.kind) return;
-    this.kind = kind;
-    Object.assign(this, new TrainForm());
-    this.kind = kind;
-    this.preset = presetsFor(kind)[0]?.name ?? this.preset;
+  /**
+   * Shows the form of `project`: its settings as last left this session, else its newest trained
+   * run's, else its kind's default preset with that preset's defaults. Opening the project shown
+   * changes nothing (the form keeps what is being typed).
+   */
+  open(project: { id: string; kind: ProjectKind }, runs: RunInfo[]): void {
+    if (project.id === this.#project) return;
+    if (this.#project !== undefined) this.#kept[this.#project] = this.settings();
+    this.#project = project.id;
+    this.#kind = project.kind;
+    this.copiedFrom = undefined;
+    const last = this.#kept[project.id] ?? lastRunSettings(runs);
+    const preset = presetFits(last?.preset, project.kind)
+      ? last.preset
+      : defaultPreset(project.kind);
+    this.#set(formDefaults(preset));
+    if (last) this.#set(last);
+  }
+
+  /**
+   * Chooses another preset (of the project's kind): the training fields still at the old preset's
+   * defaults move to the new one's (digits trains 10 epochs, vision-small 15); what the person
+   * changed stays.
+   */
+  choosePreset(name: string): void {
+    if (!presetFits(name, this.#kind) || name === this.preset) return;
+    const before = presetTraining(this.preset);
+    const after = presetTraining(name);
+    for (const k of Object.keys(after) as (keyof PresetTraining)[]) {
+      if (this[k] === before[k]) (this as Record<keyof PresetTraining, unknown>)[k] = after[k];
+    }
+    this.preset = name;
+  }
+
+  /** The advanced settings that differ from their defaults, as the form names them. */
+  advancedChanges(): string[] {
+    const d = presetTraining(this.preset);
+    const out: string[] = [];
+    if (this.learningRate !== d.learningRate) out.push(`learning rate ${this.learningRate}`);
+    if (this.l2 !== d.l2) out.push(`L2 ${this.l2}`);
+    if (this.optimizer !== d.optimizer) out.push(this.optimizer === 'sgd' ? 'SGD' : 'Adam');
+    if (this.probabilistic) out.push('probabilistic rounding');
+    if (this.iterativeRounds > 0)
+      out.push(`${this.iterativeRounds} k-means round${this.iterativeRounds === 1 ? '' : 's'}`);
+    return out;
+  }
+
+  /**
+   * Why these settings can't train, or '' when they can: k-WTA picks its winners among integer
+   * activation codes, so float (32-bit) activations need k-WTA off (the API refuses them).
+   */
+  problem(): string {
+    if (this.actBits === 32 && this.kwta < 1)
+      return 'Float activations need k-WTA off: k-WTA picks its winners among integer activation codes, which float activations do not have. Set “channels kept” to 1, or choose 1–8 activation bits.';
+    return '';
   }
 
   settings(): TrainSettings {
@@ -50,8 +136,12 @@ export class TrainForm {
 
   /** Fills in what a run set (what it left unset keeps the form's value). */
   apply(s: TrainSettings, from?: string): void {
-    if (s.preset !== undefined && presetsFor(this.kind ?? 'audio').some((p) => p.name === s.preset))
-      this.preset = s.preset;
+    this.#set(s);
+    this.copiedFrom = from;
+  }
+
+  #set(s: TrainSettings): void {
+    if (presetFits(s.preset, this.#kind)) this.preset = s.preset;
     if (s.weightBits !== undefined) this.weightBits = s.weightBits;
     if (s.weightScheme !== undefined) this.weightScheme = s.weightScheme;
     if (s.actBits !== undefined) this.actBits = s.actBits;
@@ -62,7 +152,6 @@ export class TrainForm {
     if (s.optimizer !== undefined) this.optimizer = s.optimizer;
     if (s.probabilistic !== undefined) this.probabilistic = s.probabilistic;
     if (s.iterativeRounds !== undefined) this.iterativeRounds = s.iterativeRounds;
-    this.copiedFrom = from;
   }
 }
 
