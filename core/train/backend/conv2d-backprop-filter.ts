@@ -4,7 +4,9 @@
  * tfjs-backend-wasm 4.22 ships no Conv2DBackpropFilter kernel, so `tf.grad` of any conv w.r.t.
  * its weights fails there, and the cpu backend's version is about 100× slower than wasm's forward
  * convolution. This kernel lowers the gradient to one matrix product on the wasm backend's own
- * (XNNPACK) BatchMatMul: dW = im2col(x)ᵀ · dy, with im2col(x)ᵀ built directly in the wasm heap.
+ * (XNNPACK) BatchMatMul: dW = im2col(x)ᵀ · dy, with im2col(x)ᵀ built in the wasm heap by
+ * Quench's training module (wasm/train/im2col.ts). Built in that transposed layout so that the
+ * product comes out already shaped [kh, kw, inC, outC] (no transposes).
  */
 import {
   backend_util,
@@ -15,6 +17,7 @@ import {
   type TensorInfo
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { geometry, ptr, trainKernels } from './train-wasm-runtime';
 
 interface Attrs {
   strides: [number, number] | number;
@@ -28,45 +31,6 @@ export function callKernel(name: string, args: Parameters<KernelFunc>[0]): Tenso
   const kernel = getKernel(name, 'wasm');
   if (!kernel) throw new Error(`the wasm backend has no ${name} kernel`);
   return kernel.kernelFunc(args) as TensorInfo;
-}
-
-/**
- * Writes im2col(x) transposed: `colsT` is [kh·kw·inC, N·outH·outW], row j holding one filter tap
- * (kh, kw, c) for every output position; positions in the padding are 0. Built in this layout
- * so that dW = colsT · dy comes out of one plain matrix product already shaped [kh, kw, inC, outC]
- * (no transposes). Writes are sequential; reads stride over x.
- */
-export function im2colTransposed(
-  x: Float32Array,
-  colsT: Float32Array,
-  info: backend_util.Conv2DInfo
-): void {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth } = info;
-  const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
-  let dst = 0;
-  for (let kh = 0; kh < filterHeight; kh++) {
-    for (let kw = 0; kw < filterWidth; kw++) {
-      for (let c = 0; c < inChannels; c++) {
-        for (let n = 0; n < batchSize; n++) {
-          for (let oh = 0; oh < outHeight; oh++) {
-            const ih = oh * strideHeight - top + kh;
-            if (ih < 0 || ih >= inHeight) {
-              colsT.fill(0, dst, dst + outWidth);
-              dst += outWidth;
-              continue;
-            }
-            const rowBase = (n * inHeight + ih) * inWidth;
-            for (let ow = 0; ow < outWidth; ow++, dst++) {
-              const iw = ow * strideWidth - left + kw;
-              colsT[dst] = iw < 0 || iw >= inWidth ? 0 : x[(rowBase + iw) * inChannels + c];
-            }
-          }
-        }
-      }
-    }
-  }
 }
 
 /** dW [kh, kw, inC, outC] from x [N, H, W, inC] and dy [N, outH, outW, outC], NHWC, float32. */
@@ -93,12 +57,7 @@ export function conv2dBackpropFilterImpl(args: {
   const rows = info.batchSize * info.outHeight * info.outWidth;
   const rowLength = info.filterHeight * info.filterWidth * info.inChannels;
   const colsT = backend.makeOutput([rowLength, rows], 'float32');
-  // Views into the wasm heap are taken after the allocation, which may have grown the heap.
-  im2colTransposed(
-    backend.typedArrayFromHeap(x) as Float32Array,
-    backend.typedArrayFromHeap(colsT) as Float32Array,
-    info
-  );
+  trainKernels(backend).im2colTransposed(ptr(backend, x), ptr(backend, colsT), ...geometry(info));
   const dy2 = callKernel('Reshape', {
     inputs: { x: dy },
     backend,
