@@ -2,16 +2,130 @@
 // (core/train/backend/kwta-kernel.ts). Works in the tfjs wasm backend's memory; pointers are byte
 // offsets into it.
 
+/** The number of lanes of m that are all ones (true), m the result of an i32x4 comparison. */
+@inline
+function lanes(m: v128): i32 {
+  return -(
+    i32x4.extract_lane(m, 0) +
+    i32x4.extract_lane(m, 1) +
+    i32x4.extract_lane(m, 2) +
+    i32x4.extract_lane(m, 3)
+  );
+}
+
 /**
- * For each of `locations` groups of `channels` float32 values in x (channel fastest): the k-th
- * largest score T is found by selection (quickselect on a copy, average O(C)), then channels are
- * decided by counting: every score above T wins, then the lowest-indexed channels whose score
- * equals T fill the remaining places; a value ≤ 0 never wins. The score is x·boost[c] in float64
- * when `boost` is non-zero (float32 [C]), else x. Winners keep x in y, the rest get 0; wins[c]
- * (float32 [C]) is incremented for each location channel c won. `scratch` holds `channels` f64.
- * Requires 1 ≤ k < channels. Returns the number of winners.
+ * k-WTA by counting, without boosting: for each of `locations` groups of `channels` float32
+ * values in x (channel fastest; `channels` a multiple of 4), the k largest positive values win,
+ * ties at the k-th value going to the lower channel index. Positive float32 values order like
+ * their bit patterns as integers (negatives and zeros count as 0, which never wins), so the k-th
+ * largest T is found bit by bit from the top: a candidate bit stays set when at least k values
+ * are ≥ the prefix with it, each count taken four channels per instruction and without branches.
+ * When exactly k values are ≥ the prefix these are the winners and the search stops early;
+ * otherwise T is the full prefix, values above T win and the first values equal to T fill the
+ * remaining places. Winners keep x in y, the rest get 0; wins[c] (float32 [C]) is incremented for
+ * each location channel c won. Requires 1 ≤ k < channels. Returns the number of winners.
  */
-export function kwtaSelect(
+export function kwtaCount(
+  x: usize,
+  locations: i32,
+  channels: i32,
+  k: i32,
+  y: usize,
+  wins: usize
+): i32 {
+  const zero = i32x4.splat(0);
+  const one = f32x4.splat(1);
+  const vectorEnd = channels & ~3;
+  let total: i32 = 0;
+  const rowBytes = (<usize>channels) << 2;
+  for (let l: i32 = 0; l < locations; l++) {
+    const base = x + <usize>l * rowBytes;
+    const out = y + <usize>l * rowBytes;
+    // Fewer than k + 1 positive values: all of them win (threshold "≥ 1", exact).
+    let positive = zero;
+    let top = zero;
+    let c: i32 = 0;
+    for (; c < vectorEnd; c += 4) {
+      const v = v128.load(base + ((<usize>c) << 2));
+      positive = i32x4.add(positive, i32x4.gt_s(v, zero));
+      top = i32x4.max_s(top, v);
+    }
+    let count = lanes(positive);
+    let largest = max<i32>(
+      max<i32>(i32x4.extract_lane(top, 0), i32x4.extract_lane(top, 1)),
+      max<i32>(i32x4.extract_lane(top, 2), i32x4.extract_lane(top, 3))
+    );
+    for (; c < channels; c++) {
+      const v = load<i32>(base + ((<usize>c) << 2));
+      count += i32(v > 0);
+      largest = max<i32>(largest, v);
+    }
+    let prefix: i32 = count <= k ? 1 : 0;
+    let exact = count <= k;
+    // Bits above the largest value's highest set bit are 0 in every candidate that can count.
+    for (let bit: i32 = exact ? -1 : 31 - clz<i32>(largest); bit >= 0; bit--) {
+      const cand = prefix | (1 << bit);
+      const vc = i32x4.splat(cand);
+      let acc = zero;
+      c = 0;
+      for (; c < vectorEnd; c += 4) {
+        // A negative value's bits are a negative integer, below every candidate (all ≥ 1).
+        acc = i32x4.add(acc, i32x4.ge_s(v128.load(base + ((<usize>c) << 2)), vc));
+      }
+      let n = lanes(acc);
+      for (; c < channels; c++) n += i32(load<i32>(base + ((<usize>c) << 2)) >= cand);
+      prefix = select<i32>(cand, prefix, n >= k);
+      if (n == k) {
+        exact = true;
+        break;
+      }
+    }
+    // Winners: ≥ prefix when exactly k are, else > prefix and then ties at prefix in order.
+    const vt = i32x4.splat(prefix);
+    const least = exact ? prefix : prefix + 1;
+    let places = k;
+    for (c = 0; c < vectorEnd; c += 4) {
+      const off = (<usize>c) << 2;
+      const raw = v128.load(base + off);
+      const win = exact ? i32x4.ge_s(raw, vt) : i32x4.gt_s(raw, vt);
+      v128.store(out + off, v128.and(raw, win));
+      v128.store(wins + off, f32x4.add(v128.load(wins + off), v128.and(one, win)));
+      places -= lanes(win);
+    }
+    for (; c < channels; c++) {
+      const off = (<usize>c) << 2;
+      const raw = load<i32>(base + off);
+      if (raw >= least) {
+        store<i32>(out + off, raw);
+        store<f32>(wins + off, load<f32>(wins + off) + 1);
+        places--;
+      } else store<i32>(out + off, 0);
+    }
+    total += k - places;
+    if (!exact && prefix > 0) {
+      for (c = 0; c < channels && places > 0; c++) {
+        const off = (<usize>c) << 2;
+        if (load<i32>(base + off) == prefix) {
+          store<i32>(out + off, prefix);
+          store<f32>(wins + off, load<f32>(wins + off) + 1);
+          places--;
+          total++;
+        }
+      }
+    }
+  }
+  return total;
+}
+
+/**
+ * k-WTA with boosting: for each of `locations` groups of `channels` float32 values in x (channel
+ * fastest) the score is x·boost[c] in float64 (boost: float32 [C]). The k-th largest score T is
+ * found by quickselect on a copy in `scratch` (`channels` f64), then every score above T wins and
+ * the lowest-indexed channels whose score equals T fill the remaining places; a value ≤ 0 never
+ * wins. Winners keep x in y, the rest get 0; wins[c] (float32 [C]) is incremented for each
+ * location channel c won. Requires 1 ≤ k < channels. Returns the number of winners.
+ */
+export function kwtaBoosted(
   x: usize,
   locations: i32,
   channels: i32,
@@ -28,7 +142,7 @@ export function kwtaSelect(
     const out = y + ((<usize>(l * channels)) << 2);
     for (let c: i32 = 0; c < channels; c++) {
       const v = <f64>load<f32>(base + ((<usize>c) << 2));
-      store<f64>(scratch + ((<usize>c) << 3), boost ? v * <f64>load<f32>(boost + ((<usize>c) << 2)) : v);
+      store<f64>(scratch + ((<usize>c) << 3), v * <f64>load<f32>(boost + ((<usize>c) << 2)));
     }
     // Quickselect for the element at rank `target` in descending order (Hoare partition).
     let lo: i32 = 0;
@@ -62,15 +176,14 @@ export function kwtaSelect(
     let above: i32 = 0;
     for (let c: i32 = 0; c < channels; c++) {
       const v = <f64>load<f32>(base + ((<usize>c) << 2));
-      const s = boost ? v * <f64>load<f32>(boost + ((<usize>c) << 2)) : v;
-      if (s > threshold) above++;
+      if (v * <f64>load<f32>(boost + ((<usize>c) << 2)) > threshold) above++;
     }
     let places = k - above;
     for (let c: i32 = 0; c < channels; c++) {
       const off = (<usize>c) << 2;
       const raw = load<f32>(base + off);
       const v = <f64>raw;
-      const s = boost ? v * <f64>load<f32>(boost + off) : v;
+      const s = v * <f64>load<f32>(boost + off);
       let win = s > threshold;
       if (!win && s == threshold && places > 0) {
         places--;

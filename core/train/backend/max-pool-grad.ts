@@ -39,12 +39,28 @@ export function maxPoolGradImpl(args: {
   );
   const dx = backend.makeOutput(input.shape, 'float32');
   (backend.typedArrayFromHeap(dx) as Float32Array).fill(0);
-  trainKernels(backend).maxPoolGrad(
-    ptr(backend, input),
-    ptr(backend, dy),
-    ptr(backend, dx),
-    ...geometry(info)
-  );
+  const k = trainKernels(backend);
+  const g = info;
+  if (
+    g.filterHeight === 2 &&
+    g.filterWidth === 2 &&
+    g.strideHeight === 2 &&
+    g.strideWidth === 2 &&
+    g.padInfo.top === 0 &&
+    g.padInfo.left === 0 &&
+    2 * g.outHeight <= g.inHeight &&
+    2 * g.outWidth <= g.inWidth
+  ) {
+    // Non-overlapping windows inside the input: the SIMD kernel.
+    k.maxPoolGrad2x2(
+      ptr(backend, input),
+      ptr(backend, dy),
+      ptr(backend, dx),
+      ...geometry(info).slice(0, 6)
+    );
+    return dx;
+  }
+  k.maxPoolGrad(ptr(backend, input), ptr(backend, dy), ptr(backend, dx), ...geometry(info));
   return dx;
 }
 

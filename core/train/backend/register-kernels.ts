@@ -1,11 +1,27 @@
 import {
+  getGradient,
   getKernel,
+  registerGradient,
   registerKernel,
   unregisterKernel,
+  type GradConfig,
   type KernelConfig
 } from '@tensorflow/tfjs-core';
+import {
+  batchNormTrainingConfig,
+  batchNormTrainingGradConfig,
+  batchNormTrainingGradient
+} from './batch-norm-kernel';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
+import {
+  fakeQuantAffineConfig,
+  fakeQuantAffineGradient,
+  fakeQuantUnsignedConfig,
+  fakeQuantUnsignedGradient,
+  passInRangeConfig
+} from './fake-quant-kernels';
+import { kwtaConfig, kwtaGradient, passWherePositiveConfig } from './kwta-kernel';
 import { maxPoolGradConfig } from './max-pool-grad';
 
 export interface QuenchKernel {
@@ -18,7 +34,24 @@ export interface QuenchKernel {
 export const QUENCH_KERNELS: readonly QuenchKernel[] = [
   { config: conv2dBackpropFilterConfig, replacesStock: false },
   { config: conv2dBackpropInputConfig, replacesStock: true },
-  { config: maxPoolGradConfig, replacesStock: true }
+  { config: maxPoolGradConfig, replacesStock: true },
+  // Fused training kernels (core/util/fused-kernels.ts): the ops fall back to stock tf ops where
+  // these are missing, e.g. on the cpu backend.
+  { config: batchNormTrainingConfig, replacesStock: false },
+  { config: batchNormTrainingGradConfig, replacesStock: false },
+  { config: kwtaConfig, replacesStock: false },
+  { config: passWherePositiveConfig, replacesStock: false },
+  { config: fakeQuantUnsignedConfig, replacesStock: false },
+  { config: fakeQuantAffineConfig, replacesStock: false },
+  { config: passInRangeConfig, replacesStock: false }
+];
+
+/** The gradients of the fused kernels, for any backend that has them. */
+export const QUENCH_GRADIENTS: readonly GradConfig[] = [
+  batchNormTrainingGradient,
+  kwtaGradient,
+  fakeQuantUnsignedGradient,
+  fakeQuantAffineGradient
 ];
 
 /**
@@ -40,5 +73,17 @@ export function registerKernels(kernels: readonly QuenchKernel[] = QUENCH_KERNEL
       unregisterKernel(config.kernelName, config.backendName);
     }
     registerKernel(config);
+  }
+}
+
+/** Registers each gradient once (the same config again is a no-op). */
+export function registerGradients(gradients: readonly GradConfig[] = QUENCH_GRADIENTS): void {
+  for (const g of gradients) {
+    const existing = getGradient(g.kernelName);
+    if (existing === g) continue;
+    if (existing !== undefined) {
+      throw new Error(`a different gradient for ${g.kernelName} is already registered`);
+    }
+    registerGradient(g);
   }
 }

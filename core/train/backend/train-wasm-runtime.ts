@@ -18,10 +18,12 @@ export interface TrainKernels {
   fakeQuantAffine: Fn;
   im2colTransposed: Fn;
   col2im: Fn;
-  kwtaSelect: Fn;
+  kwtaCount: Fn;
+  kwtaBoosted: Fn;
   passWherePositive: Fn;
   passInRange: Fn;
   maxPoolGrad: Fn;
+  maxPoolGrad2x2: Fn;
 }
 
 /** What Quench needs of the backend's Emscripten module beyond its public typings. */
