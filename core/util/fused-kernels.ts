@@ -1,6 +1,6 @@
 /**
  * Quench's fused training kernels: one backend kernel where the reference is a composition of
- * stock tf ops (batch norm, k-WTA, fake quantization, their gradients). An op uses its fused
+ * stock tf ops (batch norm, k-WTA, fake quantization, their gradients, optimizer updates). An op uses its fused
  * kernel when the active backend registers it (the wasm backend, core/train/backend) and fused
  * kernels are on; otherwise it runs the composition, which stays the tested reference.
  */
@@ -14,7 +14,9 @@ export const FUSED = {
   passWherePositive: 'QuenchPassWherePositive',
   fakeQuantUnsigned: 'QuenchFakeQuantUnsigned',
   fakeQuantAffine: 'QuenchFakeQuantAffine',
-  passInRange: 'QuenchPassInRange'
+  passInRange: 'QuenchPassInRange',
+  adamUpdate: 'QuenchAdamUpdate',
+  momentumUpdate: 'QuenchMomentumUpdate'
 } as const;
 
 let enabled = true;

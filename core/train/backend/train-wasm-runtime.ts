@@ -24,6 +24,8 @@ export interface TrainKernels {
   passInRange: Fn;
   maxPoolGrad: Fn;
   maxPoolGrad2x2: Fn;
+  adamUpdate: Fn;
+  momentumUpdate: Fn;
 }
 
 /** What Quench needs of the backend's Emscripten module beyond its public typings. */
