@@ -25,6 +25,8 @@ export interface TrainKernels {
   maxPoolGrad: Fn;
   maxPoolGrad2x2: Fn;
   adamUpdate: Fn;
+  padCopy: Fn;
+  filterGrad: Fn;
   momentumUpdate: Fn;
 }
 
@@ -52,6 +54,11 @@ export function trainKernels(backend: BackendWasm): TrainKernels {
     instances.set(memory, k);
   }
   return k;
+}
+
+/** The backend's memory as it is now (it may grow, so take views after allocating). */
+export function heapBuffer(backend: BackendWasm): ArrayBuffer {
+  return heap(backend).asm.memory.buffer;
 }
 
 /** Byte offset of a tensor's values in the backend's memory. */
