@@ -13,6 +13,48 @@ function lanes(m: v128): i32 {
   );
 }
 
+/** Whether the values (as integers) within [lo, hi) are all equal (and there is at least one). */
+function singleValueIn(base: usize, channels: i32, lo: i32, hi: i32): bool {
+  const vlo = i32x4.splat(lo);
+  const vhi = i32x4.splat(hi);
+  let least = i32x4.splat(i32.MAX_VALUE);
+  let most = i32x4.splat(i32.MIN_VALUE);
+  const vectorEnd = channels & ~3;
+  let c: i32 = 0;
+  for (; c < vectorEnd; c += 4) {
+    const v = v128.load(base + ((<usize>c) << 2));
+    const inside = v128.and(i32x4.ge_s(v, vlo), i32x4.lt_s(v, vhi));
+    least = i32x4.min_s(least, v128.bitselect(v, least, inside));
+    most = i32x4.max_s(most, v128.bitselect(v, most, inside));
+  }
+  let a = min<i32>(
+    min<i32>(i32x4.extract_lane(least, 0), i32x4.extract_lane(least, 1)),
+    min<i32>(i32x4.extract_lane(least, 2), i32x4.extract_lane(least, 3))
+  );
+  let b = max<i32>(
+    max<i32>(i32x4.extract_lane(most, 0), i32x4.extract_lane(most, 1)),
+    max<i32>(i32x4.extract_lane(most, 2), i32x4.extract_lane(most, 3))
+  );
+  for (; c < channels; c++) {
+    const v = load<i32>(base + ((<usize>c) << 2));
+    if (v >= lo && v < hi) {
+      a = min<i32>(a, v);
+      b = max<i32>(b, v);
+    }
+  }
+  return a == b;
+}
+
+/** The smallest value (as an integer) that is ≥ lo; i32.MAX_VALUE when there is none. */
+function minAtLeast(base: usize, channels: i32, lo: i32): i32 {
+  let least = i32.MAX_VALUE;
+  for (let c: i32 = 0; c < channels; c++) {
+    const v = load<i32>(base + ((<usize>c) << 2));
+    if (v >= lo && v < least) least = v;
+  }
+  return least;
+}
+
 /**
  * k-WTA by counting, without boosting: for each of `locations` groups of `channels` float32
  * values in x (channel fastest; `channels` a multiple of 4), the k largest positive values win,
@@ -77,6 +119,13 @@ export function kwtaCount(
       prefix = select<i32>(cand, prefix, n >= k);
       if (n == k) {
         exact = true;
+        break;
+      }
+      // T lies in [prefix, prefix + 2^bit). Every fourth bit, check whether a single value does
+      // (quantized activations tie often): then it is T and the lower bits need no search.
+      const end = <i32>min<i64>(<i64>prefix + ((<i64>1) << bit), i32.MAX_VALUE);
+      if ((bit & 3) == 0 && bit > 0 && singleValueIn(base, channels, prefix, end)) {
+        prefix = minAtLeast(base, channels, prefix);
         break;
       }
     }
