@@ -6,6 +6,7 @@
  * masks, quantizers, read-backs).
  * Usage: tsx test/bench/train-profile.ts [--steps N] [--presets a,b] [--top N]
  */
+import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { initTrainingBackend } from '../../core/train/backend/init-backend';
 import { argValue, machineLine, table, writeResult } from './bench-util';
@@ -66,6 +67,7 @@ const steps = Number(argValue('--steps') ?? 10);
 const topN = Number(argValue('--top') ?? 8);
 const presets = (argValue('--presets') ?? 'audio-small,vision-small').split(',');
 await initTrainingBackend({ backend: 'wasm' });
+const loadBefore = loadavg()[0];
 const rows: ProfileRow[] = [];
 for (const preset of presets) {
   for (const setting of SETTINGS) {
@@ -82,6 +84,8 @@ for (const preset of presets) {
     }
   }
 }
+const load = `Load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after (2 cores).`;
+console.log(load);
 console.log(machineLine());
 const fmtTop = (r: ProfileRow): string =>
   r.top
@@ -94,7 +98,7 @@ writeResult(
   [
     '## Where a training step goes (wasm backend, batch as in the preset)',
     '',
-    `tf.profile over ${steps} steps after one warm-up; kernel time is measured around each backend kernel, the rest of the wall time is dispatch, autodiff bookkeeping and host work.`,
+    `tf.profile over ${steps} steps after one warm-up; kernel time is measured around each backend kernel (with the timer's own overhead, so it can pass 100 %), the rest of the wall time is dispatch, autodiff bookkeeping and host work. ${load}`,
     '',
     table(
       [

@@ -151,7 +151,7 @@ for (const preset of presets) {
   console.log(`${preset.padEnd(13)} stock tfjs cpu ${cpu.toFixed(2)} samples/s`);
 }
 const loadAfter = loadavg();
-const load = `load average ${loadBefore[0].toFixed(2)} before, ${loadAfter[0].toFixed(2)} after (2 cores)`;
+const load = `Load average ${loadBefore[0].toFixed(2)} before, ${loadAfter[0].toFixed(2)} after (2 cores)`;
 console.log(load);
 console.log(machineLine());
 

@@ -27,8 +27,9 @@ export interface Scale {
   fashion: { train: number; test: number };
   /** Training images for the k-means (B) and low-bit k-WTA (C) studies, from the digits. */
   studyTrain: number;
-  /** Training images for the implicit-sparsity grid (F), from the digits. */
+  /** Training images and epochs for the implicit-sparsity grid (F), from the digits. */
   sparsityTrain: number;
+  sparsityEpochs: number;
   epochs: number;
   fewEpochs: number;
   iterativeRounds: number;
@@ -161,7 +162,7 @@ export function jobCost(j: Job, s: Scale): number {
     case 'few':
       return j.perClass * 10 * s.fewEpochs;
     case 'sparsity':
-      return s.sparsityTrain * s.epochs;
+      return s.sparsityTrain * s.sparsityEpochs;
   }
 }
 
@@ -330,7 +331,7 @@ export async function runJob(job: Job, s: Scale): Promise<JobResult> {
           learningRate: job.optimizer === 'adam' ? 0.003 : 0.05,
           l2: job.l2
         },
-        { ...base, augment, batchSize: job.batchSize }
+        { ...base, epochs: s.sparsityEpochs, augment, batchSize: job.batchSize }
       );
       return { kind: 'sparsity', row };
     }

@@ -13,21 +13,24 @@ export async function runJobs(
   scale: Scale,
   processes: number,
   log: (line: string) => void
-): Promise<JobResult[]> {
+): Promise<{ results: JobResult[]; seconds: number[] }> {
   const results: JobResult[] = new Array(jobs.length);
+  const seconds: number[] = new Array(jobs.length);
   const order = jobs
     .map((_, i) => i)
     .sort((a, b) => jobCost(jobs[b], scale) - jobCost(jobs[a], scale));
   let done = 0;
-  const report = (i: number, seconds: number) =>
-    log(`  [${++done}/${jobs.length}] ${jobName(jobs[i])}: ${seconds.toFixed(0)} s`);
+  const report = (i: number, s: number) => {
+    seconds[i] = s;
+    log(`  [${++done}/${jobs.length}] ${jobName(jobs[i])}: ${s.toFixed(0)} s`);
+  };
   if (processes <= 1) {
     for (const i of order) {
       const t = performance.now();
       results[i] = await runJob(jobs[i], scale);
       report(i, (performance.now() - t) / 1000);
     }
-    return results;
+    return { results, seconds };
   }
   const queue = [...order];
   const workers: ChildProcess[] = [];
@@ -61,5 +64,5 @@ export async function runJobs(
   } finally {
     for (const w of workers) w.kill();
   }
-  return results;
+  return { results, seconds };
 }

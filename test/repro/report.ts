@@ -58,7 +58,7 @@ export function sectionA(dataset: DatasetName, s: Scale, rs: PtqResult[]): strin
       ? 'Not decidable at these widths.'
       : g >= 1
         ? `Holds here: ${g} bit(s) fewer than per-layer linear.`
-        : `Does not hold here: ${g === 0 ? 'the same width' : `${-g} bit(s) more`} than per-layer linear.`;
+        : `Does not hold here: ${g === 0 ? 'the same width as' : `${-g} bit(s) more than`} per-layer linear.`;
   const gc = gain(w.perChannel);
   return [
     `## A. Post-training quantization — ${label(dataset, s)}`,
@@ -264,9 +264,9 @@ export function sectionF(
     `Pruning the provably dead filters keeps every prediction: ${all.every((r) => r.identicalAfterPruning) ? 'holds' : 'does NOT hold'} (${all.length} models).`
   );
   return [
-    `## F. Implicit filter sparsity — digits (${s.sparsityTrain} train / ${s.digits.test} test)`,
+    `## F. Implicit filter sparsity — digits (${s.sparsityTrain} train / ${s.digits.test} test, ${s.sparsityEpochs} epochs)`,
     '',
-    `The paper's grid: Adam (learning rate 0.003) vs SGD with momentum 0.9 (0.05), L2 on kernels and batch-norm scales from 0 to 1e-2, batch 32 and 128; BatchNorm + ReLU, no k-WTA, 8-bit weights and activations on the integer engine; ${s.epochs} epochs. A filter is *dead* (never active) when its output is zero on every training image; *γ below 1e-3* is the paper's second test; *prunable* filters are zero for any input, so removing them cannot change an output.`,
+    `The paper's grid: Adam (learning rate 0.003) vs SGD with momentum 0.9 (0.05), L2 on kernels and batch-norm scales from 0 to 1e-2, batch 32 and 128; BatchNorm + ReLU, no k-WTA, 8-bit weights and activations on the integer engine; ${s.sparsityEpochs} epochs (filters die slowly: an earlier run of this script with 20 epochs of 1,000 images left almost none dead). A filter is *dead* (never active) when its output is zero on every training image; *γ below 1e-3* is the paper's second test; *prunable* filters are zero for any input, so removing them cannot change an output.`,
     '',
     table(
       [
