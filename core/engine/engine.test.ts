@@ -74,7 +74,8 @@ describe('engine vs the fake-quantized tfjs model, x=[12,12,1] conv8-conv12/s2-g
         const p = probs.subarray(i * 3, i * 3 + 3);
         const a = p.indexOf(Math.max(...p));
         const b = r.probabilities.indexOf(Math.max(...r.probabilities));
-        if (a === b) agree++;
+        // Where the tfjs model's top two are within 1e-4 (a rounding edge), either choice counts.
+        if (a === b || Math.abs(p[a] - p[b]) < 1e-4) agree++;
         for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(p[c] - r.probabilities[c]));
       }
       expect(agree / testSet.count).toBeGreaterThanOrEqual(0.995);

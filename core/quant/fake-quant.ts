@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { FUSED, hasFusedKernel } from '../util/fused-kernels';
 import { affineParams } from './activation';
 import { quantizeWeights } from './index';
 import type { WeightQuantOptions } from './types';
@@ -46,6 +47,12 @@ export function fakeQuantWeights(w: tf.Tensor, opts: WeightQuantOptions): tf.Ten
 export function fakeQuantActivation(x: tf.Tensor, bits: number, max: number): tf.Tensor {
   const safeMax = max > 0 ? max : 1e-8;
   const step = safeMax / (2 ** bits - 1);
+  if (hasFusedKernel(FUSED.fakeQuantUnsigned)) {
+    // One backend kernel each way (core/train/backend/fake-quant-kernels.ts), same values.
+    return tf
+      .engine()
+      .runKernel(FUSED.fakeQuantUnsigned, { x }, { max: safeMax, step }) as tf.Tensor;
+  }
   const op = customUnary((input: tf.Tensor, save: tf.GradSaveFunc) => {
     save([input]);
     const value = tf.mul(tf.round(tf.div(tf.clipByValue(input, 0, safeMax), step)), step);
@@ -65,6 +72,10 @@ export function fakeQuantInput(x: tf.Tensor, bits: number, min: number, max: num
   const p = affineParams(min, max, bits);
   const lo = -p.zeroPoint * p.scale;
   const hi = (p.maxCode - p.zeroPoint) * p.scale;
+  if (hasFusedKernel(FUSED.fakeQuantAffine)) {
+    const attrs = { scale: p.scale, zeroPoint: p.zeroPoint, maxCode: p.maxCode };
+    return tf.engine().runKernel(FUSED.fakeQuantAffine, { x }, attrs) as tf.Tensor;
+  }
   const op = customUnary((input: tf.Tensor, save: tf.GradSaveFunc) => {
     save([input]);
     const codes = tf.clipByValue(

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { FUSED, hasFusedKernel } from '../util/fused-kernels';
 import { kwtaK } from './k-wta-reference';
 
 /**
@@ -103,6 +104,15 @@ export function kwtaWithCounts(
   const k = kwtaK(channels, fraction);
   if (fraction >= 1) {
     return { output: tf.clone(x), counts: withCounts ? countPositive(x) : tf.tensor1d([]) };
+  }
+  if (hasFusedKernel(FUSED.kwta)) {
+    // One backend kernel (core/train/backend/kwta-kernel.ts), same winners as the mask below.
+    const [output, counts] = tf
+      .engine()
+      .runKernel(FUSED.kwta, boost ? { x, boost } : { x }, { k }) as tf.Tensor[];
+    if (withCounts) return { output, counts: counts as tf.Tensor1D };
+    counts.dispose();
+    return { output, counts: tf.tensor1d([]) };
   }
   return tf.tidy(() => {
     const wins = withCounts ? new Float32Array(channels) : undefined;

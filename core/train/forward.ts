@@ -7,6 +7,7 @@ import { FLOAT_BITS } from '../spec/model-spec';
 import type { ResolvedLayer } from '../spec/resolve';
 import type { Network } from './network';
 import { conv2d } from './backend/conv2d';
+import { batchNormTraining } from './batch-norm';
 
 /** How training-mode forward passes move the running statistics. */
 export interface TrainStatsOptions {
@@ -150,24 +151,18 @@ export function layerForward(
       return y;
     }
     case 'batchnorm': {
-      const axes = h.rank === 4 ? [0, 1, 2] : [0];
       const eps = spec.epsilon ?? 1e-3;
       if (!training) {
         return tf.batchNorm(h, p.movingMean!, p.movingVariance!, p.beta!, p.gamma!, eps);
       }
-      // Written out with broadcasting ops rather than tf.batchNorm: the latter's gradient tiles
-      // the statistics to the full activation shape, which cost a third of a training step.
-      const mean = tf.mean(h, axes);
-      const centered = tf.sub(h, mean);
-      const variance = tf.mean(tf.square(centered), axes);
+      const { y, mean, variance } = batchNormTraining(h, p.gamma!, p.beta!, eps);
       const m = spec.momentum ?? 0.9;
       const blend = (v: tf.Variable, batch: tf.Tensor): void => {
         updates.push([v, tf.keep(tf.add(tf.mul(v, m), tf.mul(batch, 1 - m)))]);
       };
       blend(p.movingMean!, mean);
       blend(p.movingVariance!, variance);
-      const scale = tf.mul(tf.rsqrt(tf.add(variance, eps)), p.gamma!);
-      return tf.add(tf.mul(centered, scale), p.beta!);
+      return y;
     }
     case 'relu':
     case 'avgpool':

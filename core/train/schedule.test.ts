@@ -25,7 +25,9 @@ test.each(['adam', 'sgd'] as const)('setLearningRate changes the step %s takes',
     const opt = makeOptimizer(resolveTrainOptions(getPreset('digits'), { optimizer }));
     setLearningRate(opt, rate);
     const v = tf.variable(tf.scalar(0));
-    opt.minimize(() => v.sum() as tf.Scalar, false, [v]);
+    const { value, grads } = tf.variableGrads(() => v.sum() as tf.Scalar, [v]);
+    opt.applyGradients(grads);
+    tf.dispose([value, ...Object.values(grads)]);
     const moved = Math.abs(v.dataSync()[0]);
     v.dispose();
     opt.dispose();

@@ -4,12 +4,15 @@ import { FLOAT_BITS } from '../spec/model-spec';
 import type { Rng } from '../util/rng';
 import { applyUpdates, forward } from './forward';
 import type { Network } from './network';
+import { makeOptimizer, type TrainOptimizer } from './optimizer';
 import type { TrainOptions } from './train-options';
+
+export { makeOptimizer };
 
 /** Everything a training step needs, built once per run. */
 export interface StepContext {
   net: Network;
-  optimizer: tf.Optimizer;
+  optimizer: TrainOptimizer;
   opts: TrainOptions;
   rng: Rng;
   /** Trainable variables in a stable order, and the subset that L2 applies to. */
@@ -17,19 +20,9 @@ export interface StepContext {
   decayed: tf.Variable[];
 }
 
-export function makeOptimizer(opts: TrainOptions): tf.Optimizer {
-  // SGD is the momentum variant: what "SGD" means in the filter-sparsity comparison (PAPERS.md §2).
-  return opts.optimizer === 'adam'
-    ? tf.train.adam(opts.learningRate)
-    : tf.train.momentum(opts.learningRate, 0.9);
-}
-
-/** Changes the step size of a live optimizer (Adam reads its field on every step; SGD caches it). */
-// (Duck-typed: tfjs optimizers override instanceof so that every optimizer "is" an SGDOptimizer.)
-export function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
-  const sgd = optimizer as Partial<tf.SGDOptimizer>;
-  if (typeof sgd.setLearningRate === 'function') sgd.setLearningRate(rate);
-  else (optimizer as unknown as { learningRate: number }).learningRate = rate;
+/** Changes the step size of a live optimizer. */
+export function setLearningRate(optimizer: TrainOptimizer, rate: number): void {
+  optimizer.setLearningRate(rate);
 }
 
 /** The learning rate at `progress` ∈ [0, 1] through a phase under the options' schedule. */

@@ -10,6 +10,7 @@ import { argValue, machineLine } from './bench-util';
 
 const BENCHES = [
   'train-speed',
+  'train-profile',
   'train-digits',
   'speech-cli',
   'inference',

@@ -7,6 +7,7 @@
  * synchronously, which Chromium allows on a page's main thread only for modules under 4 KB (it is
  * 2.4 KB; the live view runs the engine in a worker anyway).
  */
+import { decodeBase64 } from '../../util/base64';
 import { ENGINE_WASM_BASE64 } from './engine-wasm';
 
 export interface WasmKernels {
@@ -19,24 +20,6 @@ export interface WasmKernels {
 
 let kernels: WasmKernels | null | undefined;
 let enabled = true;
-
-function decodeBase64(s: string): Uint8Array {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  const clean = s.replace(/=+$/, '');
-  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
-  let bits = 0;
-  let value = 0;
-  let o = 0;
-  for (const ch of clean) {
-    value = (value << 6) | alphabet.indexOf(ch);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (value >> bits) & 0xff;
-    }
-  }
-  return out;
-}
 
 function load(): WasmKernels | null {
   try {

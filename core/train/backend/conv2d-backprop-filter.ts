@@ -3,8 +3,12 @@
  *
  * tfjs-backend-wasm 4.22 ships no Conv2DBackpropFilter kernel, so `tf.grad` of any conv w.r.t.
  * its weights fails there, and the cpu backend's version is about 100× slower than wasm's forward
- * convolution. This kernel lowers the gradient to one matrix product on the wasm backend's own
- * (XNNPACK) BatchMatMul: dW = im2col(x)ᵀ · dy, with im2col(x)ᵀ built directly in the wasm heap.
+ * convolution. dW = im2col(x)ᵀ · dy is one matrix product with a long inner dimension (every
+ * output position). Where the shapes allow, Quench's own blocked product computes it straight
+ * from a zero-padded copy of x (wasm/train/filter-grad.ts); otherwise it runs on the wasm
+ * backend's (XNNPACK) BatchMatMul with im2col(x)ᵀ built in the wasm heap (wasm/train/im2col.ts)
+ * in that transposed layout, so the product comes out shaped [kh, kw, inC, outC]. (BatchMatMul
+ * packs dy, its large operand, on every call, which cost as much as the product itself.)
  */
 import {
   backend_util,
@@ -15,6 +19,7 @@ import {
   type TensorInfo
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { geometry, heapBuffer, ptr, trainKernels, withScratch } from './train-wasm-runtime';
 
 interface Attrs {
   strides: [number, number] | number;
@@ -28,45 +33,6 @@ export function callKernel(name: string, args: Parameters<KernelFunc>[0]): Tenso
   const kernel = getKernel(name, 'wasm');
   if (!kernel) throw new Error(`the wasm backend has no ${name} kernel`);
   return kernel.kernelFunc(args) as TensorInfo;
-}
-
-/**
- * Writes im2col(x) transposed: `colsT` is [kh·kw·inC, N·outH·outW], row j holding one filter tap
- * (kh, kw, c) for every output position; positions in the padding are 0. Built in this layout
- * so that dW = colsT · dy comes out of one plain matrix product already shaped [kh, kw, inC, outC]
- * (no transposes). Writes are sequential; reads stride over x.
- */
-export function im2colTransposed(
-  x: Float32Array,
-  colsT: Float32Array,
-  info: backend_util.Conv2DInfo
-): void {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth } = info;
-  const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
-  let dst = 0;
-  for (let kh = 0; kh < filterHeight; kh++) {
-    for (let kw = 0; kw < filterWidth; kw++) {
-      for (let c = 0; c < inChannels; c++) {
-        for (let n = 0; n < batchSize; n++) {
-          for (let oh = 0; oh < outHeight; oh++) {
-            const ih = oh * strideHeight - top + kh;
-            if (ih < 0 || ih >= inHeight) {
-              colsT.fill(0, dst, dst + outWidth);
-              dst += outWidth;
-              continue;
-            }
-            const rowBase = (n * inHeight + ih) * inWidth;
-            for (let ow = 0; ow < outWidth; ow++, dst++) {
-              const iw = ow * strideWidth - left + kw;
-              colsT[dst] = iw < 0 || iw >= inWidth ? 0 : x[(rowBase + iw) * inChannels + c];
-            }
-          }
-        }
-      }
-    }
-  }
 }
 
 /** dW [kh, kw, inC, outC] from x [N, H, W, inC] and dy [N, outH, outW, outC], NHWC, float32. */
@@ -92,13 +58,10 @@ export function conv2dBackpropFilterImpl(args: {
   );
   const rows = info.batchSize * info.outHeight * info.outWidth;
   const rowLength = info.filterHeight * info.filterWidth * info.inChannels;
+  if (rowLength % 3 === 0 && info.outChannels % 16 === 0)
+    return directFilterGrad(x, dy, backend, info);
   const colsT = backend.makeOutput([rowLength, rows], 'float32');
-  // Views into the wasm heap are taken after the allocation, which may have grown the heap.
-  im2colTransposed(
-    backend.typedArrayFromHeap(x) as Float32Array,
-    backend.typedArrayFromHeap(colsT) as Float32Array,
-    info
-  );
+  trainKernels(backend).im2colTransposed(ptr(backend, x), ptr(backend, colsT), ...geometry(info));
   const dy2 = callKernel('Reshape', {
     inputs: { x: dy },
     backend,
@@ -118,6 +81,59 @@ export function conv2dBackpropFilterImpl(args: {
   });
   backend.disposeData(dw.dataId);
   return out;
+}
+
+/**
+ * dW by Quench's blocked product (wasm/train/filter-grad.ts) on a zero-padded copy of x, for
+ * filters whose kh·kw·inC is a multiple of 3 and outC of 16 (every preset's convolutions).
+ */
+function directFilterGrad(
+  x: TensorInfo,
+  dy: TensorInfo,
+  backend: BackendWasm,
+  info: backend_util.Conv2DInfo
+): TensorInfo {
+  const { batchSize: n, inHeight, inWidth, inChannels: c, outHeight, outWidth } = info;
+  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
+  const { top, left } = info.padInfo;
+  const hp = Math.max((outHeight - 1) * sh + fh, top + inHeight);
+  const wp = Math.max((outWidth - 1) * sw + fw, left + inWidth);
+  const k = fh * fw * c;
+  const positions = n * outHeight * outWidth;
+  const dw = backend.makeOutput([fh, fw, c, info.outChannels], 'float32');
+  (backend.typedArrayFromHeap(dw) as Float32Array).fill(0);
+  const padBytes = n * hp * wp * c * 4;
+  withScratch(backend, padBytes + 4 * (k + positions) + 32, (at) => {
+    const xp = at;
+    const koff = (at + padBytes + 15) & ~15;
+    const mbase = (koff + 4 * k + 15) & ~15;
+    const kernels = trainKernels(backend);
+    kernels.padCopy(ptr(backend, x), xp, n, inHeight, inWidth, c, hp, wp, top, left);
+    const heap = new Int32Array(heapBuffer(backend));
+    let i = koff >> 2;
+    for (let r = 0; r < fh; r++)
+      for (let q = 0; q < fw; q++)
+        for (let ch = 0; ch < c; ch++) heap[i++] = ((r * wp + q) * c + ch) * 4;
+    i = mbase >> 2;
+    for (let b = 0; b < n; b++)
+      for (let oh = 0; oh < outHeight; oh++)
+        for (let ow = 0; ow < outWidth; ow++)
+          heap[i++] = ((b * hp + oh * sh) * wp + ow * sw) * c * 4;
+    // A chunk of dy small enough (32 KB) to stay in the L1 cache while a tile sweeps it.
+    const chunk = Math.max(16, Math.floor(8192 / info.outChannels));
+    kernels.filterGrad(
+      xp,
+      ptr(backend, dy),
+      ptr(backend, dw),
+      koff,
+      mbase,
+      positions,
+      k,
+      info.outChannels,
+      chunk
+    );
+  });
+  return dw;
 }
 
 export const conv2dBackpropFilterConfig: KernelConfig = {

@@ -3,8 +3,8 @@
  *
  * tfjs-backend-wasm 4.22 has this kernel, but as a direct loop it takes ~14× the time of the
  * forward convolution. Lowered to one row-major matrix product on the wasm backend's (XNNPACK)
- * BatchMatMul, dcols = dy · Wᵀ, followed by col2im (the scatter-add inverse of im2col), it runs
- * at about the speed of the forward pass.
+ * BatchMatMul, dcols = dy · Wᵀ, followed by col2im (the scatter-add inverse of im2col, in
+ * wasm/train/im2col.ts), it runs at about the speed of the forward pass.
  */
 import {
   backend_util,
@@ -15,6 +15,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { callKernel } from './conv2d-backprop-filter';
+import { geometry, ptr, trainKernels } from './train-wasm-runtime';
 
 interface Attrs {
   strides: [number, number] | number;
@@ -22,35 +23,6 @@ interface Attrs {
   dataFormat: 'NHWC' | 'NCHW';
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
   inputShape: [number, number, number, number];
-}
-
-/**
- * Adds every row of `cols` ([N·outH·outW, kh·kw·inC]) back onto the input positions it was read
- * from; `dx` ([N, H, W, inC]) must start zeroed. Padding positions are dropped.
- */
-export function col2im(cols: Float32Array, dx: Float32Array, info: backend_util.Conv2DInfo): void {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth } = info;
-  const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
-  const rowLength = filterHeight * filterWidth * inChannels;
-  let row = 0;
-  for (let n = 0; n < batchSize; n++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      for (let ow = 0; ow < outWidth; ow++, row++) {
-        let src = row * rowLength;
-        for (let kh = 0; kh < filterHeight; kh++) {
-          const ih = oh * strideHeight - top + kh;
-          for (let kw = 0; kw < filterWidth; kw++, src += inChannels) {
-            const iw = ow * strideWidth - left + kw;
-            if (ih < 0 || ih >= inHeight || iw < 0 || iw >= inWidth) continue;
-            const dst = ((n * inHeight + ih) * inWidth + iw) * inChannels;
-            for (let c = 0; c < inChannels; c++) dx[dst + c] += cols[src + c];
-          }
-        }
-      }
-    }
-  }
 }
 
 /** dx [N, H, W, inC] from dy [N, outH, outW, outC] and filter [kh, kw, inC, outC]; NHWC float32. */
@@ -96,9 +68,8 @@ export function conv2dBackpropInputImpl(args: {
   backend.disposeData(dy2.dataId);
   backend.disposeData(wT.dataId);
   const dx = backend.makeOutput(attrs.inputShape, 'float32');
-  const dxValues = backend.typedArrayFromHeap(dx) as Float32Array;
-  dxValues.fill(0);
-  col2im(backend.typedArrayFromHeap(dcols) as Float32Array, dxValues, info);
+  (backend.typedArrayFromHeap(dx) as Float32Array).fill(0);
+  trainKernels(backend).col2im(ptr(backend, dcols), ptr(backend, dx), ...geometry(info));
   backend.disposeData(dcols.dataId);
   return dx;
 }

@@ -34,7 +34,10 @@ function makeCase(xShape: Shape4, wShape: Shape4, stride: 1 | 2, pad: Pad, seed:
   return { name: caseName(xShape, wShape, stride, pad), xShape, wShape, stride, pad, seed };
 }
 
-/** Random shapes from a fixed seed, plus the corners: 1 and 16 channels, batch > 1, 1×1 kernels. */
+/**
+ * Random shapes from a fixed seed, plus the corners: 1 and 16 channels, batch > 1, 1×1 kernels,
+ * and shapes that take the blocked filter-gradient path.
+ */
 function convCases(count: number, seed: number): Case[] {
   const rng = createRng(seed);
   const between = (lo: number, hi: number): number => lo + rng.int(hi - lo + 1);
@@ -54,7 +57,12 @@ function convCases(count: number, seed: number): Case[] {
         [0, 0]
       ],
       5
-    )
+    ),
+    // kh·kw·inC a multiple of 3 and outC of 16: Quench's blocked filter-gradient product.
+    makeCase([2, 12, 10, 1], [3, 3, 1, 16], 1, 'same', 6),
+    makeCase([2, 9, 7, 6], [3, 3, 6, 32], 2, 'same', 7),
+    makeCase([3, 7, 5, 4], [3, 1, 4, 16], 1, 'valid', 8),
+    makeCase([1, 6, 6, 32], [3, 3, 32, 64], 1, 'same', 9)
   ];
   for (let i = 0; i < count; i++) {
     const kh = between(1, 4);

@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 // Node can't load; the umbrella package bundles and registers them for every runtime.
 import '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerKernels } from './register-kernels';
+import { registerGradients, registerKernels } from './register-kernels';
 
 export interface BackendOptions {
   /** 'wasm' (the default) trains fast; 'cpu' is stock tfjs, kept as a reference. */
@@ -22,6 +22,7 @@ export interface BackendOptions {
  */
 export async function initTrainingBackend(opts: BackendOptions = {}): Promise<string> {
   registerKernels();
+  registerGradients();
   if (opts.wasmPaths !== undefined) {
     setWasmPaths(opts.wasmPaths as Parameters<typeof setWasmPaths>[0]);
   }

@@ -1,7 +1,8 @@
 /**
  * The gradient of max pooling for the wasm backend. The backend's own MaxPoolGrad costs about as
- * much as a convolution's gradient; this one does a single pass over the windows: each output's
- * gradient goes to the first largest input of its window (row-major scan, the cpu backend's rule).
+ * much as a convolution's gradient; this one (wasm/train/pool-grad.ts) does a single pass over the
+ * windows: each output's gradient goes to the first largest input of its window (row-major scan,
+ * the cpu backend's rule).
  */
 import {
   backend_util,
@@ -11,53 +12,13 @@ import {
   type TensorInfo
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { geometry, ptr, trainKernels } from './train-wasm-runtime';
 
 interface Attrs {
   filterSize: [number, number] | number;
   strides: [number, number] | number;
   pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
-
-/**
- * Adds dy ([N, outH, outW, C]) onto dx ([N, H, W, C], zeroed) at the argmax of each pooling
- * window of x ([N, H, W, C]). NHWC, float32.
- */
-export function maxPoolGradInto(
-  x: Float32Array,
-  dy: Float32Array,
-  dx: Float32Array,
-  info: backend_util.Conv2DInfo
-): void {
-  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
-  const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
-  let o = 0;
-  for (let n = 0; n < batchSize; n++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      const h0 = Math.max(0, oh * strideHeight - top);
-      const h1 = Math.min(inHeight, oh * strideHeight - top + filterHeight);
-      for (let ow = 0; ow < outWidth; ow++) {
-        const w0 = Math.max(0, ow * strideWidth - left);
-        const w1 = Math.min(inWidth, ow * strideWidth - left + filterWidth);
-        for (let c = 0; c < channels; c++, o++) {
-          let best = -Infinity;
-          let at = -1;
-          for (let h = h0; h < h1; h++) {
-            for (let w = w0; w < w1; w++) {
-              const i = ((n * inHeight + h) * inWidth + w) * channels + c;
-              if (x[i] > best) {
-                best = x[i];
-                at = i;
-              }
-            }
-          }
-          if (at >= 0) dx[at] += dy[o];
-        }
-      }
-    }
-  }
 }
 
 /** dx [N, H, W, C] from dy [N, outH, outW, C] and the pooled input x [N, H, W, C]. */
@@ -77,14 +38,29 @@ export function maxPoolGradImpl(args: {
     attrs.dimRoundingMode
   );
   const dx = backend.makeOutput(input.shape, 'float32');
-  const dxValues = backend.typedArrayFromHeap(dx) as Float32Array;
-  dxValues.fill(0);
-  maxPoolGradInto(
-    backend.typedArrayFromHeap(input) as Float32Array,
-    backend.typedArrayFromHeap(dy) as Float32Array,
-    dxValues,
-    info
-  );
+  (backend.typedArrayFromHeap(dx) as Float32Array).fill(0);
+  const k = trainKernels(backend);
+  const g = info;
+  if (
+    g.filterHeight === 2 &&
+    g.filterWidth === 2 &&
+    g.strideHeight === 2 &&
+    g.strideWidth === 2 &&
+    g.padInfo.top === 0 &&
+    g.padInfo.left === 0 &&
+    2 * g.outHeight <= g.inHeight &&
+    2 * g.outWidth <= g.inWidth
+  ) {
+    // Non-overlapping windows inside the input: the SIMD kernel.
+    k.maxPoolGrad2x2(
+      ptr(backend, input),
+      ptr(backend, dy),
+      ptr(backend, dx),
+      ...geometry(info).slice(0, 6)
+    );
+    return dx;
+  }
+  k.maxPoolGrad(ptr(backend, input), ptr(backend, dy), ptr(backend, dx), ...geometry(info));
   return dx;
 }
 

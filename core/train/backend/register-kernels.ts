@@ -1,12 +1,31 @@
 import {
+  getGradient,
   getKernel,
+  registerGradient,
   registerKernel,
   unregisterKernel,
+  type GradConfig,
   type KernelConfig
 } from '@tensorflow/tfjs-core';
+import {
+  batchNormTrainingConfig,
+  batchNormTrainingGradConfig,
+  batchNormTrainingGradient
+} from './batch-norm-kernel';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
+import {
+  fakeQuantAffineConfig,
+  fakeQuantAffineGradient,
+  fakeQuantUnsignedConfig,
+  fakeQuantUnsignedGradient,
+  passInRangeConfig
+} from './fake-quant-kernels';
+import { kwtaConfig, kwtaGradient, passWherePositiveConfig } from './kwta-kernel';
+import { identityConfig } from './identity';
 import { maxPoolGradConfig } from './max-pool-grad';
+import { adamUpdateConfig, momentumUpdateConfig } from './optimizer-kernels';
+import { reluGradient } from './relu-grad';
 
 export interface QuenchKernel {
   config: KernelConfig;
@@ -18,7 +37,34 @@ export interface QuenchKernel {
 export const QUENCH_KERNELS: readonly QuenchKernel[] = [
   { config: conv2dBackpropFilterConfig, replacesStock: false },
   { config: conv2dBackpropInputConfig, replacesStock: true },
-  { config: maxPoolGradConfig, replacesStock: true }
+  { config: maxPoolGradConfig, replacesStock: true },
+  { config: identityConfig, replacesStock: true },
+  // Fused training kernels (core/util/fused-kernels.ts): the ops fall back to stock tf ops where
+  // these are missing, e.g. on the cpu backend.
+  { config: batchNormTrainingConfig, replacesStock: false },
+  { config: batchNormTrainingGradConfig, replacesStock: false },
+  { config: kwtaConfig, replacesStock: false },
+  { config: passWherePositiveConfig, replacesStock: false },
+  { config: fakeQuantUnsignedConfig, replacesStock: false },
+  { config: fakeQuantAffineConfig, replacesStock: false },
+  { config: passInRangeConfig, replacesStock: false },
+  { config: adamUpdateConfig, replacesStock: false },
+  { config: momentumUpdateConfig, replacesStock: false }
+];
+
+export interface QuenchGradient {
+  config: GradConfig;
+  /** Set when it deliberately replaces the gradient tfjs registers for a stock kernel. */
+  replacesStock: boolean;
+}
+
+/** The gradients of the fused kernels, and stock gradients that use them when present. */
+export const QUENCH_GRADIENTS: readonly QuenchGradient[] = [
+  { config: batchNormTrainingGradient, replacesStock: false },
+  { config: kwtaGradient, replacesStock: false },
+  { config: fakeQuantUnsignedGradient, replacesStock: false },
+  { config: fakeQuantAffineGradient, replacesStock: false },
+  { config: reluGradient, replacesStock: true }
 ];
 
 /**
@@ -40,5 +86,20 @@ export function registerKernels(kernels: readonly QuenchKernel[] = QUENCH_KERNEL
       unregisterKernel(config.kernelName, config.backendName);
     }
     registerKernel(config);
+  }
+}
+
+/**
+ * Registers each gradient once (the same config again is a no-op); as with kernels, a different
+ * gradient already registered under the name is refused unless the entry replaces the stock one.
+ */
+export function registerGradients(gradients: readonly QuenchGradient[] = QUENCH_GRADIENTS): void {
+  for (const { config, replacesStock } of gradients) {
+    const existing = getGradient(config.kernelName);
+    if (existing === config) continue;
+    if (existing !== undefined && !replacesStock) {
+      throw new Error(`a different gradient for ${config.kernelName} is already registered`);
+    }
+    registerGradient(config);
   }
 }
