@@ -25,8 +25,11 @@ export interface TrainResult {
  * Replaces every float (32-bit) kernel by the values the integer engine serves for it (a fine
  * per-channel grid, see `servedFloatWeights`), so that the model computes exactly what is served.
  * The change is below 2^−11 of each channel's largest weight. Returns whether anything changed.
+ * A model with float input is never served (`checkServable` refuses it; `npm run repro` trains
+ * such float references), so its weights stay as trained.
  */
 function storeServedFloatWeights(net: Network): boolean {
+  if (net.model.inputBits >= FLOAT_BITS) return false;
   let changed = false;
   let first = true;
   for (const layer of net.model.layers) {
