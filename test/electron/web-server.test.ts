@@ -123,7 +123,7 @@ describe('WebSocket API', () => {
       format: 'png'
     });
     expect(bad.ok).toBe(false);
-    expect(bad.error).toMatch(/no class "x"/);
+    expect(bad.error).toMatch(/no class “x”/);
     const unknown = await ask(ws, 4, 'fs:readFile', { path: '/etc/passwd' });
     expect(unknown).toMatchObject({ ok: false, error: expect.stringMatching(/unknown method/) });
     ws.close();
