@@ -188,7 +188,7 @@ test('export dialog: ONNX with raw audio in runs in onnxruntime-web like the liv
     page.waitForEvent('download'),
     dialog.getByRole('button', { name: 'Download' }).click()
   ]);
-  expect(download.suggestedFilename()).toMatch(/-audio\.onnx$/);
+  expect(download.suggestedFilename()).toMatch(/ audio in\.onnx$/);
   const onnx = new Uint8Array(readFileSync((await download.path())!));
   expect(await dialog.count()).toBe(0);
   ort.env.wasm.numThreads = 1;

@@ -91,28 +91,29 @@ test('collect, train and compare, export and import, the demo; at 1280×800 and 
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   await expect.poll(() => page.getByTestId('mic').getAttribute('data-mic-since')).toBeTruthy();
 
-  // Space after choosing the class by click: held 2.5 s → a countdown, then one clip per word.
+  // Space after choosing the class by click: held 3.5 s → a countdown, then one clip per word
+  // (words cut by the take's start or end are left out, so a take needs room for two whole ones).
   await page.getByRole('button', { name: /^yes\s+0$/ }).click();
   await page.keyboard.down('Space');
   await expect.poll(() => page.getByTestId('countdown').textContent()).toMatch(/s left/);
   expect(await page.getByRole('meter', { name: 'Input level' }).count()).toBe(1);
-  await page.waitForTimeout(2500);
+  await page.waitForTimeout(3500);
   await page.keyboard.up('Space');
   await expect.poll(() => tiles(page).count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
   expect(await page.getByText(/Saved \d+ clips? \(\d\.\d s\) to “yes”/).count()).toBe(1);
-  // Held with the mouse for 3 s.
+  // Held with the mouse for 4 s.
   const button = page.getByRole('button', { name: /Hold to record "yes"/ });
   let before = await tiles(page).count();
   await button.hover();
   await page.mouse.down();
-  await page.waitForTimeout(3000);
+  await page.waitForTimeout(4000);
   await page.mouse.up();
   await expect.poll(() => tiles(page).count(), { timeout: 20_000 }).toBeGreaterThan(before + 1);
   // The focused button records on Enter.
   before = await tiles(page).count();
   await button.focus();
   await page.keyboard.down('Enter');
-  await page.waitForTimeout(1200);
+  await page.waitForTimeout(2000);
   await page.keyboard.up('Enter');
   await expect.poll(() => tiles(page).count(), { timeout: 20_000 }).toBeGreaterThan(before);
   const names = await page.locator('[data-testid="tile"] .name').allTextContents();
