@@ -93,14 +93,20 @@ export function sameTakeScore(a: TakePrint, b: TakePrint): number {
   // The peak between samples: a take recorded again is offset by a fraction of a sample too,
   // and half a sample at 8 kHz costs speech ~0.1 of its score (0.999 → 0.89). The band-limited
   // correlation is evaluated at eighths of a sample around the integer peak.
-  for (let j = -STEPS; j <= STEPS; j++) {
-    if (j !== 0) best = Math.max(best, Math.abs(correlationAt(cross, at + j / STEPS / 2)) / n);
+  // Only where the integer peak is already close (half a sample costs at most ~0.1): two
+  // different takes stay far below, and each evaluation costs 9 × n sines and cosines.
+  if (best / (a.norm * b.norm) >= REFINE_ABOVE) {
+    for (let j = -STEPS; j <= STEPS; j++) {
+      if (j !== 0) best = Math.max(best, Math.abs(correlationAt(cross, at + j / STEPS / 2)) / n);
+    }
   }
   return Math.min(1, best / (a.norm * b.norm));
 }
 
 /** Eighth-sample steps over ±half a sample around the integer peak. */
 const STEPS = 4;
+/** Integer-lag scores below this are not refined (the same take offset by half a sample: ≥ 0.88). */
+const REFINE_ABOVE = 0.75;
 
 /**
  * The unscaled cross-correlation at a fractional lag τ (in samples): Re Σ_k X[k] e^{2πikτ/n},

@@ -81,10 +81,11 @@ export async function runEpochs(
     const epochSeconds = (opts.now() - started) / 1000;
     samples += seen;
     seconds += epochSeconds;
-    // Validate (and keep) what would be served: running statistics settled on the final weights.
+    // Validate (and keep) what would be served: running statistics settled on this epoch's
+    // weights, from a sample (the kept epoch is calibrated on more at the end, trainer.ts).
     calibrate(ctx.net, train, {
       batchSize: opts.batchSize,
-      maxExamples: opts.calibrationExamples,
+      maxExamples: opts.epochCalibrationExamples,
       seed: opts.seed
     });
     const v = evaluate(ctx.net, validation);

@@ -24,13 +24,12 @@ export interface TrainResult {
 /**
  * Replaces every float (32-bit) kernel by the values the integer engine serves for it (a fine
  * per-channel grid, see `servedFloatWeights`), so that the model computes exactly what is served.
- * The change is below 2^−11 of each channel's largest weight. Returns whether anything changed.
+ * The change is below 2^−11 of each channel's largest weight.
  * A model with float input is never served (`checkServable` refuses it; `npm run repro` trains
  * such float references), so its weights stay as trained.
  */
-function storeServedFloatWeights(net: Network): boolean {
-  if (net.model.inputBits >= FLOAT_BITS) return false;
-  let changed = false;
+function storeServedFloatWeights(net: Network): void {
+  if (net.model.inputBits >= FLOAT_BITS) return;
   let first = true;
   for (const layer of net.model.layers) {
     const kernel = net.params[layer.name]?.kernel;
@@ -40,9 +39,7 @@ function storeServedFloatWeights(net: Network): boolean {
     if ((layer.weightBits ?? FLOAT_BITS) !== FLOAT_BITS) continue;
     const served = servedFloatWeights(kernel.dataSync() as Float32Array, kernel.shape, maxInput);
     tf.tidy(() => kernel.assign(tf.tensor(served, kernel.shape)));
-    changed = true;
   }
-  return changed;
 }
 
 /**
@@ -87,13 +84,14 @@ export async function train(
       seconds += it.seconds;
       cancelled = it.cancelled;
     }
-    if (storeServedFloatWeights(net)) {
-      calibrate(net, trainSet, {
-        batchSize: opts.batchSize,
-        maxExamples: opts.calibrationExamples,
-        seed: opts.seed
-      });
-    }
+    // The kept weights' running statistics from the full calibration sample (each epoch's
+    // validation used a smaller one), after any float weights moved to their served grid.
+    storeServedFloatWeights(net);
+    calibrate(net, trainSet, {
+      batchSize: opts.batchSize,
+      maxExamples: opts.calibrationExamples,
+      seed: opts.seed
+    });
     return {
       network: net,
       history,
