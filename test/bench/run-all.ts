@@ -2,6 +2,7 @@
  * `npm run bench`: runs every benchmark script in its own process (so one's memory and compiled
  * kernels don't colour the next), then gathers their markdown sections into docs/BENCHMARKS.md.
  * Usage: tsx test/bench/run-all.ts [--only name,name] [--gather]  (--gather: rebuild the doc only)
+ * A bench without a JSON in test-artifacts/bench keeps its section from the current doc.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -43,16 +44,30 @@ for (const name of chosen) {
   }
 }
 
+// The doc's current section per bench (after its "<!-- bench: name -->" marker), kept for a bench
+// whose JSON is not here (a run with --only on a fresh clone refreshes only what it ran).
+const previous = new Map<string, string>();
+try {
+  const old = readFileSync(join('docs', 'BENCHMARKS.md'), 'utf8');
+  for (const part of old.split(/^<!-- bench: /m).slice(1)) {
+    const end = part.indexOf(' -->');
+    previous.set(part.slice(0, end), part.slice(end + ' -->'.length).trim());
+  }
+} catch {
+  // no doc yet
+}
 const sections: string[] = [];
 for (const name of [...BENCHES, ...GATHERED_ONLY]) {
+  let text = `## ${name}\n\nNot run yet: \`tsx test/bench/${name}.ts\`.`;
   try {
     const result = JSON.parse(
       readFileSync(join('test-artifacts', 'bench', `${name}.json`), 'utf8')
     );
-    if (result.markdown) sections.push(`${result.markdown}\n\n_${result.machine ?? ''}_`);
+    if (result.markdown) text = `${result.markdown}\n\n_${result.machine ?? ''}_`;
   } catch {
-    sections.push(`## ${name}\n\nNot run yet: \`tsx test/bench/${name}.ts\`.`);
+    text = previous.get(name) ?? text;
   }
+  sections.push(`<!-- bench: ${name} -->\n${text}`);
 }
 const doc = [
   '# Benchmarks',
