@@ -105,7 +105,8 @@ function keras(preset: string, setting: Setting, steps: number, reps: number): K
 const steps = Number(argValue('--steps') ?? 20);
 const reps = Number(argValue('--reps') ?? 7);
 const cpuSteps = Number(argValue('--cpu-steps') ?? 1);
-if (!(Number.isInteger(cpuSteps) && cpuSteps >= 1)) throw new Error('--cpu-steps must be 1 or more');
+if (!(Number.isInteger(cpuSteps) && cpuSteps >= 1))
+  throw new Error('--cpu-steps must be 1 or more');
 const presets = argValue('--presets')?.split(',') ?? [...PRESET_NAMES];
 const settings = (argValue('--settings')?.split(',') ?? [...SETTINGS]) as Setting[];
 const withKeras = tensorflowAvailable();
