@@ -46,7 +46,8 @@ train options:
   --preset NAME|FILE     ${PRESET_NAMES.join(', ')} or a spec JSON file
                          (default: audio-small for WAV data, vision-small for images)
   --epochs N             training epochs (default: the preset's)
-  --weight-bits B        1–8, or 32 for float weights (default: the preset's)
+  --weight-bits B        1–8, or 32 for float weights (default: the preset's, 8; the
+                         app's Train form starts new projects at 4)
   --weight-scheme S      linear | exponential | kmeans
   --act-bits B           activation bits, 1–8 or 32
   --kwta F               fraction of channels kept per location by k-WTA layers; 1 = off

@@ -154,7 +154,7 @@ test('sound: record 8 takes of two words and a room through one open microphone,
   for (const word of ['left', 'right']) {
     await page.locator(`button[data-class="${word}"]`).click();
     await waitUntil(page, ...mic, timeline.words[word].start + 0.1);
-    // A click records one second; the utterance finder keeps the word in it (one clip a click).
+    // A click records 2 s; the utterance finder keeps the whole words in it (one or two a click).
     for (let clicks = 0; (await clipsOf(page, word)) < 8 && clicks < 12; clicks++) {
       const had = await clipsOf(page, word);
       await page.getByRole('button', { name: new RegExp(`Hold to record "${word}"`) }).click();

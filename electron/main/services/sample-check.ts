@@ -13,6 +13,11 @@ import { ApiError, type ProjectKind, type SampleInspection } from '../../shared/
 
 /** Points in the preview's envelope. */
 const ENVELOPE_POINTS = 600;
+/**
+ * Less sound than this is refused: no word is this short (a stop consonant alone is ~0.1 s), and
+ * such a file — typically one cut short in writing — would train its class on silence.
+ */
+export const MIN_SOUND_SECONDS = 0.15;
 
 function reason(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -55,11 +60,18 @@ export async function inspectSample(
     }
     const cut = await audioClips(bytes, name, SPEECH_LOGMEL, background);
     const rate = cut.sampleRate;
+    const seconds = cut.samples.length / rate;
+    if (seconds < MIN_SOUND_SECONDS) {
+      const why = cut.warnings.length > 0 ? ` (${cut.warnings.join('; ')})` : '';
+      throw new ApiError(
+        `only ${seconds.toFixed(2)} s of sound${why}: too short for a word or a second of background`
+      );
+    }
     const length = clipLength(SPEECH_LOGMEL);
     return {
       name,
       kind,
-      seconds: cut.samples.length / rate,
+      seconds,
       clips: cut.starts.map((s, k) => ({
         start: Math.max(0, s) / rate,
         end: Math.min(cut.samples.length, s + length) / rate,

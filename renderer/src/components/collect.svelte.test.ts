@@ -25,6 +25,8 @@ vi.mock('../api/client', () => ({
 
 /** Takes the fake microphone has begun, each ended by the test. */
 const takes: { max: number; end: (x: Float32Array) => void }[] = [];
+/** The shortest length asked of each take's stop(). */
+const stops: (number | undefined)[] = [];
 vi.mock('../audio/mic', () => ({
   MicSession: {
     open: async () => ({
@@ -35,7 +37,14 @@ vi.mock('../audio/mic', () => ({
         let end!: (x: Float32Array) => void;
         const finished = new Promise<Float32Array>((r) => (end = r));
         takes.push({ max, end });
-        return { seconds: () => 0, finished, stop: () => finished };
+        return {
+          seconds: () => 0,
+          finished,
+          stop: (min?: number) => {
+            stops.push(min);
+            return finished;
+          }
+        };
       }
     })
   }
@@ -66,6 +75,7 @@ afterEach(() => {
   document.body.innerHTML = '';
   calls.length = 0;
   takes.length = 0;
+  stops.length = 0;
 });
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -109,6 +119,22 @@ describe('takeMessage', () => {
 });
 
 describe('Recorder', () => {
+  test('a click records 2 s, room for a whole word said after it (newcomer review 2)', async () => {
+    const { el, instance } = show(Recorder, {
+      project,
+      selected: 'music',
+      onselect: () => {},
+      onsaved: () => {}
+    });
+    await settle();
+    const rec = instance as unknown as { begin(): Promise<void>; end(): void };
+    void rec.begin();
+    await settle();
+    rec.end();
+    expect(stops).toEqual([2]);
+    expect(el.textContent).toMatch(/a click records 2 s\); each whole word becomes a 1 s clip/);
+  });
+
   test('a held take says what was left out; background lights its own button; each class shows its own last take', async () => {
     const props = $state({ project, selected: 'music', onselect: () => {}, onsaved: () => {} });
     const { el, instance } = show(Recorder, props);

@@ -6,6 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import type { RunInfo } from '../../../electron/shared/api';
 import {
+  cellText,
   accuracyText,
   classDrift,
   defaultRun,
@@ -72,6 +73,9 @@ describe('what runs say', () => {
       accuracyText(run('1', { evaluation: { ...evaluation(1, 1), method: 'holdout', folds: 1 } }))
     ).toBe('100.0 % of 1 clip (held-out clips)');
     expect(accuracyText(run('1', { evaluationCancelled: true }))).toBe('not estimated (cancelled)');
+    // A run whose estimate was cancelled has its model, but does not read as plainly done.
+    expect(cellText(run('1', { evaluationCancelled: true }), 'status')).toBe('done, not estimated');
+    expect(cellText(run('1', {}), 'status')).toBe('done');
     expect(accuracyText(run('1', { status: 'running' }))).toBe('being estimated…');
     // An image project's examples are pictures.
     expect(accuracyText(run('1', { evaluation: evaluation(1, 38) }), 'vision')).toBe(

@@ -312,7 +312,9 @@ export function cellText(r: RunInfo, key: RunColumn, classes: ClassInfo[] = []):
         minute: '2-digit'
       });
     case 'status':
-      return r.quantizedFrom && r.status === 'done' ? 'what if' : r.status;
+      if (r.quantizedFrom && r.status === 'done') return 'what if';
+      // The model is complete; only the cross-validation estimate was stopped.
+      return r.status === 'done' && r.evaluationCancelled ? 'done, not estimated' : r.status;
     case 'preset':
       return s.preset ?? '—';
     case 'weights':

@@ -97,11 +97,13 @@ class AppState {
       const what = r.quantizedFrom ? 'Requantization' : 'Training';
       // Said in the page's live status line, so a screen reader hears the outcome too.
       this.say(
-        r.status === 'done'
-          ? `${what} finished. Accuracy: ${accuracyText(r)}.`
-          : r.status === 'cancelled'
-            ? `${what} cancelled.`
-            : `${what} failed: ${r.error ?? ''}`,
+        r.status === 'done' && r.evaluationCancelled
+          ? `${what} finished. Its accuracy estimate was cancelled: the model is saved and Live can use it, but it has no accuracy figure.`
+          : r.status === 'done'
+            ? `${what} finished. Accuracy: ${accuracyText(r, this.project?.kind)}.`
+            : r.status === 'cancelled'
+              ? `${what} cancelled.`
+              : `${what} failed: ${r.error ?? ''}`,
         'train'
       );
       void this.loadRuns();
