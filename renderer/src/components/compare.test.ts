@@ -298,6 +298,42 @@ describe('runs trained on other data than the project holds now (review #14)', (
       run: run('h', { history, evaluation: { ...ev(0.9, 20), method: 'holdout', folds: 1 } })
     });
     expect(held.querySelector('figcaption')!.textContent).toMatch(/accuracy on held-out clips/);
+    expect(held.querySelector('[data-testid="late-note"]')).toBeNull();
+  });
+
+  test('a page opened mid-run numbers the epochs it saw from where they are (newcomer review 3)', async () => {
+    const { default: RunDetail } = await import('./RunDetail.svelte');
+    const progress = [13, 14, 15].map((epoch) => ({
+      project: 'p',
+      run: 'r',
+      phase: 'validate',
+      epoch,
+      epochs: 20,
+      batch: 3,
+      batches: 3,
+      loss: 0.2,
+      accuracy: 0.9,
+      samplesPerSecond: 100,
+      etaSeconds: 5,
+      validationAccuracy: 0.95,
+      check: 'own' as const
+    }));
+    const el = show(RunDetail, {
+      project: 'p',
+      audio: true,
+      classes: now,
+      progress,
+      busy: true,
+      oncopy() {},
+      onrequantize() {},
+      ondownload() {},
+      ondelete() {},
+      onchange() {},
+      run: run('r', { status: 'running' })
+    });
+    const ticks = [...el.querySelectorAll('text.tick')].map((t) => t.textContent);
+    expect(ticks).toEqual(['13', '14', '15']);
+    expect(el.querySelector('[data-testid="late-note"]')!.textContent).toMatch(/From epoch 13/);
   });
 });
 
