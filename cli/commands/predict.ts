@@ -32,9 +32,11 @@ export async function cmdPredict(v: Values, files: string[], io: Io): Promise<nu
   const per = shape[0] * shape[1] * shape[2];
   const x = new Float32Array(files.length * per);
   const length: (number | undefined)[] = [];
+  // A file that can't be read is named with its reason; the others are still predicted.
+  const failed = new Map<number, string>();
   for (const [i, file] of files.entries()) {
-    const bytes = await readBytes(file, 'file');
     try {
+      const bytes = await readBytes(file, 'file');
       let features: Float32Array;
       if (settings.kind === 'logmel') {
         const { samples, warnings, clips } = await audioClips(bytes, file, settings, false);
@@ -54,8 +56,9 @@ export async function cmdPredict(v: Values, files: string[], io: Io): Promise<nu
       x.set(features, i * per);
     } catch (e) {
       if (e instanceof AudioError || e instanceof FeatureError)
-        throw new InputError(`${file}: ${e.message}`);
-      throw e;
+        failed.set(i, `${file}: ${e.message}`);
+      else if (e instanceof InputError) failed.set(i, e.message);
+      else throw e;
     }
   }
   const engine = choiceFlag(v, 'engine', ['int', 'float'] as const) ?? 'int';
@@ -80,17 +83,22 @@ export async function cmdPredict(v: Values, files: string[], io: Io): Promise<nu
     });
   }
   const k = contents.labels.length;
-  const rows = files.map((file, i) => {
+  const rows = files.flatMap((file, i) => {
+    if (failed.has(i)) return [];
     const p = Array.from(probs.subarray(i * k, (i + 1) * k));
     const best = p.indexOf(Math.max(...p));
-    return {
-      file,
-      class: contents.labels[best],
-      probability: p[best],
-      ...(length[i] === undefined ? {} : { seconds: length[i] })
-    };
+    return [
+      {
+        file,
+        class: contents.labels[best],
+        probability: p[best],
+        ...(length[i] === undefined ? {} : { seconds: length[i] })
+      }
+    ];
   });
-  if (v.json) io.out(JSON.stringify({ predictions: rows }));
+  const errors = [...failed.values()];
+  if (v.json) io.out(JSON.stringify({ predictions: rows, ...(errors.length ? { errors } : {}) }));
   else for (const r of rows) io.out(`${r.file}\t${r.class}\t${r.probability.toFixed(4)}`);
-  return 0;
+  for (const e of errors) io.err(e);
+  return errors.length > 0 ? 1 : 0;
 }

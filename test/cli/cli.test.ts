@@ -157,6 +157,20 @@ describe('train → eval → predict → quantize', () => {
     }
   });
 
+  test('predict still answers for the good files when one is bad, and exits 1 naming it (newcomer review 6)', async () => {
+    const good = join(root, 'test', 'bars', '0.png');
+    const bad = join(root, 'out', 'notes.png');
+    writeFileSync(bad, 'shopping list');
+    const r = await quench('predict', '--model', model, good, bad, join(root, 'nowhere.png'));
+    expect(r.code).toBe(1);
+    expect(r.out.trim().split('\t')[0]).toBe(good);
+    expect(r.err).toContain(`${bad}: `);
+    expect(r.err).toContain('nowhere.png: no such file');
+    const json = JSON.parse((await quench('predict', '--model', model, '--json', good, bad)).out);
+    expect(json.predictions.map((p: { file: string }) => p.file)).toEqual([good]);
+    expect(json.errors).toHaveLength(1);
+  });
+
   test('quantize rewrites the spec at the new width, no retraining', async () => {
     const q = join(root, 'out', 'tiny-2bit.qnm');
     const r = await quench(
