@@ -299,6 +299,12 @@ describe('runs trained on other data than the project holds now (review #14)', (
     });
     expect(held.querySelector('figcaption')!.textContent).toMatch(/accuracy on held-out clips/);
     expect(held.querySelector('[data-testid="late-note"]')).toBeNull();
+    // A what-if run trained nothing: no curves of its source's training (newcomer review 10).
+    const whatIf = show(RunDetail, {
+      ...props,
+      run: run('w', { history, quantizedFrom: 'k', evaluation: ev(0.9, 20) })
+    });
+    expect(whatIf.querySelector('figcaption')).toBeNull();
   });
 
   test('a page opened mid-run numbers the epochs it saw from where they are (newcomer review 3)', async () => {
