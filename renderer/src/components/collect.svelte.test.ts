@@ -53,6 +53,7 @@ vi.mock('../audio/mic', () => ({
 const { default: Recorder } = await import('./Recorder.svelte');
 const { default: ClassList } = await import('./ClassList.svelte');
 const { default: CameraCapture } = await import('./CameraCapture.svelte');
+const { default: SampleTile } = await import('./SampleTile.svelte');
 const { app } = await import('../state/app.svelte');
 const { dialogs } = await import('../state/dialogs.svelte');
 
@@ -259,5 +260,24 @@ describe('CameraCapture', () => {
       frames: 4,
       intervalMs: 300
     });
+  });
+});
+
+describe('SampleTile', () => {
+  test('a long name is cut before its number, so the clips of one take tell apart (newcomer review 9)', async () => {
+    const { el } = show(SampleTile, {
+      project: 'p1',
+      audio: true,
+      sample: {
+        className: 'yes',
+        file: 'yes-long-take 3.wav',
+        bytes: 1,
+        name: 'yes-long-take 3.wav'
+      }
+    });
+    await settle();
+    expect(el.querySelector('.name .head')!.textContent).toBe('yes-long-take');
+    expect(el.querySelector('.name .tail')!.textContent).toBe(' 3.wav');
+    expect(el.querySelector('.name')!.textContent).toBe('yes-long-take 3.wav');
   });
 });
