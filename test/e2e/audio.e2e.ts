@@ -53,16 +53,18 @@ test('create a project, record, train, go live: the spoken word wins', async () 
     .poll(() => page.getByRole('heading', { name: 'Classes' }).isVisible(), { timeout: 30_000 })
     .toBe(true);
 
-  // Class "yes": recorded with the (fake) microphone, one second per press.
+  // Class "yes": recorded with the (fake) microphone by clicks of 2 s, each giving its whole
+  // words (one or two of the looped word) as clips, until there are at least 8.
   await page.getByLabel('New class').fill('yes');
   await page.getByRole('button', { name: 'Add', exact: true }).click();
-  for (let i = 0; i < 8; i++) {
+  const yes = async () =>
+    Number(await page.locator('button[data-class="yes"] .count').textContent());
+  for (let clicks = 0; (await yes()) < 8 && clicks < 12; clicks++) {
+    const had = await yes();
     await page.getByRole('button', { name: /Hold to record "yes"/ }).click();
-    const count = new RegExp(`^\\s*yes\\s+${i + 1}\\s*$`);
-    await expect
-      .poll(() => page.getByRole('button', { name: count }).count(), { timeout: 30_000 })
-      .toBe(1);
+    await expect.poll(yes, { timeout: 30_000 }).toBeGreaterThan(had);
   }
+  expect(await yes()).toBeGreaterThanOrEqual(8);
   // Class "background": noise files imported through the file picker.
   await page.getByLabel('New class').fill('background');
   await page.getByRole('button', { name: 'Add', exact: true }).click();
@@ -78,10 +80,10 @@ test('create a project, record, train, go live: the spoken word wins', async () 
   await expect
     .poll(() => page.getByText('Training finished.').count(), { timeout: 240_000, interval: 1000 })
     .toBe(1);
-  // The result names its run and the clips its accuracy rests on (8 + 8 clips: cross-validation).
+  // The result names its run and the clips its accuracy rests on (8 or more + 8: cross-validation).
   await expect
     .poll(() => page.getByTestId('accuracy').textContent(), { timeout: 30_000 })
-    .toMatch(/Accuracy: \d+\.\d % of 16 clips \(\d-fold cross-validation\)/);
+    .toMatch(/Accuracy: \d+\.\d % of (1[6-9]|2\d) clips \(\d-fold cross-validation\)/);
   await page.screenshot({ path: join(SHOTS, 'audio-2-train.png'), fullPage: true });
 
   await page.getByRole('button', { name: 'Live' }).click();

@@ -63,7 +63,7 @@ function take(
 export function micRecording(
   work: string,
   words: string[],
-  opts = { takes: 12, spacing: 1.1, heldOutSlot: 1.6, background: 10.6 }
+  opts = { takes: 16, spacing: 1.1, heldOutSlot: 1.6, background: 10.6 }
 ): { path: string; timeline: MicTimeline } {
   const heldOut: Slot[] = [];
   let t = 0;

@@ -353,4 +353,13 @@ describe('training in a worker thread', () => {
     expect(done.status).toBe('cancelled');
     expect(performance.now() - asked).toBeLessThan(5000);
   }, 120_000);
+
+  test('a run whose folder is deleted while it trains still ends, with no unhandled rejection', async () => {
+    const project = await audioProject('Vanishing');
+    const { finished } = collect();
+    const run = await call('train:start', { project, settings: { epochs: 3, seed: 1 } });
+    rmSync(join(root, 'projects', project, 'runs', run.id), { recursive: true, force: true });
+    const done = await finished;
+    expect(['done', 'failed']).toContain(done.status);
+  }, 120_000);
 });

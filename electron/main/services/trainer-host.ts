@@ -242,7 +242,12 @@ export class TrainerHost {
     this.active.set(project, active);
     // run.json writes in order: a late write of an older state must never win.
     let writes = Promise.resolve();
-    const save = (r: RunInfo) => (writes = writes.then(() => this.saveRun(r)));
+    // A record that can't be written (its project folder deleted meanwhile) is said, never an
+    // unhandled rejection: in the browser-mode server that would end the process.
+    const save = (r: RunInfo) =>
+      (writes = writes
+        .then(() => this.saveRun(r))
+        .catch((e: Error) => console.warn(`run ${id}: its record was not written: ${e.message}`)));
     const finish = async (patch: Partial<RunInfo>): Promise<void> => {
       if (this.active.get(project) !== active) return;
       this.active.delete(project);

@@ -161,8 +161,10 @@ class AppState {
     this.progress = [];
     this.liveRun = undefined;
     this.runs = [];
+    // The view with the project, not after its runs: the header must never name a project over
+    // another view (the runs fill in when they arrive).
+    this.view = view;
     await this.loadRuns();
-    if (moves === this.#moves) this.view = view;
   }
 
   /**
