@@ -6,13 +6,24 @@
  * Usage: tsx test/bench/first-project.ts [--runs N]
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openApp } from '../e2e/harness';
 import { speak, TRAIN_VOICES } from '../fixtures/first-project';
 import { argValue, machineLine, median, table, writeResult } from './bench-util';
 
 const runs = Number(argValue('--runs') ?? 3);
+
+/** "audio-small, 4-bit linear weights, 8-bit activations, k-WTA 0.5, 20 epochs". */
+function settingsLine(s: Record<string, unknown>): string {
+  return [
+    s.preset,
+    `${s.weightBits}-bit ${s.weightScheme} weights`,
+    `${s.actBits}-bit activations`,
+    `k-WTA ${s.kwta}`,
+    `${s.epochs} epochs`
+  ].join(', ');
+}
 const WORDS = ['yes', 'no', 'stop'];
 const work = mkdtempSync(join(tmpdir(), 'quench-first-bench-'));
 const h = await openApp({}, work);
@@ -33,6 +44,9 @@ for (const w of WORDS) {
   }
 }
 const toModel: number[] = [];
+/** The settings the form's defaults gave the last run (described in the doc as they were). */
+let settings: Record<string, unknown> = {};
+const loadBefore = loadavg()[0];
 const toFinished: number[] = [];
 try {
   const { page } = h;
@@ -50,8 +64,12 @@ try {
       .waitFor({ timeout: 300_000 });
     toModel.push((performance.now() - t0) / 1000);
     // The model must really be there for Live: the newest run has a model file.
-    const list = (await api.handle('run:list', { project: id })) as { modelBytes?: number }[];
+    const list = (await api.handle('run:list', { project: id })) as {
+      modelBytes?: number;
+      settings?: Record<string, unknown>;
+    }[];
     if (list.length !== before + 1 || !list[0].modelBytes) throw new Error('no model saved');
+    settings = list[0].settings ?? {};
     await page.getByText('Training finished.').waitFor({ timeout: 600_000 });
     toFinished.push((performance.now() - t0) / 1000);
     console.log(
@@ -73,7 +91,7 @@ writeResult(
   [
     '## A first project in the app',
     '',
-    `3 classes × 8 one-second espeak-ng takes, default settings (audio-small, 4-bit linear weights, 8-bit activations, k-WTA 0.5, 15 epochs), browser mode in Chromium; median of ${runs} runs, from the click on Train.`,
+    `3 classes × 8 one-second espeak-ng takes, the Train form's defaults (${settingsLine(settings)}), browser mode in Chromium; median of ${runs} runs, from the click on Train. Load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after (2 cores).`,
     '',
     table(
       ['measure', 'median (s)', 'runs (s)', 'goal'],
