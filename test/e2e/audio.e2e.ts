@@ -47,6 +47,8 @@ afterAll(async () => {
 
 test('create a project, record, train, go live: the spoken word wins', async () => {
   const { page } = h;
+  // From the Projects page, also on a retry (the address keeps the project a failed try left).
+  await page.goto(h.server.url);
   await page.getByLabel('Name').fill('Words');
   await page.getByRole('button', { name: 'Create' }).click();
   await expect

@@ -50,6 +50,8 @@ afterAll(async () => {
 
 test('capture frames from the camera, train, go live: the square wins', async () => {
   const { page } = h;
+  // From the Projects page, also on a retry (the address keeps the project a failed try left).
+  await page.goto(h.server.url);
   await page.getByLabel('Name').fill('Shapes');
   await page.getByLabel('Images (camera)').check();
   await page.getByRole('button', { name: 'Create' }).click();

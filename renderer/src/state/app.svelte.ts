@@ -70,7 +70,16 @@ class AppState {
   }
 
   projects = $state.raw<ProjectInfo[]>([]);
-  project = $state.raw<ProjectInfo | undefined>(undefined);
+  #refreshes = 0;
+  #project = $state.raw<ProjectInfo | undefined>(undefined);
+  get project(): ProjectInfo | undefined {
+    return this.#project;
+  }
+  /** Set from any answer that carries the project (class:add …): it outdates refreshes in flight. */
+  set project(p: ProjectInfo | undefined) {
+    this.#refreshes++;
+    this.#project = p;
+  }
   runs = $state.raw<RunInfo[]>([]);
   /** Progress reports of the run going on (for the bar and the curves). */
   progress = $state.raw<TrainProgressEvent[]>([]);
@@ -187,11 +196,16 @@ class AppState {
     await this.open(id, route.view);
   }
 
+  /**
+   * Reloads the open project (classes, counts). Only the newest request's answer is kept: an older
+   * one arriving after it (many saves in a row, a loaded machine) would put back stale counts.
+   */
   async refreshProject(): Promise<void> {
     if (!this.project) return;
     const id = this.project.id;
+    const n = ++this.#refreshes;
     const p = await this.attempt(() => api.call('project:get', { project: id }));
-    if (p) this.project = p;
+    if (p && n === this.#refreshes && this.#project?.id === id) this.#project = p;
   }
 
   async loadRuns(): Promise<void> {
