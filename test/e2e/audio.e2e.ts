@@ -49,7 +49,7 @@ test('create a project, record, train, go live: the spoken word wins', async () 
   const { page } = h;
   // From the Projects page, also on a retry (the address keeps the project a failed try left).
   await page.goto(h.server.url);
-  await page.getByLabel('Name').fill('Words');
+  await page.getByLabel('Name', { exact: true }).fill('Words');
   await page.getByRole('button', { name: 'Create' }).click();
   await expect
     .poll(() => page.getByRole('heading', { name: 'Classes' }).isVisible(), { timeout: 30_000 })
@@ -70,6 +70,10 @@ test('create a project, record, train, go live: the spoken word wins', async () 
   // Class "background": noise files imported through the file picker.
   await page.getByLabel('New class').fill('background');
   await page.getByRole('button', { name: 'Add', exact: true }).click();
+  // Files go to the chosen class: wait for the new class to be it.
+  await expect
+    .poll(() => page.locator('button[data-class="background"]').getAttribute('aria-pressed'))
+    .toBe('true');
   await page.getByLabel('Import files').setInputFiles(noiseFiles);
   await expect
     .poll(() => page.getByRole('button', { name: /background\s+8/ }).count(), { timeout: 30_000 })

@@ -45,10 +45,14 @@ afterAll(async () => {
 
 test('a long take is previewed then saved; refused files are listed with reasons', async () => {
   const { page } = h;
-  await page.getByLabel('Name').fill('Imports');
+  await page.getByLabel('Name', { exact: true }).fill('Imports');
   await page.getByRole('button', { name: 'Create' }).click();
   await page.getByLabel('New class').fill('yes');
   await page.getByRole('button', { name: 'Add', exact: true }).click();
+  // Files go to the chosen class: wait for the new class to be it.
+  await expect
+    .poll(() => page.locator('button[data-class="yes"]').getAttribute('aria-pressed'))
+    .toBe('true');
   await page.getByLabel('Import files').setInputFiles(files);
 
   const preview = page.getByTestId('cut-preview');

@@ -52,7 +52,7 @@ test('capture frames from the camera, train, go live: the square wins', async ()
   const { page } = h;
   // From the Projects page, also on a retry (the address keeps the project a failed try left).
   await page.goto(h.server.url);
-  await page.getByLabel('Name').fill('Shapes');
+  await page.getByLabel('Name', { exact: true }).fill('Shapes');
   await page.getByLabel('Images (camera)').check();
   await page.getByRole('button', { name: 'Create' }).click();
   await page.getByLabel('New class').fill('square');
@@ -84,10 +84,15 @@ test('capture frames from the camera, train, go live: the square wins', async ()
   expect(await page.locator('[data-testid="tile"] .name').allTextContents()).toContain('square 10');
   await page.getByLabel('New class').fill('nothing');
   await page.getByRole('button', { name: 'Add', exact: true }).click();
+  // Files go to the chosen class: wait for the new class to be it (on a loaded machine the
+  // import could otherwise start while "square" was still chosen).
+  await expect
+    .poll(() => page.locator('button[data-class="nothing"]').getAttribute('aria-pressed'))
+    .toBe('true');
   await page.getByLabel('Import files').setInputFiles(blanks);
   await expect
-    .poll(() => page.getByRole('button', { name: /nothing\s+10/ }).count(), { timeout: 30_000 })
-    .toBe(1);
+    .poll(() => page.locator('button[data-class="nothing"]').textContent(), { timeout: 30_000 })
+    .toMatch(/nothing\s+10/);
   await page.screenshot({ path: join(SHOTS, 'vision-1-collect.png'), fullPage: true });
 
   await page.getByRole('button', { name: 'Train', exact: true }).first().click();
