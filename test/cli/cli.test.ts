@@ -19,30 +19,11 @@ import { encode as encodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { encodeWav } from '../../core/features/wav';
 import { decodeModel } from '../../core/model-file/model-file';
-import { main, type Io } from '../../cli/quench';
+import { quench } from './run-cli';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'quench.js');
 const root = mkdtempSync(join(tmpdir(), 'quench-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function quench(...args: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const io: Io = {
-    out: (s) => (out += `${s}\n`),
-    err: (s) => (err += s.endsWith('\n') ? s : `${s}\n`),
-    isTTY: false,
-    now: () => performance.now()
-  };
-  const code = await main(args, io);
-  return { code, out, err };
-}
 
 /** 16×16 grey PNGs: class "bars" has a vertical bar, class "dots" a 3×3 blob, at random places. */
 function imageDataset(dir: string, perClass: number, seed: number): void {

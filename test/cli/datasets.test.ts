@@ -14,28 +14,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { main, type Io } from '../../cli/quench';
 import { scanDataset } from '../../core/data/dataset';
 import { SPEECH_LOGMEL } from '../../core/features/logmel';
 import { encodeWav } from '../../core/features/wav';
 import { folderSource } from '../../electron/main/services/fs-dataset';
 import { CONVERT, ffmpeg, longTake, requireTools, run, sox, speak } from '../fixtures/media';
+import { quench } from './run-cli';
 
 const root = mkdtempSync(join(tmpdir(), 'quench-folders-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-async function quench(...args: string[]) {
-  let out = '';
-  let err = '';
-  const io: Io = {
-    out: (s) => (out += `${s}\n`),
-    err: (s) => (err += s.endsWith('\n') ? s : `${s}\n`),
-    isTTY: false,
-    now: () => performance.now()
-  };
-  const code = await main(args, io);
-  return { code, out, err };
-}
 
 const tone = (f: number, seconds = 0.5) =>
   encodeWav(

@@ -13,25 +13,12 @@ import { LivePath } from '../../core/live/live-path';
 import { recordingSamples, replay } from '../../core/live/replay';
 import { parseLabels, scoreDetections } from '../../core/live/score';
 import { decodeModel } from '../../core/model-file/model-file';
-import { main, type Io } from '../../cli/quench';
 import { wordStream, type WordStream } from '../fixtures/word-stream';
+import { quench } from './run-cli';
 
 const MODEL = join(import.meta.dirname, '..', '..', 'models', 'demo-words.qnm');
 const root = mkdtempSync(join(tmpdir(), 'quench-stream-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-async function quench(...args: string[]) {
-  let out = '';
-  let err = '';
-  const io: Io = {
-    out: (s) => (out += `${s}\n`),
-    err: (s) => (err += s.endsWith('\n') ? s : `${s}\n`),
-    isTTY: false,
-    now: () => performance.now()
-  };
-  const code = await main(args, io);
-  return { code, out, err };
-}
 
 const VOICES = ['en-us', 'en-gb', 'en-us+f3', 'en+m3', 'en-us+f5', 'en-gb-x-rp+m5'];
 let stream: WordStream;

@@ -6,7 +6,8 @@
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { RunInfo } from '../../../electron/shared/api';
-import { cellText, chartPoints, dataDrift, paretoFront, sampleAt, sortRuns } from '../lib/runs';
+import { chartPoints, dataDrift, paretoFront, sampleAt } from '../lib/runs';
+import { cellText, sortRuns } from '../lib/runs-table';
 import { presetsFor } from '../lib/presets';
 import { matchDevice } from '../lib/devices';
 import { dialogs } from '../state/dialogs.svelte';

@@ -6,7 +6,6 @@
 import { describe, expect, test } from 'vitest';
 import type { RunInfo } from '../../../electron/shared/api';
 import {
-  cellText,
   accuracyText,
   classDrift,
   defaultRun,
@@ -15,6 +14,7 @@ import {
   settingsText,
   whatIfText
 } from './runs';
+import { cellText } from './runs-table';
 import { importedText } from './import-text';
 
 function run(id: string, patch: Partial<RunInfo>): RunInfo {
