@@ -194,6 +194,8 @@ test('sound: record 8 takes of two words and a room through one open microphone,
       timeline.heldOut[0].end - timeline.heldOut[0].start + 0.5
     );
     results[scheme] = r.map((x) => x.ok);
+    // In the log even when a retry passes, so a flaky slot can be seen afterwards.
+    console.log(`${scheme}: ${JSON.stringify(r.map((x) => [x.slot.label, x.votes]))}`);
     await page.screenshot({
       path: join(SHOTS, `first-sound-2-live-${scheme}.png`),
       fullPage: true
