@@ -43,9 +43,13 @@ export interface AudioAugmentOptions {
   noiseDb: [number, number];
 }
 
+/**
+ * maxShift is half of Live's default hop (1 s windows at 50 % overlap): clips cut at utterances are
+ * centred on their word, while a live window holds it anywhere within ±0.25 s of its centre.
+ */
 export const DEFAULT_AUDIO_AUGMENT: AudioAugmentOptions = {
   copies: 2,
-  maxShift: 0.1,
+  maxShift: 0.25,
   gainDb: 6,
   noiseDb: [10, 25]
 };
