@@ -82,7 +82,6 @@ export function sameTakeScore(a: TakePrint, b: TakePrint): number {
     re[k] = a.re[k] * b.re[k] + a.im[k] * b.im[k];
     im[k] = a.im[k] * b.re[k] - a.re[k] * b.im[k];
   }
-  const cross = { re: re.slice(), im: im.slice() };
   fft(re, im, true);
   let best = 0;
   let at = 0;
@@ -92,12 +91,12 @@ export function sameTakeScore(a: TakePrint, b: TakePrint): number {
   }
   // The peak between samples: a take recorded again is offset by a fraction of a sample too,
   // and half a sample at 8 kHz costs speech ~0.1 of its score (0.999 → 0.89). The band-limited
-  // correlation is evaluated at eighths of a sample around the integer peak.
-  // Only where the integer peak is already close (half a sample costs at most ~0.1): two
-  // different takes stay far below, and each evaluation costs 9 × n sines and cosines.
+  // correlation is evaluated at eighths of a sample around the integer peak, only where that
+  // peak is already close: two different takes stay far below, and each evaluation costs n
+  // sines and cosines.
   if (best / (a.norm * b.norm) >= REFINE_ABOVE) {
     for (let j = -STEPS; j <= STEPS; j++) {
-      if (j !== 0) best = Math.max(best, Math.abs(correlationAt(cross, at + j / STEPS / 2)) / n);
+      if (j !== 0) best = Math.max(best, Math.abs(correlationAt(a, b, at + j / STEPS / 2)) / n);
     }
   }
   return Math.min(1, best / (a.norm * b.norm));
@@ -109,16 +108,19 @@ const STEPS = 4;
 const REFINE_ABOVE = 0.75;
 
 /**
- * The unscaled cross-correlation at a fractional lag τ (in samples): Re Σ_k X[k] e^{2πikτ/n},
- * k taken as a signed frequency (the inverse DFT evaluated between its sample points).
+ * The unscaled cross-correlation of `a` and `b` at a fractional lag τ (in samples):
+ * Re Σ_k A[k]·conj(B[k])·e^{2πikτ/n}, k taken as a signed frequency (the inverse DFT evaluated
+ * between its sample points).
  */
-function correlationAt(x: { re: Float64Array; im: Float64Array }, tau: number): number {
-  const n = x.re.length;
+function correlationAt(a: TakePrint, b: TakePrint, tau: number): number {
+  const n = a.re.length;
   let sum = 0;
   for (let k = 0; k < n; k++) {
+    const re = a.re[k] * b.re[k] + a.im[k] * b.im[k];
+    const im = a.im[k] * b.re[k] - a.re[k] * b.im[k];
     const f = k <= n / 2 ? k : k - n;
     const theta = (2 * Math.PI * f * tau) / n;
-    sum += x.re[k] * Math.cos(theta) - x.im[k] * Math.sin(theta);
+    sum += re * Math.cos(theta) - im * Math.sin(theta);
   }
   return sum;
 }
