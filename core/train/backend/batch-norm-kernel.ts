@@ -11,7 +11,8 @@ import {
   type KernelFunc,
   type NamedAttrMap,
   type Tensor,
-  type TensorInfo
+  type TensorInfo,
+  util
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { FUSED } from '../../util/fused-kernels';
@@ -23,7 +24,7 @@ interface Attrs {
 
 function rowsAndChannels(t: TensorInfo): [number, number] {
   const channels = t.shape[t.shape.length - 1];
-  return [t.shape.reduce((a, b) => a * b, 1) / channels, channels];
+  return [util.sizeFromShape(t.shape) / channels, channels];
 }
 
 /** x [..., C], gamma [C], beta [C] → [y of x's shape, batch mean [C], biased batch variance [C]]. */

@@ -12,15 +12,12 @@ import {
   type KernelFunc,
   type NamedAttrMap,
   type Tensor,
-  type TensorInfo
+  type TensorInfo,
+  util
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { FUSED } from '../../util/fused-kernels';
 import { ptr, trainKernels } from './train-wasm-runtime';
-
-function sizeOf(t: TensorInfo): number {
-  return t.shape.reduce((a, b) => a * b, 1);
-}
 
 /** y = round(clamp(x, 0, max) / step) · step; attrs { max, step }. */
 export function fakeQuantUnsignedImpl(args: {
@@ -32,7 +29,7 @@ export function fakeQuantUnsignedImpl(args: {
   const y = backend.makeOutput(inputs.x.shape, 'float32');
   trainKernels(backend).fakeQuantUnsigned(
     ptr(backend, inputs.x),
-    sizeOf(inputs.x),
+    util.sizeFromShape(inputs.x.shape),
     attrs.max,
     attrs.step,
     ptr(backend, y)
@@ -50,7 +47,7 @@ export function fakeQuantAffineImpl(args: {
   const y = backend.makeOutput(inputs.x.shape, 'float32');
   trainKernels(backend).fakeQuantAffine(
     ptr(backend, inputs.x),
-    sizeOf(inputs.x),
+    util.sizeFromShape(inputs.x.shape),
     attrs.scale,
     attrs.zeroPoint,
     attrs.maxCode,
@@ -94,7 +91,7 @@ export function passInRangeImpl(args: {
   trainKernels(backend).passInRange(
     ptr(backend, inputs.dy),
     ptr(backend, inputs.x),
-    sizeOf(inputs.dy),
+    util.sizeFromShape(inputs.dy.shape),
     lo,
     hi,
     ptr(backend, dx)

@@ -12,7 +12,8 @@ import {
   type KernelConfig,
   type KernelFunc,
   type Tensor,
-  type TensorInfo
+  type TensorInfo,
+  util
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { FUSED } from '../../util/fused-kernels';
@@ -27,7 +28,7 @@ export function kwtaImpl(args: {
   const { inputs, backend, attrs } = args;
   const { x, boost } = inputs;
   const channels = x.shape[x.shape.length - 1];
-  const size = x.shape.reduce((a, b) => a * b, 1);
+  const size = util.sizeFromShape(x.shape);
   const y = backend.makeOutput(x.shape, 'float32');
   const wins = backend.makeOutput([channels], 'float32');
   (backend.typedArrayFromHeap(wins) as Float32Array).fill(0);
@@ -65,7 +66,7 @@ export function passWherePositiveImpl(args: {
 }): TensorInfo {
   const { inputs, backend } = args;
   const dx = backend.makeOutput(inputs.dy.shape, 'float32');
-  const size = inputs.dy.shape.reduce((a, b) => a * b, 1);
+  const size = util.sizeFromShape(inputs.dy.shape);
   trainKernels(backend).passWherePositive(
     ptr(backend, inputs.dy),
     ptr(backend, inputs.ref),

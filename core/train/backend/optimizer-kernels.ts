@@ -3,7 +3,7 @@
  * about fourteen elementwise kernels per variable and momentum SGD four, each a dispatch and a
  * temporary. The same float32 operations in the same order, so the values are identical.
  */
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { FUSED } from '../../util/fused-kernels';
 import { ptr, trainKernels } from './train-wasm-runtime';
@@ -32,7 +32,7 @@ export function adamUpdateImpl(args: {
     ptr(backend, inputs.gradient),
     ptr(backend, inputs.m),
     ptr(backend, inputs.v),
-    shape.reduce((a, b) => a * b, 1),
+    util.sizeFromShape(shape),
     attrs.beta1,
     1 - attrs.beta1,
     attrs.beta2,
@@ -59,7 +59,7 @@ export function momentumUpdateImpl(args: {
     ptr(backend, inputs.value),
     ptr(backend, inputs.gradient),
     ptr(backend, inputs.accumulation),
-    shape.reduce((a, b) => a * b, 1),
+    util.sizeFromShape(shape),
     attrs.momentum,
     -attrs.learningRate,
     ...out.map((t) => ptr(backend, t))
