@@ -77,3 +77,34 @@ export function shiftFrames(x: Float32Array, shape: Shape3, maxFrames: number, r
     }
   }
 }
+
+/**
+ * SpecAugment-style masking (Park et al., Interspeech 2019) for spectrogram examples ([frames,
+ * bands, 1]): per example, one band of up to `maxFrames` consecutive frames and one of up to
+ * `maxBands` consecutive mel bands take that example's smallest value (silence in a log-mel
+ * image). Masks of width 0 are drawn too, so some examples stay whole.
+ */
+export function maskSpectrograms(
+  x: Float32Array,
+  shape: Shape3,
+  maxFrames: number,
+  maxBands: number,
+  rng: Rng
+): void {
+  const [frames, bands, c] = shape;
+  const row = bands * c;
+  const per = frames * row;
+  for (let base = 0; base < x.length; base += per) {
+    let floor = Infinity;
+    for (let i = base; i < base + per; i++) floor = Math.min(floor, x[i]);
+    const tw = rng.int(maxFrames + 1);
+    const t0 = rng.int(frames - tw + 1);
+    x.fill(floor, base + t0 * row, base + (t0 + tw) * row);
+    const fw = rng.int(maxBands + 1);
+    const f0 = rng.int(bands - fw + 1);
+    for (let f = 0; f < frames; f++) {
+      const at = base + f * row + f0 * c;
+      x.fill(floor, at, at + fw * c);
+    }
+  }
+}

@@ -41,6 +41,17 @@ export interface AudioAugmentOptions {
   gainDb: number;
   /** Background mixed in at this many dB below the clip's level (range [lo, hi]). */
   noiseDb: [number, number];
+  /**
+   * Largest change of speed (and with it pitch), as a fraction: 0.1 plays a copy at 0.9–1.1×
+   * (linear interpolation about the clip's centre). 0 or absent: none.
+   */
+  speed?: number;
+  /**
+   * Extra copies of each background clip at a random level `quietDb` [lo, hi] dB below it, so that
+   * a quieter room than the one recorded still reads as background. 0 or absent: none.
+   */
+  quietCopies?: number;
+  quietDb?: [number, number];
 }
 
 /**
@@ -52,6 +63,21 @@ export const DEFAULT_AUDIO_AUGMENT: AudioAugmentOptions = {
   maxShift: 0.25,
   gainDb: 6,
   noiseDb: [10, 25]
+};
+
+/**
+ * Augmentation when a run starts from a base: more copies, louder noise, ±10 % speed, and quiet
+ * copies of the background. A base's features already separate words in many voices; what a
+ * handful of takes lacks is the variety of where and how loudly the word will be said.
+ */
+export const FINE_TUNE_AUDIO_AUGMENT: AudioAugmentOptions = {
+  copies: 4,
+  maxShift: 0.25,
+  gainDb: 10,
+  noiseDb: [0, 25],
+  speed: 0.1,
+  quietCopies: 2,
+  quietDb: [10, 45]
 };
 
 function rmsOf(x: Float32Array): number {
@@ -71,9 +97,16 @@ export function augmentClip(
   const n = clip.length;
   const out = new Float32Array(n);
   const shift = Math.round((2 * rng.next() - 1) * opts.maxShift * rate);
+  const factor = opts.speed ? 1 + (2 * rng.next() - 1) * opts.speed : 1;
+  const centre = n / 2;
   for (let i = 0; i < n; i++) {
-    const j = i - shift;
-    out[i] = j >= 0 && j < n ? clip[j] : 0;
+    // Output sample i reads the clip at centre + (i − shift − centre)·factor.
+    const j = centre + (i - shift - centre) * factor;
+    const j0 = Math.floor(j);
+    const f = j - j0;
+    const a = j0 >= 0 && j0 < n ? clip[j0] : 0;
+    const b = j0 + 1 >= 0 && j0 + 1 < n ? clip[j0 + 1] : 0;
+    out[i] = a + f * (b - a);
   }
   const gain = 10 ** (((2 * rng.next() - 1) * opts.gainDb) / 20);
   for (let i = 0; i < n; i++) out[i] *= gain;
@@ -119,6 +152,13 @@ export function buildExamples(
     if (front) {
       variants.push(front.clip(item.samples!));
       const bgLabel = item.label === scanned.backgroundLabel;
+      if (options.augment && bgLabel && options.augment.quietCopies) {
+        const [lo, hi] = options.augment.quietDb ?? [10, 40];
+        for (let c = 0; c < options.augment.quietCopies; c++) {
+          const k = 10 ** (-(lo + rng.next() * (hi - lo)) / 20);
+          variants.push(front.clip(item.samples!.map((v) => v * k)));
+        }
+      }
       if (options.augment && !bgLabel) {
         for (let c = 0; c < options.augment.copies; c++) {
           const aug = augmentClip(

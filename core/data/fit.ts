@@ -14,22 +14,32 @@ import { predictProbabilities, scoreProbabilities, type Evaluation } from '../tr
 import { disposeNetwork } from '../train/network';
 import { train, type TrainResult } from '../train/trainer';
 import type { TrainOptions } from '../train/train-options';
-import { scaleBrightness, shiftFrames, shiftImages } from './augment';
+import { maskSpectrograms, scaleBrightness, shiftFrames, shiftImages } from './augment';
 import {
   buildExamples,
   DEFAULT_AUDIO_AUGMENT,
+  type AudioAugmentOptions,
   fitStandardisation,
   standardise,
   type FeatureSettings,
   type ScannedDataset
 } from './dataset';
 
-/** Batch augmentation matching the feature kind (time shifts / pixel shifts and brightness). */
+/**
+ * Batch augmentation matching the feature kind (time shifts / pixel shifts and brightness); with
+ * `masks`, spectrograms also get SpecAugment's time and frequency masks (up to 6 frames, 5 bands).
+ */
 export function batchAugmenter(
   settings: FeatureSettings,
-  shape: [number, number, number]
+  shape: [number, number, number],
+  masks = false
 ): TrainOptions['augment'] {
-  if (settings.kind === 'logmel') return (x, _y, rng) => shiftFrames(x, shape, 3, rng);
+  if (settings.kind === 'logmel') {
+    return (x, _y, rng) => {
+      shiftFrames(x, shape, 3, rng);
+      if (masks) maskSpectrograms(x, shape, 6, 5, rng);
+    };
+  }
   const max = Math.max(1, Math.round(Math.min(shape[0], shape[1]) / 14));
   return (x, _y, rng) => {
     shiftImages(x, shape, max, rng);
@@ -42,6 +52,12 @@ export interface FitSettings {
   settings: FeatureSettings;
   trainOpts: Partial<Omit<TrainOptions, 'onProgress'>>;
   createdAt?: string;
+  /** Audio augmentation of training clips (default DEFAULT_AUDIO_AUGMENT). */
+  audioAugment?: AudioAugmentOptions;
+  /** SpecAugment masks on training batches (batchAugmenter). */
+  masks?: boolean;
+  /** Recorded in the model's metrics (what the run started from, which layers trained …). */
+  record?: Record<string, string>;
 }
 
 /** Class probabilities for some clips, with their labels and files. */
@@ -135,7 +151,7 @@ export async function fitPart(
   const audio = settings.kind === 'logmel';
   const trainPart = part(scanned, trainIdx);
   const trainSet = buildExamples(trainPart, settings, shape, {
-    augment: audio ? DEFAULT_AUDIO_AUGMENT : undefined,
+    augment: audio ? (base.audioAugment ?? DEFAULT_AUDIO_AUGMENT) : undefined,
     seed
   });
   const plain = buildExamples(trainPart, settings, shape);
@@ -143,7 +159,8 @@ export async function fitPart(
     ? buildExamples(part(scanned, testIdx), settings, shape)
     : undefined;
   let stored: FeatureSettings = settings;
-  if (audio) {
+  // Settings that carry a standardisation (a base's) are already applied by the front end.
+  if (audio && (settings as { mean?: number }).mean === undefined) {
     const fit = fitStandardisation(trainSet.x);
     for (const d of [trainSet, plain, testSet]) if (d) standardise(d.x, fit);
     stored = { ...settings, mean: fit.mean, std: fit.std };
@@ -152,7 +169,7 @@ export async function fitPart(
     spec,
     trainSet,
     {
-      augment: batchAugmenter(settings, shape),
+      augment: batchAugmenter(settings, shape, base.masks),
       ...base.trainOpts,
       seed,
       keepBest,
@@ -171,7 +188,8 @@ export async function fitPart(
         epochs: run.history.length,
         samplesPerSecond: run.samplesPerSecond,
         seed,
-        trainExamples: trainSet.count
+        trainExamples: trainSet.count,
+        ...base.record
       },
       base.createdAt ?? ''
     );

@@ -14,10 +14,12 @@ import { evaluate, predictProbabilities, type Evaluation } from '../train/evalua
 import type { Examples } from '../train/dataset';
 import type { TrainResult } from '../train/trainer';
 import type { TrainOptions } from '../train/train-options';
+import { addOtherSounds, BaseError, startedFromLabel, type FromBase } from './base';
 import { datasetWarnings, type DatasetWarning } from './checks';
 import {
   buildExamples,
   DatasetError,
+  FINE_TUNE_AUDIO_AUGMENT,
   scanDataset,
   type DatasetSource,
   type FeatureSettings,
@@ -93,7 +95,19 @@ export interface PipelineProgress {
   check?: 'held-out' | 'own';
 }
 
-export interface TrainDatasetOptions extends Partial<Omit<TrainOptions, 'onProgress'>> {
+/**
+ * Clips of "other sounds" a run from a sound base adds, as a multiple of the largest word class
+ * (speech-commands trains its `_unknown_` class at about the size of a word class).
+ */
+export const OTHER_SOUNDS_PER_LARGEST_CLASS = 1.5;
+
+export interface TrainDatasetOptions extends Partial<Omit<TrainOptions, 'onProgress' | 'start'>> {
+  /**
+   * Start from a base (its layers, features and standardisation; `spec` must be the base's spec
+   * with the person's settings, specFromBase) instead of random values. A sound run then also
+   * gets the automatic "other sounds" class from the base's pack.
+   */
+  from?: FromBase;
   /** Go on when some files are unreadable (they are still reported); default false. */
   skipBad?: boolean;
   /** The background class: a name, null for none, undefined for the default (scan.ts). */
@@ -140,6 +154,11 @@ export interface TrainDatasetResult {
   scan: Pick<ScannedDataset, 'ignored' | 'notes'> & { backgroundClass?: string };
   /** Energy per inference of the served model (integer engine only). */
   energy?: EnergySummary;
+  /** `base:<name>@<hash>` or `scratch`, and which layers trained ('all' from scratch). */
+  startedFrom: string;
+  trainedLayers: string;
+  /** Classes the run added itself (e.g. "other sounds"), with their clip counts. */
+  automaticClasses: { name: string; clips: number; about: string }[];
   /**
    * The clips the served model was trained on (file and start in seconds of a cut clip): with a
    * hold-out, every clip but the held-out ones. A later "what if" measures on exactly these.
@@ -180,13 +199,30 @@ export async function trainOnDataset(
 ): Promise<TrainDatasetResult> {
   const settings = featureSettings(spec);
   checkServable(resolveSpec(spec, 2));
-  const scanned = await scanDataset(source, settings, {
+  const from = options.from;
+  if (from) checkBaseFeatures(settings, from);
+  let scanned = await scanDataset(source, settings, {
     backgroundClass: options.backgroundClass,
     onProgress: (done, total, file) => options.onProgress?.({ stage: 'scan', done, total, file })
   });
   refuseProblems(scanned, options.skipBad ?? false);
   const warnings = datasetWarnings(scanned, settings);
   const seed = options.seed ?? 1;
+  const automaticClasses: TrainDatasetResult['automaticClasses'] = [];
+  if (from && settings.kind === 'logmel' && from.base.others.clips.length > 0) {
+    const words = scanned.counts.filter((_, i) => i !== scanned.backgroundLabel);
+    const want = Math.round(OTHER_SOUNDS_PER_LARGEST_CLASS * Math.max(1, ...words));
+    const before = scanned.items.length;
+    scanned = addOtherSounds(scanned, from.base, want, seed);
+    const added = scanned.items.length - before;
+    if (added > 0) {
+      automaticClasses.push({
+        name: scanned.labels[scanned.items[before].label],
+        clips: added,
+        about: `${added} one-second clips of other words and speech from ${from.base.name}'s corpus, so that speech that is none of your words is not heard as one`
+      });
+    }
+  }
   const {
     onProgress,
     skipBad: _skip,
@@ -195,9 +231,34 @@ export async function trainOnDataset(
     onModel,
     onFoldModel,
     backgroundClass: _bg,
+    from: _from,
     ...trainOpts
   } = options;
-  const base: FitSettings = { spec, settings, trainOpts: { ...trainOpts, seed }, createdAt };
+  const startedFrom = startedFromLabel(from?.base);
+  const trainedLayers = from ? from.train : 'all';
+  const base: FitSettings = {
+    spec,
+    settings,
+    trainOpts: {
+      ...trainOpts,
+      seed,
+      ...(from ? { start: { base: from.base.contents, train: from.train } } : {})
+    },
+    createdAt,
+    ...(from
+      ? {
+          audioAugment: FINE_TUNE_AUDIO_AUGMENT,
+          masks: true,
+          record: {
+            startedFrom,
+            trainedLayers,
+            ...(automaticClasses.length
+              ? { automaticClasses: automaticClasses.map((c) => c.name).join(', ') }
+              : {})
+          }
+        }
+      : {})
+  };
   const labels = Int32Array.from(scanned.items, (it) => it.label);
   const files = scanned.items.map((it) => it.file);
   const classes = scanned.labels.length;
@@ -260,6 +321,9 @@ export async function trainOnDataset(
       : undefined;
   return {
     energy,
+    startedFrom,
+    trainedLayers,
+    automaticClasses,
     contents: fitted.contents,
     evaluation,
     evaluationCancelled,
@@ -280,6 +344,17 @@ export async function trainOnDataset(
         scanned.backgroundLabel === undefined ? undefined : scanned.labels[scanned.backgroundLabel]
     }
   };
+}
+
+/** A run from a base must compute the base's features, standardisation included. */
+function checkBaseFeatures(settings: FeatureSettings, from: FromBase): void {
+  const own = JSON.stringify(settings);
+  const base = JSON.stringify(featureSettings(from.base.contents.spec));
+  if (own !== base) {
+    throw new BaseError(
+      `the run's feature settings differ from ${from.base.name}'s; a run from a base uses the base's (specFromBase)`
+    );
+  }
 }
 
 /** A cross-validation fold that has clips: its index (0 … k−1) and its test clips. */

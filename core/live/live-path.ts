@@ -9,6 +9,7 @@
  * microphone blocks or a whole file at once), so a recording replays exactly as it would have
  * sounded live.
  */
+import { isOtherSoundsClass } from '../data/base';
 import { isBackgroundClass } from '../data/scan';
 import { convertToInt } from '../engine/convert';
 import { runInt, type EngineResult } from '../engine/engine';
@@ -90,7 +91,10 @@ export class LivePath {
     this.labels = contents.labels;
     this.features = frontEndOf(contents);
     this.kind = this.features.kind === 'logmel' ? 'audio' : 'image';
-    this.current = { ...defaultLiveSettings(this.labels, isBackgroundClass), ...settings };
+    this.current = {
+      ...defaultLiveSettings(this.labels, (l) => isBackgroundClass(l) || isOtherSoundsClass(l)),
+      ...settings
+    };
     checkLiveSettings(this.current, this.labels.length);
     this.detector = new Detector(
       this.labels,

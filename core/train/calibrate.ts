@@ -18,14 +18,15 @@
  * - input range: the means of the per-batch minima and maxima.
  * Ranges are recorded for float (32-bit) activations and inputs too — there the overall minimum
  * and maximum, since training never clipped them — so that a float model can be served by the
- * integer engine at 8 bits. k-WTA duty cycles are left as training set them.
+ * integer engine at 8 bits. k-WTA duty cycles are left as training set them, and so are the
+ * statistics of frozen layers (a base's layers under a fine-tuned head keep the base's).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { FLOAT_BITS } from '../spec/model-spec';
 import { createRng, shuffleInPlace } from '../util/rng';
 import type { Examples } from './dataset';
 import { activationValue, hasActivationRange, inputForward, layerForward } from './forward';
-import type { Network } from './network';
+import { isTrainedLayer, type Network } from './network';
 
 export interface CalibrationOptions {
   /** Examples per batch (default 32: the training batch size, for the range maxima). */
@@ -129,14 +130,18 @@ export function calibrate(
   };
   try {
     const floatInput = net.model.inputBits === FLOAT_BITS;
-    net.stats.inputRange = [
-      overBatches(hs, (h) => tf.min(h), floatInput, -1),
-      overBatches(hs, (h) => tf.max(h), floatInput)
-    ];
+    if (isTrainedLayer(net, 0) || !net.stats.inputRange) {
+      net.stats.inputRange = [
+        overBatches(hs, (h) => tf.min(h), floatInput, -1),
+        overBatches(hs, (h) => tf.max(h), floatInput)
+      ];
+    }
     step((h) => inputForward(net, h, false));
     for (const layer of net.model.layers) {
       const p = net.params[layer.name];
-      if (layer.spec.type === 'batchnorm' && p?.movingMean && p.movingVariance) {
+      if (!isTrainedLayer(net, layer.index)) {
+        // Frozen: stored statistics are kept.
+      } else if (layer.spec.type === 'batchnorm' && p?.movingMean && p.movingVariance) {
         const { mean, variance } = channelMoments(hs);
         tf.tidy(() => {
           p.movingMean!.assign(tf.tensor1d(Float32Array.from(mean)));

@@ -5,7 +5,7 @@ import { boostFactors, updateDutyCycles } from '../sparsify/boost';
 import { kwta, kwtaWithCounts } from '../sparsify/k-wta';
 import { FLOAT_BITS } from '../spec/model-spec';
 import type { ResolvedLayer } from '../spec/resolve';
-import type { Network } from './network';
+import { isTrainedLayer, type Network } from './network';
 import { conv2d } from './backend/conv2d';
 import { batchNormTraining } from './batch-norm';
 
@@ -44,9 +44,11 @@ export function forward(
   statsOptions: TrainStatsOptions = DEFAULT_STATS
 ): ForwardResult {
   const updates: Array<[tf.Variable, tf.Tensor]> = [];
-  let h = inputForward(net, x, training, statsOptions);
+  // Frozen layers (and a frozen input quantizer) run as served, on their stored statistics.
+  let h = inputForward(net, x, training && isTrainedLayer(net, 0), statsOptions);
   for (const layer of net.model.layers) {
-    h = layerForward(net, layer, h, training, statsOptions, updates);
+    const trained = training && isTrainedLayer(net, layer.index);
+    h = layerForward(net, layer, h, trained, statsOptions, updates);
   }
   return { logits: h as tf.Tensor2D, updates };
 }

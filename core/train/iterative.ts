@@ -4,7 +4,7 @@ import { FLOAT_BITS } from '../spec/model-spec';
 import type { Examples } from './dataset';
 import { calibrate } from './calibrate';
 import { evaluate } from './evaluate';
-import { restoreNetwork, snapshotNetwork, type NetworkSnapshot } from './network';
+import { isTrainedLayer, restoreNetwork, snapshotNetwork, type NetworkSnapshot } from './network';
 import { runEpochs, type EpochRecord } from './epochs';
 import type { StepContext } from './step';
 
@@ -13,7 +13,7 @@ export function snapWeights(ctx: StepContext): void {
   for (const layer of ctx.net.model.layers) {
     const bits = layer.weightBits ?? FLOAT_BITS;
     const kernel = ctx.net.params[layer.name]?.kernel;
-    if (!kernel || bits === FLOAT_BITS) continue;
+    if (!kernel || bits === FLOAT_BITS || !isTrainedLayer(ctx.net, layer.index)) continue;
     const q = quantizeWeights(kernel.dataSync() as Float32Array, kernel.shape, {
       bits,
       scheme: layer.weightScheme!

@@ -35,6 +35,17 @@ export interface Network {
    * activations are still quantized.
    */
   floatWeights?: boolean;
+  /**
+   * Layers with an index below this are frozen (fine-tuning from a base): training computes them
+   * in inference mode with their stored statistics, and neither their weights nor their running
+   * statistics change. 0 or absent: every layer trains.
+   */
+  frozenBelow?: number;
+}
+
+/** Whether `index` is a layer that training may change. */
+export function isTrainedLayer(net: Network, index: number): boolean {
+  return index >= (net.frozenBelow ?? 0);
 }
 
 let networkCounter = 0;

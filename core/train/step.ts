@@ -3,7 +3,7 @@ import { stochasticRound } from '../quant/stochastic';
 import { FLOAT_BITS } from '../spec/model-spec';
 import type { Rng } from '../util/rng';
 import { applyUpdates, forward } from './forward';
-import type { Network } from './network';
+import { isTrainedLayer, type Network } from './network';
 import { makeOptimizer, type TrainOptimizer } from './optimizer';
 import type { TrainOptions } from './train-options';
 
@@ -37,7 +37,7 @@ export function makeStepContext(net: Network, opts: TrainOptions, rng: Rng): Ste
   const decayed: tf.Variable[] = [];
   for (const layer of net.model.layers) {
     const p = net.params[layer.name];
-    if (!p) continue;
+    if (!p || !isTrainedLayer(net, layer.index)) continue;
     for (const v of [p.kernel, p.bias, p.gamma, p.beta]) if (v) trainable.push(v);
     // L2 on kernels and BN scales: the regularised quantities whose decay makes filters die (§2).
     for (const v of [p.kernel, p.gamma]) if (v) decayed.push(v);
@@ -79,7 +79,7 @@ function projectToGrid(ctx: StepContext): void {
   for (const layer of ctx.net.model.layers) {
     const bits = layer.weightBits ?? FLOAT_BITS;
     const kernel = ctx.net.params[layer.name]?.kernel;
-    if (!kernel || bits === FLOAT_BITS) continue;
+    if (!kernel || bits === FLOAT_BITS || !isTrainedLayer(ctx.net, layer.index)) continue;
     const rounded = stochasticRound(
       kernel.dataSync() as Float32Array,
       kernel.shape,

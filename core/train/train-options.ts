@@ -1,5 +1,6 @@
 import type { Augmenter } from '../data/augment';
 import type { ModelSpec, TrainingDefaults } from '../spec/model-spec';
+import type { BaseStart } from './fine-tune';
 
 /** One progress report; `phase` says which part of the run it comes from. */
 export interface TrainProgress {
@@ -54,6 +55,8 @@ export interface TrainOptions extends TrainingDefaults {
    * for speed: on a first project (~90 examples, 20 epochs) full per-epoch calibration cost ~1 s.
    */
   epochCalibrationExamples: number;
+  /** Begin from a base's layers instead of random values, training only some (fine-tune.ts). */
+  start?: BaseStart;
   /** Changes each training batch in place (a fresh copy) before the step; never validation data. */
   augment?: Augmenter;
   onProgress?: (p: TrainProgress) => void;

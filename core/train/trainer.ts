@@ -7,6 +7,7 @@ import { createRng } from '../util/rng';
 import { checkExamples, stratifiedSplit, subset, type Examples } from './dataset';
 import { runEpochs, type EpochRecord } from './epochs';
 import { iterativeQuantization } from './iterative';
+import { startFromBase } from './fine-tune';
 import { createNetwork, disposeNetwork, restoreNetwork, type Network } from './network';
 import { makeStepContext } from './step';
 import { resolveTrainOptions, type TrainOptions } from './train-options';
@@ -46,7 +47,8 @@ function storeServedFloatWeights(net: Network): void {
  * Trains a network for `spec` on `data` (class indices in `data.y`). Validation is `validation`
  * when given, else a class-balanced, seeded split of `data`. Returns the best epoch's weights; the
  * caller owns the network and must `disposeNetwork` it. On cancellation the best weights so far
- * are returned with `cancelled: true`.
+ * are returned with `cancelled: true`. With `options.start` the network begins from a base's
+ * layers (fine-tune.ts) and only the layers it names train.
  */
 export async function train(
   spec: ModelSpec,
@@ -67,6 +69,12 @@ export async function train(
   }
   const rng = createRng(opts.seed);
   const net = createNetwork(model, rng.seed());
+  try {
+    if (opts.start) startFromBase(net, opts.start);
+  } catch (e) {
+    disposeNetwork(net);
+    throw e;
+  }
   const ctx = makeStepContext(net, opts, rng);
   // Iterative quantization trains in float first and quantizes afterwards (PAPERS.md §3).
   net.floatWeights = opts.iterativeRounds > 0;

@@ -1,0 +1,90 @@
+/**
+ * Starting a run from a base: a model trained elsewhere on a large corpus (`npm run make-base`)
+ * whose layers a project's network takes over before training on the project's own clips — the
+ * server/device scheme of seed 002, on one machine. The base's head (its last weight layer, sized
+ * for the base's classes) is replaced by a fresh one for the project's classes.
+ *
+ * Which layers then train:
+ * - `head`: only the new last weight layer; every layer below runs as the base serves it (stored
+ *   batch-norm statistics, quantizer ranges, k-WTA duty cycles), so the features are exactly the
+ *   base's. The cheapest, and the least able to overfit a handful of takes.
+ * - `top`: the last convolution block as well (from the last conv layer up).
+ * - `all`: every layer, starting from the base's values.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { ModelContents } from '../model-file/model-file';
+import type { Network } from './network';
+
+export type TrainedLayers = 'head' | 'top' | 'all';
+export const TRAINED_LAYERS: readonly TrainedLayers[] = ['head', 'top', 'all'];
+
+export interface BaseStart {
+  /** The base model (float tensors included: a deployment-only file can't be fine-tuned). */
+  base: ModelContents;
+  train: TrainedLayers;
+}
+
+/** Thrown when a base can't start a network: layers or shapes differ, or no float tensors. */
+export class BaseMismatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BaseMismatchError';
+  }
+}
+
+const FIELDS = ['kernel', 'bias', 'gamma', 'beta', 'movingMean', 'movingVariance'] as const;
+
+/** Index of the first layer that trains for `train` in `net`'s resolved model. */
+export function firstTrainedLayer(net: Network, train: TrainedLayers): number {
+  const layers = net.model.layers;
+  const weighted = layers.filter((l) => l.kernelShape).map((l) => l.index);
+  const head = weighted.at(-1);
+  if (head === undefined) throw new BaseMismatchError('the network has no weight layer');
+  if (train === 'all') return 0;
+  if (train === 'head') return head;
+  const lastConv = layers.filter((l) => l.spec.type === 'conv').at(-1);
+  return lastConv ? lastConv.index : head;
+}
+
+/**
+ * Copies the base's tensors and running statistics into `net` (freshly created for the project's
+ * classes) for every layer below the head, and freezes the layers below the first trained one.
+ * The head keeps its fresh initial values. Throws BaseMismatchError when a layer below the head
+ * is missing from the base or has another shape.
+ */
+export function startFromBase(net: Network, start: BaseStart): void {
+  const { base } = start;
+  if (base.tensors.length === 0) {
+    throw new BaseMismatchError('the base holds only the integer network; it needs its float weights');
+  }
+  const byName = new Map(base.tensors.map((t) => [t.name, t]));
+  const headIndex = firstTrainedLayer(net, 'head');
+  for (const layer of net.model.layers) {
+    if (layer.index >= headIndex) break;
+    const p = net.params[layer.name];
+    if (!p) continue;
+    for (const field of FIELDS) {
+      const v = p[field];
+      if (!v) continue;
+      const name = `${layer.name}/${field}`;
+      const t = byName.get(name);
+      if (!t || t.dtype !== 'float32' || t.shape.join(',') !== v.shape.join(',')) {
+        throw new BaseMismatchError(
+          `the base's ${name} is ${t ? `${t.dtype} [${t.shape}]` : 'missing'}, the network needs float32 [${v.shape}]`
+        );
+      }
+      tf.tidy(() => v.assign(tf.tensor(t.data as Float32Array, v.shape)));
+    }
+  }
+  const { stats } = base;
+  net.stats.inputRange = stats.inputRange ? [stats.inputRange[0], stats.inputRange[1]] : undefined;
+  for (const layer of net.model.layers) {
+    if (layer.index >= headIndex) break;
+    const max = stats.actMax[layer.name];
+    if (max !== undefined) net.stats.actMax[layer.name] = max;
+    const duty = stats.dutyCycles[layer.name];
+    const own = net.stats.dutyCycles[layer.name];
+    if (duty && own && duty.length === own.length) own.set(duty);
+  }
+  net.frozenBelow = firstTrainedLayer(net, start.train);
+}
