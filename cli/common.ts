@@ -34,6 +34,8 @@ export const OPTIONS = {
   format: { type: 'string' },
   'skip-bad': { type: 'boolean' },
   'background-class': { type: 'string' },
+  from: { type: 'string' },
+  'train-layers': { type: 'string' },
   json: { type: 'boolean' },
   // quench stream (issue 16)
   audio: { type: 'string' },

@@ -5,7 +5,9 @@
  * the problem), 2 usage.
  */
 import { parseArgs } from 'node:util';
+import { BaseError } from '../core/data/base';
 import { DatasetError } from '../core/data/dataset';
+import { BaseMismatchError } from '../core/train/fine-tune';
 import { FeatureError } from '../core/features/logmel';
 import { AudioError } from '../core/features/audio-error';
 import { ModelFileError } from '../core/model-file/model-file';
@@ -43,7 +45,14 @@ recordings are cut into 1 s clips and mixed into the other classes' clips during
 train options:
   --data DIR             dataset folder (required)
   --out MODEL            model file to write (required)
-  --preset NAME|FILE     ${PRESET_NAMES.join(', ')} or a spec JSON file
+  --from base|scratch|FILE
+                         base (the default for sound when the keyword base is installed):
+                         start from the bundled base (models/keyword-base.qnm) — its network,
+                         features and an automatic "other sounds" class; scratch: random
+                         values on --preset; FILE: another base made by npm run make-base
+  --train-layers L       from a base: head (default: the last layer only), top (the last
+                         conv block too) or all
+  --preset NAME|FILE     ${PRESET_NAMES.join(', ')} or a spec JSON file, from scratch only
                          (default: audio-small for WAV data, vision-small for images)
   --epochs N             training epochs (default: the preset's)
   --weight-bits B        1–8, or 32 for float weights (default: the preset's, 8; the
@@ -102,6 +111,8 @@ const ALLOWED: Record<string, string[]> = {
     'seed',
     'skip-bad',
     'background-class',
+    'from',
+    'train-layers',
     'json'
   ],
   eval: ['model', 'data', 'engine', 'skip-bad', 'background-class', 'json'],
@@ -182,7 +193,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
       FeatureError,
       ModelFileError,
       SpecError,
-      FrontEndError
+      FrontEndError,
+      BaseError,
+      BaseMismatchError
     ];
     if (known.some((k) => e instanceof k)) {
       io.err(`quench ${command}: ${(e as Error).message}`);

@@ -13,12 +13,17 @@ import {
   SpecError,
   type ModelSpec
 } from '../../core/spec';
+import { specFromBase, type Base, type FromBase } from '../../core/data/base';
 import { initTrainingBackend } from '../../core/train/backend/init-backend';
+import { TRAINED_LAYERS, type TrainedLayers } from '../../core/train/fine-tune';
+import { bundledBase, loadBaseFile } from '../../electron/main/services/bases';
 import { writeFileAtomic } from '../../electron/main/services/atomic-write';
 import { folderSource } from '../../electron/main/services/fs-dataset';
 import { Progress } from '../progress';
 import {
   backgroundFor,
+  choiceFlag,
+  datasetModality,
   InputError,
   intFlag,
   loadSpec,
@@ -69,6 +74,43 @@ function servable(spec: ModelSpec, actBits: number | undefined): void {
   }
 }
 
+/** The layers a run from a base trains unless told otherwise. */
+export const DEFAULT_TRAINED_LAYERS: TrainedLayers = 'head';
+
+/**
+ * What a run starts from: `--from base` (the default for sound when the bundled base is
+ * installed, and a preset was not named), `scratch`, or a base file.
+ */
+async function startFor(v: Values, data: string): Promise<FromBase | undefined> {
+  const layers = choiceFlag(v, 'train-layers', TRAINED_LAYERS) ?? DEFAULT_TRAINED_LAYERS;
+  const from = v.from ?? (v.preset === undefined ? 'base' : 'scratch');
+  if (from === 'scratch') {
+    if (v['train-layers'] !== undefined)
+      throw new UsageError('--train-layers is for a run from a base (--from base)');
+    return undefined;
+  }
+  if (v.preset !== undefined)
+    throw new UsageError(
+      "--preset is for a run from scratch; a run from a base uses the base's network"
+    );
+  let base: Base | undefined;
+  if (from === 'base') {
+    const kind = (await datasetModality(data)).modality;
+    if (kind === 'image') {
+      if (v.from === undefined) return undefined;
+      throw new InputError(`${data}: no picture base is installed; use --from scratch`);
+    }
+    base = await bundledBase('audio');
+    if (!base) {
+      if (v.from === undefined) return undefined;
+      throw new InputError(
+        'the keyword base is not installed (models/keyword-base.qnm); make it with npm run make-base -- --kind sound, or use --from scratch'
+      );
+    }
+  } else base = await loadBaseFile(resolve(from));
+  return { base, train: layers };
+}
+
 export async function cmdTrain(v: Values, io: Io): Promise<number> {
   const data = resolve(required(v, 'data'));
   const out = resolve(required(v, 'out'));
@@ -76,13 +118,17 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
   const epochs = intFlag(v, 'epochs', 1, 1000);
   const seed = intFlag(v, 'seed', 0, 2 ** 31 - 1) ?? 1;
   const backgroundClass = await backgroundFor(v, data);
-  const spec = applyOverrides(await loadSpec(v.preset, data), overrides);
+  const from = await startFor(v, data);
+  const spec = from
+    ? specFromBase(from.base, overrides)
+    : applyOverrides(await loadSpec(v.preset, data), overrides);
   servable(spec, overrides.actBits);
   await initTrainingBackend({ backend: 'wasm' });
   const bar = new Progress(io);
   const started = io.now();
   let bytes: Uint8Array = new Uint8Array(0);
   const r = await trainOnDataset(folderSource(data), spec, {
+    from,
     epochs,
     seed,
     skipBad: v['skip-bad'] ?? false,
@@ -111,6 +157,9 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
   const summary = {
     model: out,
     preset: spec.name,
+    startedFrom: r.startedFrom,
+    trainedLayers: r.trainedLayers,
+    automaticClasses: r.automaticClasses,
     labels: r.contents.labels,
     counts: r.counts,
     examples: r.examples,
@@ -129,9 +178,13 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
   };
   if (v.json) io.out(JSON.stringify(summary));
   else {
+    const start = from
+      ? `from ${from.base.name} (${r.trainedLayers === 'head' ? 'its last layer' : r.trainedLayers === 'top' ? 'its top block and last layer' : 'every layer'} trained)`
+      : 'from scratch';
     io.out(
-      `trained ${spec.name} on ${r.examples} examples of ${r.contents.labels.length} classes in ${seconds.toFixed(1)} s · wrote ${out} (${bytes.length} bytes)`
+      `trained ${spec.name} ${start} on ${r.examples} examples of ${r.contents.labels.length} classes in ${seconds.toFixed(1)} s · wrote ${out} (${bytes.length} bytes)`
     );
+    for (const c of r.automaticClasses) io.out(`added the class “${c.name}”: ${c.about}`);
     if (r.evaluation)
       for (const line of evaluationLines(r.evaluation, r.contents.labels)) io.out(line);
     else io.out('accuracy: not estimated (cancelled)');

@@ -76,7 +76,9 @@ export function decodeBase(
     throw e;
   }
   if (contents.tensors.length === 0) {
-    throw new BaseError(`${name}.qnm holds only the integer network; a base needs its float weights`);
+    throw new BaseError(
+      `${name}.qnm holds only the integer network; a base needs its float weights`
+    );
   }
   let record: Record<string, unknown>;
   try {
@@ -101,7 +103,9 @@ export function decodeBase(
     const length = Math.round(rate * (features.clipSeconds ?? 1));
     const audio = decodeWav(files.others, `${name}.others.wav`);
     if (audio.sampleRate !== rate) {
-      throw new BaseError(`${name}.others.wav is at ${audio.sampleRate} Hz, the base needs ${rate}`);
+      throw new BaseError(
+        `${name}.others.wav is at ${audio.sampleRate} Hz, the base needs ${rate}`
+      );
     }
     const mono = toMono(audio);
     if (mono.length !== words.length * length) {

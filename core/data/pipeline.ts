@@ -22,6 +22,7 @@ import {
   FINE_TUNE_AUDIO_AUGMENT,
   scanDataset,
   type DatasetSource,
+  type AudioAugmentOptions,
   type FeatureSettings,
   type Problem,
   type ScannedDataset
@@ -108,6 +109,8 @@ export interface TrainDatasetOptions extends Partial<Omit<TrainOptions, 'onProgr
    * gets the automatic "other sounds" class from the base's pack.
    */
   from?: FromBase;
+  /** Audio augmentation of training clips (default: DEFAULT_AUDIO_AUGMENT, from a base FINE_TUNE_AUDIO_AUGMENT). */
+  audioAugment?: AudioAugmentOptions;
   /** Go on when some files are unreadable (they are still reported); default false. */
   skipBad?: boolean;
   /** The background class: a name, null for none, undefined for the default (scan.ts). */
@@ -232,6 +235,7 @@ export async function trainOnDataset(
     onFoldModel,
     backgroundClass: _bg,
     from: _from,
+    audioAugment,
     ...trainOpts
   } = options;
   const startedFrom = startedFromLabel(from?.base);
@@ -245,9 +249,10 @@ export async function trainOnDataset(
       ...(from ? { start: { base: from.base.contents, train: from.train } } : {})
     },
     createdAt,
+    ...(audioAugment ? { audioAugment } : {}),
     ...(from
       ? {
-          audioAugment: FINE_TUNE_AUDIO_AUGMENT,
+          audioAugment: audioAugment ?? FINE_TUNE_AUDIO_AUGMENT,
           masks: true,
           record: {
             startedFrom,

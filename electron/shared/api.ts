@@ -111,6 +111,14 @@ export interface TrainSettings {
   probabilistic?: boolean;
   iterativeRounds?: number;
   seed?: number;
+  /**
+   * 'base': start from the bundled base of the project's kind (its network and features, plus an
+   * automatic "other sounds" class for sound); 'scratch': random values on `preset`. Absent:
+   * the base when one is installed for the kind, else scratch.
+   */
+  startFrom?: 'base' | 'scratch';
+  /** From a base: which layers train (core/train/fine-tune.ts); default 'head'. */
+  trainLayers?: 'head' | 'top' | 'all';
 }
 
 export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed';
@@ -194,6 +202,11 @@ export interface RunInfo {
   };
   /** Energy per inference on the simulated accelerator (the served model, its training clips). */
   energy?: RunEnergy;
+  /** `base:<name>@<hash>` or `scratch`, and which layers trained. Runs from a base on. */
+  startedFrom?: string;
+  trainedLayers?: string;
+  /** Classes the run added itself ("other sounds"), with their clip counts and what they are. */
+  automaticClasses?: { name: string; clips: number; about: string }[];
   /**
    * A "what if" run: the trained run whose float weights were requantized (no retraining); a
    * what-if of a what-if names the trained run both come from.

@@ -76,7 +76,9 @@ const SETTINGS: Record<keyof TrainSettings, Check> = {
   optimizer: optional(oneOf('adam', 'sgd')),
   probabilistic: optional(bool),
   iterativeRounds: optional(num(0, 20, true)),
-  seed: optional(num(0, 2 ** 31 - 1, true))
+  seed: optional(num(0, 2 ** 31 - 1, true)),
+  startFrom: optional(oneOf('base', 'scratch')),
+  trainLayers: optional(oneOf('head', 'top', 'all'))
 };
 
 const settings: Check = (v, f) => {

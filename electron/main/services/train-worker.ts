@@ -12,6 +12,8 @@ import type { Requantization } from '../../../core/model-file/requantize';
 import { encodeModel } from '../../../core/model-file/model-file';
 import type { ModelSpec } from '../../../core/spec';
 import { initTrainingBackend } from '../../../core/train/backend/init-backend';
+import type { TrainedLayers } from '../../../core/train/fine-tune';
+import { loadBaseFile } from './bases';
 import type { TrainOptions } from '../../../core/train/train-options';
 import type { DataWarning, RunEvaluation, RunInfo, ServedFit } from '../../shared/api';
 import { writeFileAtomic } from './atomic-write';
@@ -26,6 +28,8 @@ export type WorkerIn =
       modelPath: string;
       spec: ModelSpec;
       options: Partial<TrainOptions>;
+      /** Start from the base in this model file (its json and pack beside it). */
+      from?: { path: string; train: TrainedLayers };
     }
   | {
       /** A "what if" run: requantize a finished run's model (what-if.ts). */
@@ -59,6 +63,9 @@ export type WorkerOut =
       history: { epoch: number; loss: number; accuracy: number; validationAccuracy: number }[];
       scan?: RunInfo['scan'];
       energy?: EnergySummary;
+      startedFrom?: string;
+      trainedLayers?: string;
+      automaticClasses?: RunInfo['automaticClasses'];
     }
   | { type: 'failed'; message: string; problems?: { file: string; reason: string }[] };
 
@@ -130,8 +137,10 @@ async function run(m: Extract<WorkerIn, { type: 'start' }>): Promise<void> {
   let last = 0;
   const folds: FoldRecord[] = [];
   const foldDir = join(dirname(m.modelPath), 'folds');
+  const from = m.from && { base: await loadBaseFile(m.from.path), train: m.from.train };
   const r = await trainOnDataset(folderSource(m.dataDir), m.spec, {
     ...m.options,
+    from,
     signal,
     createdAt: new Date().toISOString(),
     // The model is written as soon as it exists: Live can use it while folds still train.
@@ -202,6 +211,9 @@ async function run(m: Extract<WorkerIn, { type: 'start' }>): Promise<void> {
     labels: r.contents.labels,
     scan: r.scan,
     energy: r.energy,
+    startedFrom: r.startedFrom,
+    trainedLayers: r.trainedLayers,
+    automaticClasses: r.automaticClasses,
     history: r.result.history.map((h) => ({
       epoch: h.epoch,
       loss: h.loss,

@@ -21,6 +21,8 @@ import {
   SpecError,
   type ModelSpec
 } from '../../../core/spec';
+import { startedFromLabel, type Base } from '../../../core/data/base';
+import { bundledBase, bundledBasePath } from './bases';
 import type { TrainOptions } from '../../../core/train/train-options';
 import { fewProblems } from '../../../core/util/few';
 import {
@@ -93,12 +95,15 @@ export class TrainerHost {
     );
   }
 
-  /** The spec a run trains: the preset for the project's kind with the user's settings. */
-  static specFor(kind: 'audio' | 'vision', s: TrainSettings): ModelSpec {
+  /**
+   * The spec a run trains: the base's network with the user's settings when `base` is given,
+   * else the preset for the project's kind with them.
+   */
+  static specFor(kind: 'audio' | 'vision', s: TrainSettings, base?: Base): ModelSpec {
     const preset = s.preset ?? DEFAULT_PRESET[kind];
     let spec: ModelSpec;
     try {
-      spec = getPreset(preset);
+      spec = base ? base.contents.spec : getPreset(preset);
     } catch (e) {
       throw new ApiError((e as Error).message);
     }
@@ -130,7 +135,8 @@ export class TrainerHost {
     if (info.classes.filter((c) => c.samples > 0).length < 2) {
       throw new ApiError('record samples of at least two classes before training');
     }
-    const spec = TrainerHost.specFor(info.kind, settings);
+    const base = await TrainerHost.baseFor(info.kind, settings);
+    const spec = TrainerHost.specFor(info.kind, settings, base);
     const id = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     await mkdir(this.runDir(project, id), { recursive: true });
     const run: RunInfo = {
@@ -139,6 +145,7 @@ export class TrainerHost {
       status: 'running',
       startedAt: new Date().toISOString(),
       settings,
+      startedFrom: startedFromLabel(base),
       trainedOn: info.classes
         .filter((c) => c.samples > 0)
         .map((c) => ({ name: c.name, samples: c.samples }))
@@ -158,9 +165,31 @@ export class TrainerHost {
       dataDir: this.store.dataDir(project),
       modelPath: join(this.runDir(project, id), 'model.qnm'),
       spec,
-      options
+      options,
+      ...(base
+        ? { from: { path: bundledBasePath('audio')!, train: settings.trainLayers ?? 'head' } }
+        : {})
     });
     return run;
+  }
+
+  /**
+   * The base a run starts from: the bundled base of the project's kind unless the settings say
+   * scratch or name a preset without saying base. Asking for a base that isn't installed is an
+   * error that says how to make it.
+   */
+  static async baseFor(kind: 'audio' | 'vision', s: TrainSettings): Promise<Base | undefined> {
+    const wants = s.startFrom ?? (s.preset === undefined ? 'base' : 'scratch');
+    if (wants === 'scratch') return undefined;
+    const base = kind === 'audio' ? await bundledBase('audio') : undefined;
+    if (!base && s.startFrom === 'base') {
+      throw new ApiError(
+        kind === 'audio'
+          ? 'the keyword base is not installed (models/keyword-base.qnm); make it with npm run make-base -- --kind sound, or start from scratch'
+          : 'there is no picture base yet; start from scratch'
+      );
+    }
+    return base;
   }
 
   /**
@@ -299,7 +328,10 @@ export class TrainerHost {
           labels: m.labels,
           history: m.history,
           scan: m.scan,
-          energy: m.energy
+          energy: m.energy,
+          startedFrom: m.startedFrom,
+          trainedLayers: m.trainedLayers,
+          automaticClasses: m.automaticClasses
         });
       } else {
         const files = m.problems?.length

@@ -17,7 +17,9 @@ type Scheme = 'linear' | 'exponential' | 'kmeans';
 const APP_WEIGHT_BITS = 4;
 
 /** Every field of the form for a new project of `kind` training `preset`. */
-export function formDefaults(preset: string): Required<Omit<TrainSettings, 'seed'>> {
+export function formDefaults(
+  preset: string
+): Required<Omit<TrainSettings, 'seed' | 'startFrom' | 'trainLayers'>> {
   const spec = getPreset(preset);
   const kwta = spec.layers.find((l) => l.type === 'kwta') as { fraction?: number } | undefined;
   return {

@@ -1,0 +1,70 @@
+/**
+ * The bases bundled under models/ (made by `npm run make-base`), read from disk for the CLI, the
+ * training worker and the app's services: beside the sources or beside the built main bundle.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { BaseError, decodeBase, type Base } from '../../../core/data/base';
+
+/** The base each kind of project starts from by default. */
+export const BASE_NAMES = { audio: 'keyword-base' } as const;
+export type BaseKind = keyof typeof BASE_NAMES;
+
+/** models/ beside the sources, or beside the built bundle; undefined when neither exists. */
+function modelsFolder(): string | undefined {
+  const candidates = [
+    resolve(import.meta.dirname, '../../../models'),
+    resolve(import.meta.dirname, '../../models')
+  ];
+  return candidates.find((p) => existsSync(join(p, `${BASE_NAMES.audio}.qnm`)));
+}
+
+/** Path of the bundled base for `kind`, when it is installed. */
+export function bundledBasePath(kind: BaseKind): string | undefined {
+  const folder = modelsFolder();
+  return folder && join(folder, `${BASE_NAMES[kind]}.qnm`);
+}
+
+const cache = new Map<string, Promise<Base>>();
+
+/**
+ * Reads a base from its model file and the files beside it (`<name>.json`, and for sound
+ * `<name>.others.wav`). Throws BaseError naming the missing or damaged file. Each path is read
+ * once per process.
+ */
+export function loadBaseFile(path: string): Promise<Base> {
+  const full = resolve(path);
+  let p = cache.get(full);
+  if (!p) {
+    p = readBase(full);
+    cache.set(full, p);
+    p.catch(() => cache.delete(full));
+  }
+  return p;
+}
+
+async function readBase(path: string): Promise<Base> {
+  const name = basename(path).replace(/\.qnm$/i, '');
+  const folder = dirname(path);
+  const read = async (file: string): Promise<Uint8Array> => {
+    try {
+      return new Uint8Array(await readFile(join(folder, file)));
+    } catch (e) {
+      throw new BaseError(
+        `${join(folder, file)}: can't be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); a base is ${name}.qnm with ${name}.json beside it`
+      );
+    }
+  };
+  const model = await read(`${name}.qnm`);
+  const record = new TextDecoder().decode(await read(`${name}.json`));
+  const othersPath = `${name}.others.wav`;
+  const others = existsSync(join(folder, othersPath)) ? await read(othersPath) : undefined;
+  return decodeBase(name, { model, record, others });
+}
+
+/** The bundled base for `kind`, or undefined when none is installed. */
+export async function bundledBase(kind: BaseKind): Promise<Base | undefined> {
+  const path = bundledBasePath(kind);
+  return path ? loadBaseFile(path) : undefined;
+}
