@@ -130,14 +130,16 @@ export function calibrate(
   };
   try {
     const floatInput = net.model.inputBits === FLOAT_BITS;
-    if (isTrainedLayer(net, 0) || !net.stats.inputRange) {
+    const start = net.startLayer ?? 0;
+    if (start === 0 && (isTrainedLayer(net, 0) || !net.stats.inputRange)) {
       net.stats.inputRange = [
         overBatches(hs, (h) => tf.min(h), floatInput, -1),
         overBatches(hs, (h) => tf.max(h), floatInput)
       ];
     }
-    step((h) => inputForward(net, h, false));
+    if (start === 0) step((h) => inputForward(net, h, false));
     for (const layer of net.model.layers) {
+      if (layer.index < start) continue;
       const p = net.params[layer.name];
       if (!isTrainedLayer(net, layer.index)) {
         // Frozen: stored statistics are kept.

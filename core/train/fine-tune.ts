@@ -13,6 +13,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelContents } from '../model-file/model-file';
+import type { Examples } from './dataset';
+import { inputForward, layerForward } from './forward';
 import type { Network } from './network';
 
 export type TrainedLayers = 'head' | 'top' | 'all';
@@ -55,7 +57,9 @@ export function firstTrainedLayer(net: Network, train: TrainedLayers): number {
 export function startFromBase(net: Network, start: BaseStart): void {
   const { base } = start;
   if (base.tensors.length === 0) {
-    throw new BaseMismatchError('the base holds only the integer network; it needs its float weights');
+    throw new BaseMismatchError(
+      'the base holds only the integer network; it needs its float weights'
+    );
   }
   const byName = new Map(base.tensors.map((t) => [t.name, t]));
   const headIndex = firstTrainedLayer(net, 'head');
@@ -87,4 +91,36 @@ export function startFromBase(net: Network, start: BaseStart): void {
     if (duty && own && duty.length === own.length) own.set(duty);
   }
   net.frozenBelow = firstTrainedLayer(net, start.train);
+}
+
+/**
+ * The activations entering the first trained layer for every example of `d`, computed once in
+ * inference mode through the frozen layers (exactly what a training forward pass computes for
+ * them, since frozen layers use only stored statistics). Shapes: in [count, H, W, C] → out
+ * [count, 1, 1, F] (a flattened activation per example). Training only the head on these costs a
+ * dense layer per step instead of the whole network.
+ */
+export function frozenFeatures(net: Network, d: Examples, batchSize = 256): Examples {
+  const start = net.frozenBelow ?? 0;
+  const per = d.shape[0] * d.shape[1] * d.shape[2];
+  const width = net.model.layers[start].inShape.reduce((a, b) => a * b, 1);
+  const x = new Float32Array(d.count * width);
+  for (let at = 0; at < d.count; at += batchSize) {
+    const n = Math.min(batchSize, d.count - at);
+    const out = tf.tidy(() => {
+      let h = inputForward(
+        net,
+        tf.tensor4d(d.x.subarray(at * per, (at + n) * per), [n, ...d.shape]),
+        false
+      );
+      for (const layer of net.model.layers) {
+        if (layer.index >= start) break;
+        h = layerForward(net, layer, h, false);
+      }
+      return h;
+    });
+    x.set(out.dataSync() as Float32Array, at * width);
+    out.dispose();
+  }
+  return { x, y: d.y, count: d.count, shape: [1, 1, width], classes: d.classes };
 }

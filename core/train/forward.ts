@@ -45,8 +45,10 @@ export function forward(
 ): ForwardResult {
   const updates: Array<[tf.Variable, tf.Tensor]> = [];
   // Frozen layers (and a frozen input quantizer) run as served, on their stored statistics.
-  let h = inputForward(net, x, training && isTrainedLayer(net, 0), statsOptions);
+  const start = net.startLayer ?? 0;
+  let h = start > 0 ? x : inputForward(net, x, training && isTrainedLayer(net, 0), statsOptions);
   for (const layer of net.model.layers) {
+    if (layer.index < start) continue;
     const trained = training && isTrainedLayer(net, layer.index);
     h = layerForward(net, layer, h, trained, statsOptions, updates);
   }

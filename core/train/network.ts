@@ -41,6 +41,12 @@ export interface Network {
    * statistics change. 0 or absent: every layer trains.
    */
   frozenBelow?: number;
+  /**
+   * When set, the network's input is the activation entering this layer (features cached from
+   * the frozen layers below it, fine-tune.ts), shaped [N, 1, 1, C] or as that layer's input:
+   * forward passes, calibration and evaluation start here and skip the input quantizer.
+   */
+  startLayer?: number;
 }
 
 /** Whether `index` is a layer that training may change. */

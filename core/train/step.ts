@@ -45,13 +45,22 @@ export function makeStepContext(net: Network, opts: TrainOptions, rng: Rng): Ste
   return { net, optimizer: makeOptimizer(opts), opts, rng, trainable, decayed };
 }
 
+/** The shape of one example the network takes: the model input, or the cached features'. */
+export function inputShapeOf(net: Network): [number, number, number] {
+  if (net.startLayer) {
+    const s = net.model.layers[net.startLayer].inShape;
+    return s.length === 3 ? (s as [number, number, number]) : [1, 1, s.reduce((a, b) => a * b, 1)];
+  }
+  return net.model.spec.input.shape as [number, number, number];
+}
+
 /** One optimisation step on a batch; returns [loss, correct count]. */
 export function trainStep(ctx: StepContext, xs: Float32Array, ys: Int32Array): [number, number] {
   const { net, opts } = ctx;
   const n = ys.length;
   let updates: Array<[tf.Variable, tf.Tensor]> = [];
   const [lossValue, correct] = tf.tidy(() => {
-    const x = tf.tensor4d(xs, [n, ...(net.model.spec.input.shape as [number, number, number])]);
+    const x = tf.tensor4d(xs, [n, ...inputShapeOf(net)]);
     const labels = tf.oneHot(tf.tensor1d(ys, 'int32'), net.model.numClasses);
     let logits: tf.Tensor2D | undefined;
     const { value, grads } = tf.variableGrads(() => {

@@ -7,7 +7,7 @@ import { createRng } from '../util/rng';
 import { checkExamples, stratifiedSplit, subset, type Examples } from './dataset';
 import { runEpochs, type EpochRecord } from './epochs';
 import { iterativeQuantization } from './iterative';
-import { startFromBase } from './fine-tune';
+import { frozenFeatures, startFromBase } from './fine-tune';
 import { createNetwork, disposeNetwork, restoreNetwork, type Network } from './network';
 import { makeStepContext } from './step';
 import { resolveTrainOptions, type TrainOptions } from './train-options';
@@ -69,13 +69,23 @@ export async function train(
   }
   const rng = createRng(opts.seed);
   const net = createNetwork(model, rng.seed());
+  let runOpts = opts;
   try {
     if (opts.start) startFromBase(net, opts.start);
+    if (opts.start?.train === 'head') {
+      // Only the head trains: the frozen layers' outputs are computed once, not every step.
+      // Batch augmentation works on the model input, so it is left to the clips' copies.
+      const cachedTrain = frozenFeatures(net, trainSet);
+      valSet = valSet === trainSet ? cachedTrain : frozenFeatures(net, valSet);
+      trainSet = cachedTrain;
+      net.startLayer = net.frozenBelow;
+      runOpts = { ...opts, augment: undefined };
+    }
   } catch (e) {
     disposeNetwork(net);
     throw e;
   }
-  const ctx = makeStepContext(net, opts, rng);
+  const ctx = makeStepContext(net, runOpts, rng);
   // Iterative quantization trains in float first and quantizes afterwards (PAPERS.md §3).
   net.floatWeights = opts.iterativeRounds > 0;
   try {
@@ -100,6 +110,7 @@ export async function train(
       maxExamples: opts.calibrationExamples,
       seed: opts.seed
     });
+    net.startLayer = undefined;
     return {
       network: net,
       history,
