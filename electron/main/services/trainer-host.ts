@@ -93,6 +93,19 @@ export class TrainerHost {
     );
   }
 
+  /** The training options a run's settings give (what the form left unset: the preset's). */
+  static optionsFor(settings: TrainSettings): Partial<TrainOptions> {
+    return {
+      epochs: settings.epochs,
+      learningRate: settings.learningRate,
+      l2: settings.l2,
+      optimizer: settings.optimizer,
+      probabilistic: settings.probabilistic,
+      iterativeRounds: settings.iterativeRounds,
+      seed: settings.seed
+    };
+  }
+
   /** The spec a run trains: the preset for the project's kind with the user's settings. */
   static specFor(kind: 'audio' | 'vision', s: TrainSettings): ModelSpec {
     const preset = s.preset ?? DEFAULT_PRESET[kind];
@@ -144,15 +157,7 @@ export class TrainerHost {
         .map((c) => ({ name: c.name, samples: c.samples }))
     };
     await this.saveRun(run);
-    const options: Partial<TrainOptions> = {
-      epochs: settings.epochs,
-      learningRate: settings.learningRate,
-      l2: settings.l2,
-      optimizer: settings.optimizer,
-      probabilistic: settings.probabilistic,
-      iterativeRounds: settings.iterativeRounds,
-      seed: settings.seed
-    };
+    const options = TrainerHost.optionsFor(settings);
     this.launch(run, {
       type: 'start',
       dataDir: this.store.dataDir(project),
