@@ -13,7 +13,7 @@ const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
 const GROUP_WORDS: Record<string, string> = {
   file: 'source file',
   copy: 'exact copy',
-  'same-take': 'same take',
+  'same-take': 'take recorded again',
   speaker: 'speaker',
   burst: 'camera burst',
   'near-copy': 'near copy'
