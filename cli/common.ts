@@ -5,6 +5,7 @@ import { ConvertError, convertToInt } from '../core/engine/convert';
 import type { IntModel } from '../core/engine/int-model';
 import { decodeModel, ModelFileError, type ModelContents } from '../core/model-file/model-file';
 import {
+  DEFAULT_PRESET,
   getPreset,
   PRESET_NAMES,
   SpecError,
@@ -163,7 +164,7 @@ export async function loadSpec(preset: string | undefined, dataDir: string): Pro
   // No preset: pick by what most files are (a cover picture among recordings is a stray, which
   // the scan reports, not a reason to train on pictures).
   const found = await datasetModality(dataDir);
-  if (!preset) return getPreset(found.modality === 'image' ? 'vision-small' : 'audio-small');
+  if (!preset) return getPreset(DEFAULT_PRESET[found.modality === 'image' ? 'vision' : 'audio']);
   let spec: ModelSpec;
   if (PRESET_NAMES.includes(preset)) spec = getPreset(preset);
   else {

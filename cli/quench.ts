@@ -13,6 +13,7 @@ import { AudioError } from '../core/features/audio-error';
 import { ModelFileError } from '../core/model-file/model-file';
 import { FrontEndError } from '../core/onnx/front-end';
 import { PRESET_NAMES, SpecError } from '../core/spec';
+import { NEW_RUN_WEIGHT_BITS } from '../core/spec/defaults';
 import { cmdEval } from './commands/eval';
 import { cmdExport, cmdQuantize } from './commands/model';
 import { cmdPredict } from './commands/predict';
@@ -41,6 +42,11 @@ preset; files of the other kind are listed as not used. Long recordings in a wor
 at their utterances ("take.m4a: 24 clips").
 A class named "background", "_background_noise_" or "noise" is the background class: its long
 recordings are cut into 1 s clips and mixed into the other classes' clips during training.
+train estimates accuracy by grouped 5-fold cross-validation (fewer folds for tiny classes):
+clips of one file, copies, one take, one speaker (Speech Commands' <speaker>_nohash_<n> names)
+or one camera burst stay in one fold. Where the dataset root holds Speech Commands'
+validation_list.txt / testing_list.txt, the listed files are held out instead and never trained
+on. The headline is the balanced accuracy (mean recall per class) with its clip count.
 
 train options:
   --data DIR             dataset folder (required)
@@ -53,13 +59,17 @@ train options:
   --train-layers L       from a base: head (default: the last layer only), top (the last
                          conv block too) or all
   --preset NAME|FILE     ${PRESET_NAMES.join(', ')} or a spec JSON file, from scratch only
-                         (default: audio-small for WAV data, vision-small for images)
+                         (default: audio-small for sound, vision-small for pictures)
+                         With no flag, a run trains exactly what the app's Train form trains
+                         for a new project: ${NEW_RUN_WEIGHT_BITS}-bit weights and the preset's scheme,
+                         activation bits, k-WTA and epochs (from a base too). A spec file
+                         keeps its own.
   --epochs N             training epochs (default: the preset's)
-  --weight-bits B        1–8, or 32 for float weights (default: the preset's, 8; the
-                         app's Train form starts new projects at 4)
-  --weight-scheme S      linear | exponential | kmeans
-  --act-bits B           activation bits, 1–8 or 32
+  --weight-bits B        1–8, or 32 for float weights (default ${NEW_RUN_WEIGHT_BITS})
+  --weight-scheme S      linear | exponential | kmeans (default: the preset's)
+  --act-bits B           activation bits, 1–8 or 32 (default: the preset's)
   --kwta F               fraction of channels kept per location by k-WTA layers; 1 = off
+                         (default: the preset's)
   --seed S               random seed; the same seed repeats a run exactly (default 1)
   --skip-bad             train even if some files can't be read (they are still listed)
   --background-class C   the class holding background noise (default: the class named

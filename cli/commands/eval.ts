@@ -1,5 +1,6 @@
 /** quench eval: accuracy, per-class recall, confusion, per-layer sparsity and energy. */
 import { resolve } from 'node:path';
+import { balancedAccuracy } from '../../core/data/fit';
 import { layerTitles } from '../../core/live/layer-report';
 import { evaluateContents, examplesForModel } from '../../core/data/pipeline';
 import { evaluateInt, type LayerSummary } from '../../core/engine/evaluate-int';
@@ -86,6 +87,7 @@ export async function cmdEval(v: Values, io: Io): Promise<number> {
     model: modelPath,
     engine,
     examples: examples.count,
+    balancedAccuracy: balancedAccuracy(ev.confusion),
     accuracy: ev.accuracy,
     loss: ev.loss,
     labels: contents.labels,
@@ -101,7 +103,7 @@ export async function cmdEval(v: Values, io: Io): Promise<number> {
   if (v.json) io.out(JSON.stringify(result));
   else {
     io.out(
-      `accuracy ${(100 * ev.accuracy).toFixed(2)} % on ${examples.count} examples (${latencyMs.toFixed(2)} ms each)`
+      `balanced accuracy ${(100 * result.balancedAccuracy).toFixed(2)} % on ${examples.count} examples (mean recall per class; ${(100 * ev.accuracy).toFixed(2)} % of examples right; ${latencyMs.toFixed(2)} ms each)`
     );
     const width = Math.max(...contents.labels.map((l) => l.length), 5);
     const cell = Math.max(4, ...contents.labels.map((l) => l.length));

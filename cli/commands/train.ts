@@ -9,11 +9,15 @@ import { encodeModel } from '../../core/model-file/model-file';
 import {
   applyOverrides,
   checkServable,
+  PRESET_NAMES,
   resolveSpec,
   SpecError,
-  type ModelSpec
+  type ModelSpec,
+  type SpecOverrides
 } from '../../core/spec';
 import { specFromBase, type Base, type FromBase } from '../../core/data/base';
+import { runDefaults } from '../../core/spec/defaults';
+import type { TrainOptions } from '../../core/train/train-options';
 import { initTrainingBackend } from '../../core/train/backend/init-backend';
 import { TRAINED_LAYERS, type TrainedLayers } from '../../core/train/fine-tune';
 import { bundledBase, loadBaseFile } from '../../electron/main/services/bases';
@@ -34,6 +38,7 @@ import {
   type Values
 } from '../common';
 import { printScan } from '../report';
+import { basisLines, headlineText, sessionLine } from '../../core/data/estimate-text';
 
 function trainLine(p: PipelineProgress): string {
   const t = p.train!;
@@ -43,10 +48,13 @@ function trainLine(p: PipelineProgress): string {
   return `${base} · loss ${t.loss.toFixed(3)} · acc ${(100 * t.accuracy).toFixed(1)} %${val} · ${t.samplesPerSecond.toFixed(0)} samples/s`;
 }
 
-/** "87.5 % of 24 clips (5-fold cross-validation, integer engine)" and the per-class line. */
-export function evaluationLines(e: ClipEvaluation, labels: string[]): string[] {
-  const how = e.method === 'k-fold' ? `${e.folds}-fold cross-validation` : `held-out clips`;
+/**
+ * "71.3 % balanced accuracy of 24 clips (5-fold cross-validation; 75.0 % of clips right)", the
+ * per-class line, and what the estimate rests on (core/data/estimate-text.ts).
+ */
+export function evaluationLines(e: ClipEvaluation, labels: string[], audio = true): string[] {
   const engine = e.engine === 'int' ? 'integer engine' : 'tfjs model';
+  const unit = audio ? 'clip' : 'picture';
   const perClass = labels
     .map((l, c) => {
       const r = e.perClass[c];
@@ -54,8 +62,20 @@ export function evaluationLines(e: ClipEvaluation, labels: string[]): string[] {
     })
     .join(' · ');
   return [
-    `accuracy ${(100 * e.accuracy).toFixed(1)} % of ${e.clips} clip${e.clips === 1 ? '' : 's'} (${how}, ${engine})`,
-    `per class: ${perClass}`
+    `estimated ${headlineText(e, unit)}, ${engine}`,
+    `per class: ${perClass}`,
+    ...basisLines(e, audio),
+    ...[
+      sessionLine(
+        e,
+        audio,
+        audio
+          ? 'try `quench stream --labels` on a recording made another time'
+          : 'try `quench eval` on pictures taken another time'
+      )
+    ]
+      .filter((l): l is string => l !== undefined)
+      .map((l) => `note: ${l}`)
   ];
 }
 
@@ -111,26 +131,67 @@ async function startFor(v: Values, data: string): Promise<FromBase | undefined> 
   return { base, train: layers };
 }
 
+/**
+ * What `quench train` trains given its flags and the loaded spec: for a bundled preset, a new
+ * project's run defaults (core/spec/defaults.ts, the app's Train form's too) under the flags; a
+ * spec file keeps its own quantization and training blocks under the flags.
+ */
+export function trainSettings(
+  v: Values,
+  loaded: ModelSpec
+): {
+  spec: ModelSpec;
+  options: Partial<TrainOptions>;
+  actBits?: number;
+  overrides: SpecOverrides;
+} {
+  const given = overridesFrom(v);
+  const d =
+    PRESET_NAMES.includes(loaded.name) && (!v.preset || v.preset === loaded.name)
+      ? runDefaults(loaded.name)
+      : undefined;
+  const overrides: SpecOverrides = d
+    ? {
+        weightBits: d.weightBits,
+        weightScheme: d.weightScheme,
+        actBits: d.actBits,
+        kwta: d.kwta,
+        ...given
+      }
+    : given;
+  const options: Partial<TrainOptions> = {
+    ...(d && {
+      epochs: d.epochs,
+      learningRate: d.learningRate,
+      l2: d.l2,
+      optimizer: d.optimizer,
+      probabilistic: d.probabilistic,
+      iterativeRounds: d.iterativeRounds
+    }),
+    seed: intFlag(v, 'seed', 0, 2 ** 31 - 1) ?? d?.seed ?? 1
+  };
+  const epochs = intFlag(v, 'epochs', 1, 1000);
+  if (epochs !== undefined) options.epochs = epochs;
+  return { spec: applyOverrides(loaded, overrides), options, actBits: given.actBits, overrides };
+}
+
 export async function cmdTrain(v: Values, io: Io): Promise<number> {
   const data = resolve(required(v, 'data'));
   const out = resolve(required(v, 'out'));
-  const overrides = overridesFrom(v);
-  const epochs = intFlag(v, 'epochs', 1, 1000);
-  const seed = intFlag(v, 'seed', 0, 2 ** 31 - 1) ?? 1;
   const backgroundClass = await backgroundFor(v, data);
   const from = await startFor(v, data);
-  const spec = from
-    ? specFromBase(from.base, overrides)
-    : applyOverrides(await loadSpec(v.preset, data), overrides);
-  servable(spec, overrides.actBits);
+  // From a base: the base's network under the same settings a new project's form starts with.
+  const settings = trainSettings(v, await loadSpec(v.preset, data));
+  const { options, actBits } = settings;
+  const spec = from ? specFromBase(from.base, settings.overrides) : settings.spec;
+  servable(spec, actBits);
   await initTrainingBackend({ backend: 'wasm' });
   const bar = new Progress(io);
   const started = io.now();
   let bytes: Uint8Array = new Uint8Array(0);
   const r = await trainOnDataset(folderSource(data), spec, {
+    ...options,
     from,
-    epochs,
-    seed,
     skipBad: v['skip-bad'] ?? false,
     backgroundClass,
     createdAt: new Date().toISOString(),
@@ -154,6 +215,7 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
   for (const pr of r.problems) io.err(`skipped ${pr.file}: ${pr.reason}`);
   for (const w of r.warnings) io.err(`warning: ${w.message}`);
   const seconds = (io.now() - started) / 1000;
+  const audio = spec.input.kind !== 'image';
   const summary = {
     model: out,
     preset: spec.name,
@@ -164,6 +226,8 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
     counts: r.counts,
     examples: r.examples,
     evaluation: r.evaluation,
+    balancedAccuracy: r.evaluation?.balancedAccuracy,
+    accuracy: r.evaluation?.accuracy,
     validationAccuracy: r.evaluation?.accuracy,
     served: r.served,
     warnings: r.warnings,
@@ -186,7 +250,7 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
     );
     for (const c of r.automaticClasses) io.out(`added the class “${c.name}”: ${c.about}`);
     if (r.evaluation)
-      for (const line of evaluationLines(r.evaluation, r.contents.labels)) io.out(line);
+      for (const line of evaluationLines(r.evaluation, r.contents.labels, audio)) io.out(line);
     else io.out('accuracy: not estimated (cancelled)');
     io.out(
       `on its own ${r.served.clips} training clips: ${(100 * r.served.accuracy).toFixed(1)} % right, mean confidence ${(100 * r.served.meanTopProbability).toFixed(1)} % ${r.served.trainingLoss === undefined ? '' : ` (last training loss ${r.served.trainingLoss.toFixed(3)})`}`

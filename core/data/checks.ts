@@ -60,12 +60,31 @@ function peak(x: Float32Array): number {
   return p;
 }
 
+/**
+ * Clips that are not independent recordings, as item indices of a scanned dataset: exact copies
+ * (each set of equal clips) and same-take twins (pairs scoring ≥ {@link SAME_TAKE}). The warnings
+ * name them; cross-validation keeps each set in one fold (groups.ts).
+ */
+export interface Repeats {
+  copies: number[][];
+  sameTake: [number, number][];
+}
+
 /** The warnings for a scanned dataset, in a stable order (by check, then by class). */
 export function datasetWarnings(
   scanned: ScannedDataset,
   settings: FeatureSettings
 ): DatasetWarning[] {
+  return datasetChecks(scanned, settings).warnings;
+}
+
+/** {@link datasetWarnings} and the {@link Repeats} behind its same-take and copy warnings. */
+export function datasetChecks(
+  scanned: ScannedDataset,
+  settings: FeatureSettings
+): { warnings: DatasetWarning[]; repeats: Repeats } {
   const out: DatasetWarning[] = [];
+  const repeats: Repeats = { copies: [], sameTake: [] };
   const { labels, items, counts } = scanned;
   const audio = settings.kind === 'logmel';
   const unit = (n: number) => `${n} ${audio ? 'clip' : 'image'}${n === 1 ? '' : 's'}`;
@@ -118,7 +137,10 @@ export function datasetWarnings(
       for (let b = a + 1; b < mine.length; b++) {
         // Exact copies are reported as duplicates below.
         if (keys[mine[a]] === keys[mine[b]]) continue;
-        if (sameTakeScore(prints[a], prints[b]) >= SAME_TAKE) alike.add(a).add(b);
+        if (sameTakeScore(prints[a], prints[b]) >= SAME_TAKE) {
+          alike.add(a).add(b);
+          repeats.sameTake.push([mine[a], mine[b]]);
+        }
       }
     if (alike.size > 0) {
       out.push({
@@ -132,6 +154,7 @@ export function datasetWarnings(
   keys.forEach((key, i) => key && seen.set(key, [...(seen.get(key) ?? []), i]));
   for (const group of seen.values()) {
     if (group.length < 2) continue;
+    repeats.copies.push(group);
     const classes = [...new Set(group.map((i) => labels[items[i].label]))];
     out.push({
       kind: 'duplicates',
@@ -139,5 +162,5 @@ export function datasetWarnings(
       message: `${group.length} ${audio ? 'clips' : 'images'} are exact copies of each other: ${names(group.map((i) => items[i].file))}${classes.length > 1 ? ` (in different classes: ${classes.join(', ')})` : ''}`
     });
   }
-  return out;
+  return { warnings: out, repeats };
 }

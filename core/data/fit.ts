@@ -79,14 +79,43 @@ export interface ClipPrediction {
   confidence: number;
 }
 
+/**
+ * What an estimate rests on besides its method: how the clips were kept apart, and what a person
+ * should know before trusting it.
+ */
+export interface EstimateBasis {
+  /** Independent groups of clips (groups.ts) the folds were made of. */
+  groups: number;
+  /** What joined clips into one group: 'file', 'copy', 'same-take', 'speaker', 'burst', 'near-copy'. */
+  groupedBy: string[];
+  /** Classes with fewer groups than folds, whose clips were split into contiguous blocks. */
+  blockSplit: string[];
+  /** 'listed': the list files that named the held-out clips (Speech Commands'). */
+  lists?: string[];
+  /** Why every clip looks like one recording session (groups.ts), when it does. */
+  oneSession?: string;
+}
+
 /** How well the served model did on clips it was not trained on. */
 export interface ClipEvaluation {
-  method: 'holdout' | 'k-fold';
+  /**
+   * 'k-fold': grouped k-fold cross-validation, every clip judged once by a model trained without
+   * its group; 'listed': the clips the dataset's own lists hold out (Speech Commands), judged by
+   * the served model, trained without them; 'holdout': a held-out part (runs before grouped folds).
+   */
+  method: 'holdout' | 'k-fold' | 'listed';
   /** k for k-fold; 1 for a hold-out. */
   folds: number;
   /** 'int': the integer engine (what Live runs); 'float': the fake-quantized tfjs model. */
   engine: 'int' | 'float';
+  /** Share of evaluated clips predicted right. */
   accuracy: number;
+  /**
+   * The headline: mean of per-class recall over the classes with evaluated clips (balanced
+   * accuracy, Brodersen et al., ICPR 2010), so a large class can't hide a weak one.
+   */
+  balancedAccuracy: number;
+  basis?: EstimateBasis;
   /** Clips the accuracy rests on. */
   clips: number;
   /** Per class: recall, or null when no clip of the class was evaluated. */
@@ -266,6 +295,7 @@ export function clipEvaluation(
     folds,
     engine,
     accuracy: ev.accuracy,
+    balancedAccuracy: balancedAccuracy(ev.confusion),
     clips: p.labels.length,
     perClass: ev.perClass.map((r, c) => (classClips[c] === 0 ? null : r)),
     classClips,
@@ -285,4 +315,20 @@ export function clipEvaluation(
       };
     })
   };
+}
+
+/**
+ * Mean recall over the classes that have clips (confusion[true][predicted]); 0 with no clips.
+ * Brodersen, Ong, Stephan & Buhmann, "The balanced accuracy and its posterior distribution", ICPR 2010.
+ */
+export function balancedAccuracy(confusion: number[][]): number {
+  let sum = 0;
+  let classes = 0;
+  confusion.forEach((row, c) => {
+    const n = row.reduce((a, b) => a + b, 0);
+    if (n === 0) return;
+    sum += row[c] / n;
+    classes++;
+  });
+  return classes ? sum / classes : 0;
 }

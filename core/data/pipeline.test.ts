@@ -1,47 +1,18 @@
 /**
- * The training pipeline on first-project sized data: folds that are stratified and grouped by
- * file, k-fold cross-validation below 20 clips a class (every clip judged once by a model that
- * never saw it, the final model handed over before the folds train), a hold-out above, counts
- * behind every figure (the served model's confidence: test/core/served.test.ts).
+ * The training pipeline on first-project sized data: grouped k-fold cross-validation at every size
+ * (every clip judged once by a model that never saw its group, the final model handed over before
+ * the folds train; folds.test.ts and groups.test.ts test the grouping), Speech Commands' lists
+ * honoured, counts and the balanced accuracy behind every figure (the served model's confidence:
+ * test/core/served.test.ts).
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { applyOverrides, getPreset } from '../spec';
 import { initTrainingBackend } from '../train/backend/init-backend';
 import { imageProject, memorySource, webcamPng } from '../../test/fixtures/first-project';
-import { assignFolds, foldCount } from './folds';
 import { trainOnDataset, type PipelineProgress } from './pipeline';
 
 beforeAll(async () => {
   await initTrainingBackend({ backend: 'wasm' });
-});
-
-describe('folds', () => {
-  test('k = min(5, smallest class), at least 2', () => {
-    expect(foldCount([19, 19, 10])).toBe(5);
-    expect(foldCount([3, 8])).toBe(3);
-    expect(foldCount([1, 8])).toBe(2);
-  });
-
-  test('stratified: every class spread over all folds as evenly as its files allow', () => {
-    const labels = [...Array(12).fill(0), ...Array(7).fill(1)];
-    const files = labels.map((_, i) => `f${i}.wav`);
-    const fold = assignFolds(labels, files, 2, 5, 3);
-    for (const c of [0, 1]) {
-      const per = [0, 0, 0, 0, 0];
-      labels.forEach((l, i) => l === c && per[fold[i]]++);
-      expect(Math.max(...per) - Math.min(...per)).toBeLessThanOrEqual(1);
-    }
-  });
-
-  test('clips cut from one file stay in one fold; one long take is cut into contiguous blocks', () => {
-    // class 0: 6 files of 3 clips each; class 1: one 10-clip background take.
-    const labels = [...Array(18).fill(0), ...Array(10).fill(1)];
-    const files = [...labels.slice(0, 18).map((_, i) => `take${Math.floor(i / 3)}.wav`)];
-    for (let i = 0; i < 10; i++) files.push('room.wav');
-    const fold = assignFolds(labels, files, 2, 5, 1);
-    for (let t = 0; t < 6; t++) expect(new Set([0, 1, 2].map((k) => fold[t * 3 + k])).size).toBe(1);
-    expect(Array.from(fold.slice(18))).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4]);
-  });
 });
 
 const SPEC = applyOverrides(getPreset('vision-small'), {
@@ -51,7 +22,7 @@ const SPEC = applyOverrides(getPreset('vision-small'), {
   kwta: 0.5
 });
 
-describe('k-fold cross-validation below 20 clips a class', () => {
+describe('grouped k-fold cross-validation on small projects', () => {
   test('4 + 4 images: 4 folds, each image judged once by the integer engine, model first', async () => {
     const events: string[] = [];
     const reports: PipelineProgress[] = [];
@@ -114,17 +85,77 @@ describe('k-fold cross-validation below 20 clips a class', () => {
   }, 120_000);
 });
 
-test('20 or more a class: a held-out tenth, its best epoch kept', async () => {
+test('20 or more a class: the same grouped k-fold as below (no hold-out jump), saying what it rests on', async () => {
   const checks = new Set<string | undefined>();
-  const r = await trainOnDataset(imageProject(20, 4), SPEC, {
-    epochs: 2,
+  const t0 = Date.UTC(2026, 0, 5, 9, 0);
+  // Every file written within a minute: one session, said with the estimate.
+  const source = { ...imageProject(20, 4), modified: async () => t0 + 30_000 };
+  const r = await trainOnDataset(source, SPEC, {
+    epochs: 1,
     onProgress: (p) => p.stage === 'train' && checks.add(p.check)
   });
-  expect([...checks]).toEqual(['held-out']);
-  expect(r.evaluation).toMatchObject({ method: 'holdout', folds: 1, clips: 4 });
-  expect(r.evaluation!.classClips).toEqual([2, 2]);
-  expect(r.served.clips).toBe(36);
-}, 120_000);
+  expect([...checks]).toEqual(['own']);
+  const e = r.evaluation!;
+  expect(e).toMatchObject({ method: 'k-fold', folds: 5, clips: 40 });
+  expect(e.classClips).toEqual([20, 20]);
+  const recall = e.perClass.filter((x): x is number => x !== null);
+  expect(e.balancedAccuracy).toBeCloseTo((recall[0] + recall[1]) / 2, 12);
+  expect(e.basis!.groups).toBeGreaterThanOrEqual(10);
+  expect(e.basis!.blockSplit).toEqual([]);
+  expect(e.basis!.oneSession).toBe('all 40 pictures were saved within 1 minute');
+  expect(r.served.clips).toBe(40);
+}, 240_000);
+
+/** An in-memory dataset with Speech Commands-style list files at its root. */
+function listed(lists: Record<string, string>) {
+  const tree: Record<string, Record<string, Uint8Array>> = { box: {}, blue: {} };
+  for (let i = 0; i < 6; i++) {
+    tree.box[`b${i}_nohash_0.png`] = webcamPng('box', 10 + i);
+    tree.blue[`u${i}_nohash_0.png`] = webcamPng('blue', 20 + i);
+  }
+  const enc = new TextEncoder();
+  return {
+    ...memorySource(tree),
+    rootFile: async (name: string) =>
+      lists[name] === undefined ? undefined : enc.encode(lists[name])
+  };
+}
+
+describe("Speech Commands' validation and testing lists", () => {
+  test('the listed files are the held-out set: never trained on, and the result says so', async () => {
+    const source = listed({
+      'testing_list.txt': 'box/b0_nohash_0.png\nblue/u0_nohash_0.png\nblue/u1_nohash_0.png\n',
+      'validation_list.txt': 'box/b1_nohash_0.png\r\nother/x_nohash_0.png\n'
+    });
+    const r = await trainOnDataset(source, SPEC, { epochs: 1 });
+    const e = r.evaluation!;
+    expect(e).toMatchObject({ method: 'listed', folds: 1, clips: 4 });
+    expect(e.classClips).toEqual([2, 2]);
+    expect(e.basis!.lists).toEqual(['validation_list.txt', 'testing_list.txt']);
+    expect(e.predictions.map((p) => p.file).sort()).toEqual([
+      'blue/u0_nohash_0.png',
+      'blue/u1_nohash_0.png',
+      'box/b0_nohash_0.png',
+      'box/b1_nohash_0.png'
+    ]);
+    const trained = r.trainedOn.map((c) => c.file);
+    expect(trained).toHaveLength(8);
+    for (const p of e.predictions) expect(trained).not.toContain(p.file);
+    expect(r.served.clips).toBe(8);
+  }, 120_000);
+
+  test('a list that holds out a whole class, or names a path outside the dataset, is refused by name', async () => {
+    const all = Array.from({ length: 6 }, (_, i) => `blue/u${i}_nohash_0.png`).join('\n');
+    await expect(
+      trainOnDataset(listed({ 'testing_list.txt': all }), SPEC, { epochs: 1 })
+    ).rejects.toThrow(/testing_list.txt hold out every clip of "blue"/);
+    await expect(
+      trainOnDataset(listed({ 'validation_list.txt': 'box/a.png\n../secret.wav\n' }), SPEC, {
+        epochs: 1
+      })
+    ).rejects.toThrow(/validation_list.txt line 2: "..\/secret.wav" is not a path/);
+  }, 60_000);
+});
 
 test('cancelled before the first epoch ends: a model, no training loss to compare, no crash', async () => {
   const r = await trainOnDataset(imageProject(4, 5), SPEC, {

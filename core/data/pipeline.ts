@@ -15,7 +15,7 @@ import type { Examples } from '../train/dataset';
 import type { TrainResult } from '../train/trainer';
 import type { TrainOptions } from '../train/train-options';
 import { addOtherSounds, BaseError, startedFromLabel, type FromBase } from './base';
-import { datasetWarnings, type DatasetWarning } from './checks';
+import { datasetChecks, type DatasetWarning } from './checks';
 import {
   buildExamples,
   DatasetError,
@@ -32,15 +32,24 @@ import {
   fitPart,
   mergePredictions,
   type ClipEvaluation,
+  type EstimateBasis,
   type FitSettings,
   type Fitted,
   type HeldOutPredictions,
   type ServedFit
 } from './fit';
-import { assignFolds, CROSS_VALIDATE_BELOW, foldCount } from './folds';
+import { assignFolds, foldCount, groupsPerClass } from './folds';
+import { independentGroups, oneSessionEvidence } from './groups';
+import { readHeldOutLists } from './held-out-lists';
 import { JobProgress, type JobEstimate } from './job-progress';
 
-export { batchAugmenter, type ClipEvaluation, type ClipPrediction, type ServedFit } from './fit';
+export {
+  batchAugmenter,
+  type ClipEvaluation,
+  type ClipPrediction,
+  type EstimateBasis,
+  type ServedFit
+} from './fit';
 
 /** Energy per inference of the served model, averaged over its own training clips. */
 export interface EnergySummary {
@@ -90,8 +99,9 @@ export interface PipelineProgress {
    */
   job?: JobEstimate;
   /**
-   * train: what each epoch's check accuracy (`train.validation`) is measured on: 'held-out'
-   * clips, or with cross-validation to follow, the model's 'own' training clips.
+   * train: what each epoch's check accuracy (`train.validation`) is measured on: the model's
+   * 'own' training clips (the held-out ones are never used to pick an epoch); 'held-out' in runs
+   * from before.
    */
   check?: 'held-out' | 'own';
 }
@@ -119,10 +129,10 @@ export interface TrainDatasetOptions extends Partial<Omit<TrainOptions, 'onProgr
   /** ISO time stamp for the model file (injected: core has no clock of its own). */
   createdAt?: string;
   /**
-   * Estimate accuracy by k-fold cross-validation when a class has fewer clips than this (default
-   * {@link CROSS_VALIDATE_BELOW}); 0 always holds out a part instead.
+   * Estimate the accuracy on clips the model was not trained on (default true). False trains only
+   * the model to serve, on every clip, and leaves `evaluation` undefined (tests that need no figure).
    */
-  crossValidateBelow?: number;
+  estimate?: boolean;
   /**
    * Called with the final model as soon as it exists, before cross-validation trains its folds
    * (the app saves it here, so Live can use it while the estimate is still running).
@@ -190,10 +200,13 @@ function refuseProblems(scanned: ScannedDataset, skipBad: boolean): void {
 
 /**
  * Scans the dataset, warns about it, trains the model to serve and estimates its accuracy on
- * clips it did not see: by k-fold cross-validation when some class has fewer than
- * `crossValidateBelow` clips (the final model then trains on all of them, its last epoch kept),
- * else on a held-out tenth (the best epoch on it kept). Accuracy is the integer engine's — what
- * Live runs. Returns the model contents ready to encode; nothing is written here.
+ * clips it did not see, the same way at every size: grouped k-fold cross-validation (folds.ts;
+ * k = 5, fewer when a class has fewer independent groups; groups.ts) with the served model
+ * trained on every clip, its last epoch kept. When the dataset root holds Speech Commands'
+ * `validation_list.txt` / `testing_list.txt`, the listed clips are held out instead and the
+ * served model never trains on them. Accuracy is the integer engine's — what Live runs. Returns
+ * the model contents ready to encode; nothing is written here. Throws DatasetError when the lists
+ * leave a class with nothing to train on.
  */
 export async function trainOnDataset(
   source: DatasetSource,
@@ -209,7 +222,7 @@ export async function trainOnDataset(
     onProgress: (done, total, file) => options.onProgress?.({ stage: 'scan', done, total, file })
   });
   refuseProblems(scanned, options.skipBad ?? false);
-  const warnings = datasetWarnings(scanned, settings);
+  const { warnings, repeats } = datasetChecks(scanned, settings);
   const seed = options.seed ?? 1;
   const automaticClasses: TrainDatasetResult['automaticClasses'] = [];
   if (from && settings.kind === 'logmel' && from.base.others.clips.length > 0) {
@@ -230,7 +243,7 @@ export async function trainOnDataset(
     onProgress,
     skipBad: _skip,
     createdAt,
-    crossValidateBelow,
+    estimate = true,
     onModel,
     onFoldModel,
     backgroundClass: _bg,
@@ -265,44 +278,40 @@ export async function trainOnDataset(
       : {})
   };
   const labels = Int32Array.from(scanned.items, (it) => it.label);
-  const files = scanned.items.map((it) => it.file);
   const classes = scanned.labels.length;
-  const below = crossValidateBelow ?? CROSS_VALIDATE_BELOW;
-  const kfold = scanned.counts.some((n) => n < below);
   const all = scanned.items.map((_, i) => i);
+  const independence = independentGroups(scanned, repeats, settings);
+  const groupedBy = Object.keys(independence.joined);
+  const oneSession = oneSessionEvidence(scanned, independence);
+  const lists = estimate ? await readHeldOutLists(source) : undefined;
+  const listed = lists ? all.filter((i) => lists.entries.has(entryOf(scanned.items[i]))) : [];
+  const byLists = listed.length > 0;
+  if (byLists) refuseEmptyTraining(scanned, listed, lists!.names);
+  const kfold = estimate && !byLists;
+  const bgExcept = scanned.backgroundLabel === undefined ? [] : [scanned.backgroundLabel];
+  const k = kfold ? foldCount(groupsPerClass(labels, independence.group, classes), bgExcept) : 0;
+  const assigned = kfold ? assignFolds(labels, independence.group, classes, k, seed) : undefined;
+  const folds = assigned ? foldsOf(assigned.fold, all, k) : [];
+  const basis: EstimateBasis = {
+    groups: independence.count,
+    groupedBy,
+    blockSplit: (assigned?.blockSplit ?? []).map((c) => scanned.labels[c]),
+    ...(byLists ? { lists: lists!.names } : {}),
+    ...(oneSession ? { oneSession } : {})
+  };
+  const inList = new Set(listed);
+  const trainIdx = byLists ? all.filter((i) => !inList.has(i)) : all;
   // The job's fits in order, so that progress and time left cover all of them.
-  const k = kfold ? foldCount(scanned.counts) : 0;
-  const folds = kfold ? foldsOf(assignFolds(labels, files, classes, k, seed), all, k) : [];
-  const split = kfold
-    ? undefined
-    : // A held-out tenth (grouped by file), split off before augmentation.
-      assignFolds(
-        labels,
-        files,
-        classes,
-        Math.max(2, Math.round(1 / (options.validationFraction ?? 0.1))),
-        seed
-      );
-  const trainIdx = split ? all.filter((i) => split[i] !== 0) : all;
   const job = new JobProgress(
     [trainIdx.length, ...folds.map((f) => all.length - f.test.length)],
     options.now ?? (() => Date.now())
   );
   const report = (p: PipelineProgress['train']) =>
-    onProgress?.({
-      stage: 'train',
-      train: p,
-      job: job.report(0, p!),
-      check: kfold ? 'own' : 'held-out'
-    });
-  let fitted: Fitted;
+    onProgress?.({ stage: 'train', train: p, job: job.report(0, p!), check: 'own' });
+  const fitted: Fitted = await fitPart(scanned, trainIdx, listed, base, report, false);
   let evaluation: ClipEvaluation | undefined;
-  if (split) {
-    const held = all.filter((i) => split[i] === 0);
-    fitted = await fitPart(scanned, trainIdx, held, base, report, true);
-    evaluation = clipEvaluation(fitted.heldOut!, 'holdout', 1, fitted.engine);
-  } else {
-    fitted = await fitPart(scanned, all, [], base, report, false);
+  if (byLists) {
+    evaluation = { ...clipEvaluation(fitted.heldOut!, 'listed', 1, fitted.engine), basis };
   }
   await onModel?.(fitted.contents);
   let evaluationCancelled = false;
@@ -316,8 +325,9 @@ export async function trainOnDataset(
         train: p,
         job: job.report(n + 1, p!)
       });
-    evaluation = await crossValidate(scanned, folds, k, base, progress, onFoldModel);
-    evaluationCancelled = evaluation === undefined;
+    const cv = await crossValidate(scanned, folds, k, base, progress, onFoldModel);
+    evaluation = cv && { ...cv, basis };
+    evaluationCancelled = cv === undefined;
   }
   const counts = Object.fromEntries(scanned.labels.map((l, i) => [l, scanned.counts[i]]));
   const energy =
@@ -358,6 +368,23 @@ function checkBaseFeatures(settings: FeatureSettings, from: FromBase): void {
   if (own !== base) {
     throw new BaseError(
       `the run's feature settings differ from ${from.base.name}'s; a run from a base uses the base's (specFromBase)`
+    );
+  }
+}
+
+/** An item's `<class folder>/<path>` as list files name it (NFC). */
+function entryOf(item: ScannedDataset['items'][number]): string {
+  return (item.entry ?? item.file).replace(/\\/g, '/').normalize('NFC');
+}
+
+/** Throws DatasetError when holding out the listed clips leaves a class with none to train on. */
+function refuseEmptyTraining(scanned: ScannedDataset, listed: number[], names: string[]): void {
+  const left = [...scanned.counts];
+  for (const i of listed) left[scanned.items[i].label]--;
+  const empty = scanned.labels.filter((_, c) => scanned.counts[c] > 0 && left[c] === 0);
+  if (empty.length) {
+    throw new DatasetError(
+      `${names.join(' and ')} hold out every clip of ${empty.map((c) => JSON.stringify(c)).join(', ')}: nothing of it is left to train on (remove its files from the lists)`
     );
   }
 }

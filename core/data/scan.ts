@@ -26,6 +26,16 @@ export interface DatasetSource {
   read(className: string, file: string): Promise<Uint8Array>;
   /** How a file is named in messages (e.g. its path). */
   describe(className: string, file: string): string;
+  /**
+   * When a file was last written, ms since 1970 (a folder's mtime; the app's recordings are
+   * written when recorded); undefined where the source doesn't know. Used to tell one session.
+   */
+  modified?(className: string, file: string): Promise<number | undefined>;
+  /**
+   * A file at the dataset root beside the class folders (Speech Commands' `testing_list.txt`),
+   * undefined when there is none.
+   */
+  rootFile?(name: string): Promise<Uint8Array | undefined>;
 }
 
 export interface Problem {
@@ -51,7 +61,12 @@ export { isBackgroundClass };
 /** One usable clip or image before feature extraction (audio kept as samples at the preset rate). */
 export interface RawItem {
   label: number;
+  /** The file as messages name it ({@link DatasetSource.describe}). */
   file: string;
+  /** The file as `<class folder>/<path in it>` with '/' separators (Speech Commands' lists). */
+  entry?: string;
+  /** When the file was last written, ms since 1970, where the source knows. */
+  modifiedMs?: number;
   /** Where in the file the clip starts, seconds (audio files cut into several clips). */
   at?: number;
   /** Audio: `samples` 1 s at the preset rate. Image: the feature tensor directly. */
@@ -197,13 +212,24 @@ export async function scanDataset(
         out.ignored.push({ file: where, reason: `not ${audio ? 'a sound' : 'an image'} file` });
         continue;
       }
+      const modifiedMs = await source.modified?.(folder, file);
+      const about = {
+        entry: `${folder}/${file}`,
+        ...(modifiedMs === undefined ? {} : { modifiedMs })
+      };
       if (audio) {
         const settingsA = settings as LogMelSettings;
         const bg = label === backgroundLabel;
         const cut = await audioClips(bytes, where, settingsA, bg);
         if (bg) out.background.push(cut.samples);
         cut.clips.forEach((samples, k) =>
-          out.items.push({ label, file: where, at: cut.starts[k] / settingsA.sampleRate, samples })
+          out.items.push({
+            label,
+            file: where,
+            ...about,
+            at: cut.starts[k] / settingsA.sampleRate,
+            samples
+          })
         );
         out.counts[label] += cut.clips.length;
         for (const w of cut.warnings) out.notes.push({ file: where, reason: w });
@@ -213,7 +239,7 @@ export async function scanDataset(
       } else {
         const image = settings as ImageSettings;
         const features = imageFeatures(decodeImage(bytes, image.background ?? 1), image);
-        out.items.push({ label, file: where, features });
+        out.items.push({ label, file: where, ...about, features });
         out.counts[label]++;
       }
     } catch (e) {

@@ -125,12 +125,25 @@ export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed';
 
 /** How the served model did on clips it was not trained on (core's ClipEvaluation). */
 export interface RunEvaluation {
-  /** 'k-fold': every clip predicted once by a model trained without it; 'holdout': a tenth. */
-  method: 'holdout' | 'k-fold';
+  /**
+   * 'k-fold': every clip predicted once by a model trained without its group (grouped k-fold);
+   * 'listed': the clips the dataset's own lists hold out; 'holdout': a tenth (older runs).
+   */
+  method: 'holdout' | 'k-fold' | 'listed';
   folds: number;
   /** 'int': the integer engine Live runs; 'float': the fake-quantized tfjs model. */
   engine: 'int' | 'float';
   accuracy: number;
+  /** Mean of per-class recall: the headline figure (absent in runs from before it). */
+  balancedAccuracy?: number;
+  /** What the estimate rests on (core's EstimateBasis; absent in older runs). */
+  basis?: {
+    groups: number;
+    groupedBy: string[];
+    blockSplit: string[];
+    lists?: string[];
+    oneSession?: string;
+  };
   /** The number of clips the accuracy rests on. */
   clips: number;
   /** Recall per class (in `labels` order), null when no clip of the class was evaluated. */

@@ -100,6 +100,11 @@ describe('train → eval → predict → quantize', () => {
     expect(summary.labels).toEqual(['bars', 'dots']);
     expect(summary.counts).toEqual({ bars: 40, dots: 40 });
     expect(summary.validationAccuracy).toBeGreaterThan(0.8);
+    // The headline: mean recall per class, beside the share right, from grouped 5-fold CV.
+    const [bars, dots] = summary.evaluation.perClass as number[];
+    expect(summary.balancedAccuracy).toBeCloseTo((bars + dots) / 2, 12);
+    expect(summary.accuracy).toBe(summary.evaluation.accuracy);
+    expect(summary.evaluation).toMatchObject({ method: 'k-fold', folds: 5, clips: 80 });
     expect(r.err).toMatch(/epoch 12\/12/); // progress went to stderr
     const contents = decodeModel(new Uint8Array(readFileSync(model)));
     expect(contents.labels).toEqual(['bars', 'dots']);

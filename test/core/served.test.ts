@@ -32,7 +32,7 @@ test('what is served equals what was trained: red box vs blue field, 24 frames e
     const r = await trainOnDataset(imageProject(24, seed), SPEC, {
       epochs: 15,
       seed,
-      crossValidateBelow: 0
+      estimate: false
     });
     expect(r.served.trainingLoss).toBeLessThan(0.1);
     expect(r.served.meanTopProbability, `seed ${seed}`).toBeGreaterThanOrEqual(0.9);
@@ -50,7 +50,7 @@ test('what is served equals what was trained: left / right / one background take
     const r = await trainOnDataset(folderSource(data), spec, {
       epochs: 20,
       seed: 1,
-      crossValidateBelow: 0
+      estimate: false
     });
     const s = r.served;
     const trainingLoss = s.trainingLoss!;

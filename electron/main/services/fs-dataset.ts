@@ -105,6 +105,27 @@ export function folderSource(root: string): DatasetSource {
     },
     describe(className, file) {
       return pathOf(className, file).split('/').join(sep);
+    },
+    async modified(className, file) {
+      try {
+        return (await stat(pathOf(className, file))).mtimeMs;
+      } catch {
+        return undefined; // read() reports the file itself
+      }
+    },
+    async rootFile(name) {
+      const path = join(root, name);
+      try {
+        const info = await stat(path);
+        if (!info.isFile()) return undefined;
+        if (info.size > MAX_DATA_FILE_BYTES) {
+          throw new DatasetError(`${path}: ${info.size} bytes, more than ${MAX_DATA_FILE_BYTES}`);
+        }
+      } catch (e) {
+        if (e instanceof DatasetError) throw e;
+        return undefined;
+      }
+      return new Uint8Array(await readFile(path));
     }
   };
 }

@@ -95,6 +95,19 @@ export class TrainerHost {
     );
   }
 
+  /** The training options a run's settings give (what the form left unset: the preset's). */
+  static optionsFor(settings: TrainSettings): Partial<TrainOptions> {
+    return {
+      epochs: settings.epochs,
+      learningRate: settings.learningRate,
+      l2: settings.l2,
+      optimizer: settings.optimizer,
+      probabilistic: settings.probabilistic,
+      iterativeRounds: settings.iterativeRounds,
+      seed: settings.seed
+    };
+  }
+
   /**
    * The spec a run trains: the base's network with the user's settings when `base` is given,
    * else the preset for the project's kind with them.
@@ -151,15 +164,7 @@ export class TrainerHost {
         .map((c) => ({ name: c.name, samples: c.samples }))
     };
     await this.saveRun(run);
-    const options: Partial<TrainOptions> = {
-      epochs: settings.epochs,
-      learningRate: settings.learningRate,
-      l2: settings.l2,
-      optimizer: settings.optimizer,
-      probabilistic: settings.probabilistic,
-      iterativeRounds: settings.iterativeRounds,
-      seed: settings.seed
-    };
+    const options = TrainerHost.optionsFor(settings);
     this.launch(run, {
       type: 'start',
       dataDir: this.store.dataDir(project),
@@ -175,11 +180,11 @@ export class TrainerHost {
 
   /**
    * The base a run starts from: the bundled base of the project's kind unless the settings say
-   * scratch or name a preset without saying base. Asking for a base that isn't installed is an
+   * scratch (the preset then decides the network). Asking for a base that isn't installed is an
    * error that says how to make it.
    */
   static async baseFor(kind: 'audio' | 'vision', s: TrainSettings): Promise<Base | undefined> {
-    const wants = s.startFrom ?? (s.preset === undefined ? 'base' : 'scratch');
+    const wants = s.startFrom ?? 'base';
     if (wants === 'scratch') return undefined;
     const base = kind === 'audio' ? await bundledBase('audio') : undefined;
     if (!base && s.startFrom === 'base') {

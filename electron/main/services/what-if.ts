@@ -135,13 +135,17 @@ export async function whatIf(opts: {
     evaluationNote = source.quantizedFrom
       ? 'the trained run it comes from was deleted, and with it the clips it was judged on'
       : 'the run it comes from has no accuracy estimate';
-  } else if (ev.method === 'holdout' && !ev.predictions) {
+  } else if (ev.method !== 'k-fold' && !ev.predictions) {
     evaluationNote = 'the run it comes from did not keep the list of clips it was judged on';
-  } else if (ev.method === 'holdout' && ev.predictions) {
+  } else if (ev.method !== 'k-fold' && ev.predictions) {
+    // A hold-out or the dataset's listed clips: the served model itself was judged on them.
     const items = pick(ev.predictions);
     held = new Set(items.map(key));
     if (items.length)
-      evaluation = clipEvaluation(predict(next, scanned, items), 'holdout', 1, 'int');
+      evaluation = {
+        ...clipEvaluation(predict(next, scanned, items), ev.method, 1, 'int'),
+        ...(ev.basis ? { basis: ev.basis } : {})
+      };
   } else if (ev.method === 'k-fold') {
     folds = (await foldRecords(sourceDir)) ?? [];
     const parts: HeldOutPredictions[] = [];
@@ -153,7 +157,10 @@ export async function whatIf(opts: {
       parts.push(predict(foldModel, scanned, items));
     }
     if (parts.length)
-      evaluation = clipEvaluation(mergePredictions(parts), 'k-fold', parts.length, 'int');
+      evaluation = {
+        ...clipEvaluation(mergePredictions(parts), 'k-fold', parts.length, 'int'),
+        ...(ev.basis ? { basis: ev.basis } : {})
+      };
     else if (folds.length === 0)
       evaluationNote = source.quantizedFrom
         ? 'the trained run it comes from was deleted, and with it its cross-validation models'

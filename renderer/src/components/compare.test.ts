@@ -264,6 +264,42 @@ describe('runs trained on other data than the project holds now (review #14)', (
     expect(cell('y').textContent).toBe('as now');
   });
 
+  test('a result says what its estimate rests on, and when all clips come from one session', async () => {
+    const { default: RunDetail } = await import('./RunDetail.svelte');
+    const basis = {
+      groups: 7,
+      groupedBy: ['file', 'speaker'],
+      blockSplit: ['background'],
+      oneSession: 'all 20 clips were saved within 4 minutes'
+    };
+    const el = show(RunDetail, {
+      project: 'p',
+      audio: true,
+      classes: now,
+      progress: [],
+      busy: false,
+      oncopy() {},
+      onrequantize() {},
+      ondownload() {},
+      ondelete() {},
+      onchange() {},
+      run: run('s', { evaluation: { ...ev(0.9, 20), balancedAccuracy: 0.85, basis } })
+    });
+    expect(el.querySelector('[data-testid="accuracy"]')!.textContent).toContain(
+      '85.0 % balanced accuracy of 20 clips (5-fold cross-validation; 90.0 % of clips right)'
+    );
+    const lines = [...el.querySelectorAll('[data-testid="estimate-basis"]')].map(
+      (p) => p.textContent
+    );
+    expect(lines[0]).toContain(
+      'clips of one source file, one speaker stayed in one fold (7 independent groups)'
+    );
+    expect(lines[1]).toContain('“background” has fewer independent recordings than folds');
+    expect(el.querySelector('[data-testid="one-session"]')!.textContent).toBe(
+      "All clips come from one session (all 20 clips were saved within 4 minutes): this estimate can't tell how it does on another day, room or voice — try Test on a recording (in Live)."
+    );
+  });
+
   test('the epoch chart names what the check accuracy is measured on', async () => {
     const { default: RunDetail } = await import('./RunDetail.svelte');
     const history = [1, 2].map((epoch) => ({

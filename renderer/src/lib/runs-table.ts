@@ -36,7 +36,8 @@ export const RUN_COLUMNS: { key: RunColumn; label: string; title: string }[] = [
   {
     key: 'accuracy',
     label: 'Accuracy',
-    title: 'On clips the model was not trained on, with how many clips it rests on'
+    title:
+      'Balanced accuracy (mean recall per class) on clips the model was not trained on, with how many clips it rests on'
   },
   {
     key: 'bytes',
@@ -153,7 +154,8 @@ export function cellText(r: RunInfo, key: RunColumn, classes: ClassInfo[] = []):
       return r.quantizedFrom ? '0 (requantized)' : s.epochs === undefined ? '—' : String(s.epochs);
     case 'accuracy': {
       const e = r.evaluation;
-      if (e) return `${(100 * e.accuracy).toFixed(1)} % of ${e.clips}`;
+      // The balanced accuracy (older runs: the share right) and the clips behind it.
+      if (e) return `${(100 * (e.balancedAccuracy ?? e.accuracy)).toFixed(1)} % of ${e.clips}`;
       return accuracyText(r);
     }
     case 'bytes':

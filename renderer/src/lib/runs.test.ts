@@ -65,6 +65,33 @@ describe('the run Live uses by default', () => {
 });
 
 describe('what runs say', () => {
+  test('the headline is the balanced accuracy with its clips; the table sorts and shows it', () => {
+    const e = {
+      ...evaluation(0.8, 20),
+      balancedAccuracy: 0.55,
+      basis: { groups: 9, groupedBy: ['file', 'speaker'], blockSplit: [] }
+    };
+    expect(accuracyText(run('1', { evaluation: e }))).toBe(
+      '55.0 % balanced accuracy of 20 clips (5-fold cross-validation; 80.0 % of clips right)'
+    );
+    expect(cellText(run('1', { evaluation: e }), 'accuracy')).toBe('55.0 % of 20');
+    // Ranked by it: a run right on more clips but weaker on a class is not the default.
+    const runs = [
+      run('2', { evaluation: e }),
+      run('1', { evaluation: { ...evaluation(0.7, 20), balancedAccuracy: 0.7 } })
+    ];
+    expect(defaultRun(runs)?.id).toBe('1');
+    const listed = {
+      ...e,
+      method: 'listed' as const,
+      folds: 1,
+      basis: { ...e.basis, lists: ['testing_list.txt'] }
+    };
+    expect(accuracyText(run('1', { evaluation: listed }))).toBe(
+      '55.0 % balanced accuracy of 20 clips (the clips testing_list.txt hold out; 80.0 % of clips right)'
+    );
+  });
+
   test('accuracy names the clips it rests on and how it was estimated', () => {
     expect(accuracyText(run('1', { evaluation: evaluation(0.875, 24) }))).toBe(
       '87.5 % of 24 clips (5-fold cross-validation)'

@@ -4,6 +4,7 @@
  * Plain functions over the API's RunInfo, so they are tested without a DOM.
  */
 import type { ClassInfo, ProjectKind, RunInfo } from '../../../electron/shared/api';
+import { headlineText } from '../../../core/data/estimate-text';
 
 /** Whether a run has a model file Live can load (a run may save it before it finishes). */
 export function hasModel(r: RunInfo): boolean {
@@ -12,12 +13,13 @@ export function hasModel(r: RunInfo): boolean {
 
 /**
  * The run Live uses unless the person picks another: the finished ('done') run with a model and
- * the highest estimated accuracy, the newest among equals; a run still estimating its accuracy
- * counts once its model is saved. Cancelled and failed runs are never the default.
+ * the highest estimated accuracy ({@link runAccuracy}: class-balanced), the newest among equals;
+ * a run still estimating its accuracy counts once its model is saved. Cancelled and failed runs
+ * are never the default.
  */
 export function defaultRun(runs: RunInfo[]): RunInfo | undefined {
   const usable = runs.filter((r) => hasModel(r) && (r.status === 'done' || r.status === 'running'));
-  const score = (r: RunInfo) => r.evaluation?.accuracy ?? r.validationAccuracy ?? -1;
+  const score = (r: RunInfo) => runAccuracy(r) ?? -1;
   return usable
     .slice()
     .sort((a, b) => score(b) - score(a) || b.startedAt.localeCompare(a.startedAt))[0];
@@ -51,16 +53,13 @@ export function settingsText(r: RunInfo): string {
 const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
 
 /**
- * "87.5 % of 24 clips (5-fold cross-validation)" ("… of 38 pictures …" in an image project), or
- * why there is no figure.
+ * "71.3 % balanced accuracy of 24 clips (5-fold cross-validation; 75.0 % of clips right)" ("… of
+ * 38 pictures …" in an image project; core/data/estimate-text.ts, as the CLI says it), or why
+ * there is no figure.
  */
 export function accuracyText(r: RunInfo, kind: ProjectKind = 'audio'): string {
   const e = r.evaluation;
-  if (e) {
-    const unit = kind === 'vision' ? 'picture' : 'clip';
-    const how = e.method === 'k-fold' ? `${e.folds}-fold cross-validation` : `held-out ${unit}s`;
-    return `${pct(e.accuracy)} of ${e.clips} ${unit}${e.clips === 1 ? '' : 's'} (${how})`;
-  }
+  if (e) return headlineText(e, kind === 'vision' ? 'picture' : 'clip');
   if (r.evaluationCancelled) return 'not estimated (cancelled)';
   if (r.evaluationNote) return `not estimated: ${r.evaluationNote}`;
   if (r.status === 'running') return hasModel(r) ? 'being estimated…' : 'training…';
@@ -177,9 +176,12 @@ export function dataDrift(r: RunInfo, classes: ClassInfo[]): string | undefined 
 
 // ---- The runs table and the accuracy-vs-energy chart (issue 16b) ----
 
-/** The accuracy a run is compared by (the estimate on clips it was not trained on). */
+/**
+ * The accuracy a run is compared by: the class-balanced estimate on clips it was not trained on
+ * (the share of clips right for runs from before it).
+ */
 export function runAccuracy(r: RunInfo): number | undefined {
-  return r.evaluation?.accuracy ?? r.validationAccuracy;
+  return r.evaluation?.balancedAccuracy ?? r.evaluation?.accuracy ?? r.validationAccuracy;
 }
 
 /** Seconds from start to finish (undefined while running). */

@@ -5,33 +5,20 @@
  * project. Filled from a run by "Copy settings", and turned into the API's TrainSettings.
  */
 import type { ProjectKind, RunInfo, TrainSettings } from '../../../electron/shared/api';
-import { getPreset } from '../../../core/spec/presets';
+import { NEW_RUN_WEIGHT_BITS, runDefaults } from '../../../core/spec/defaults';
 import { defaultPreset, presetFits, presetTraining, type PresetTraining } from '../lib/presets';
 
 type Scheme = 'linear' | 'exponential' | 'kmeans';
 
 /**
- * The weight bits a new project's form offers: 4, where the presets' own quant block says 8 —
- * the app opens on what it is for (low-precision weights); the form shows the number.
+ * Every field of the form for a new project training `preset`: core's run defaults, the same
+ * `quench train` uses (the seed is not a field: runs train with the default one).
  */
-const APP_WEIGHT_BITS = 4;
-
-/** Every field of the form for a new project of `kind` training `preset`. */
-export function formDefaults(
-  preset: string
-): Required<Omit<TrainSettings, 'seed' | 'startFrom' | 'trainLayers'>> {
-  const spec = getPreset(preset);
-  const kwta = spec.layers.find((l) => l.type === 'kwta') as { fraction?: number } | undefined;
-  return {
-    preset,
-    weightBits: APP_WEIGHT_BITS,
-    weightScheme: spec.quant.weightScheme ?? 'linear',
-    actBits: spec.quant.actBits ?? 8,
-    kwta: kwta?.fraction ?? 1,
-    ...presetTraining(preset),
-    probabilistic: false,
-    iterativeRounds: 0
-  };
+export function formDefaults(preset: string): Required<
+  Omit<TrainSettings, 'seed' | 'startFrom' | 'trainLayers'>
+> {
+  const { seed: _seed, ...rest } = runDefaults(preset);
+  return rest;
 }
 
 /** A project's last settings from its runs: the newest trained run's (what-if runs train nothing). */
@@ -46,7 +33,7 @@ export function lastRunSettings(runs: RunInfo[]): TrainSettings | undefined {
 
 export class TrainForm {
   preset = $state('audio-small');
-  weightBits = $state(APP_WEIGHT_BITS);
+  weightBits = $state(NEW_RUN_WEIGHT_BITS);
   weightScheme = $state<Scheme>('linear');
   actBits = $state(8);
   kwta = $state(0.5);
