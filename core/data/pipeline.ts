@@ -36,6 +36,8 @@ import {
 } from './fit';
 import { assignFolds, CROSS_VALIDATE_BELOW, foldCount } from './folds';
 import { JobProgress, type JobEstimate } from './job-progress';
+import { thresholdsFromHeldOut } from '../live/calibrate';
+import type { DetectionCalibration } from '../model-file/model-file';
 
 export { batchAugmenter, type ClipEvaluation, type ClipPrediction, type ServedFit } from './fit';
 
@@ -145,6 +147,11 @@ export interface TrainDatasetResult {
    * hold-out, every clip but the held-out ones. A later "what if" measures on exactly these.
    */
   trainedOn: { file: string; at?: number }[];
+  /**
+   * Suggested live detection settings chosen from the estimate's held-out predictions
+   * (core/live/calibrate.ts), whenever an estimate was made; `contents` carries them too.
+   */
+  detection?: DetectionCalibration;
 }
 
 /** {@link EnergySummary} of an integer model from its per-layer counts on `clips` inputs. */
@@ -231,10 +238,15 @@ export async function trainOnDataset(
     });
   let fitted: Fitted;
   let evaluation: ClipEvaluation | undefined;
+  let detection: DetectionCalibration | undefined;
+  // The classes never announced live: the background class keeps its default threshold.
+  const background = scanned.backgroundLabel === undefined ? [] : [scanned.backgroundLabel];
   if (split) {
     const held = all.filter((i) => split[i] === 0);
     fitted = await fitPart(scanned, trainIdx, held, base, report, true);
     evaluation = clipEvaluation(fitted.heldOut!, 'holdout', 1, fitted.engine);
+    detection = suggestedDetection(fitted.heldOut!, background, 'held-out tenth');
+    fitted = { ...fitted, contents: { ...fitted.contents, detection } };
   } else {
     fitted = await fitPart(scanned, all, [], base, report, false);
   }
@@ -250,8 +262,13 @@ export async function trainOnDataset(
         train: p,
         job: job.report(n + 1, p!)
       });
-    evaluation = await crossValidate(scanned, folds, k, base, progress, onFoldModel);
-    evaluationCancelled = evaluation === undefined;
+    const cv = await crossValidate(scanned, folds, k, base, progress, onFoldModel);
+    evaluation = cv?.evaluation;
+    evaluationCancelled = cv === undefined;
+    if (cv) {
+      detection = suggestedDetection(cv.predictions, background, `${k}-fold cross-validation`);
+      fitted = { ...fitted, contents: { ...fitted.contents, detection } };
+    }
   }
   const counts = Object.fromEntries(scanned.labels.map((l, i) => [l, scanned.counts[i]]));
   const energy =
@@ -263,6 +280,7 @@ export async function trainOnDataset(
     contents: fitted.contents,
     evaluation,
     evaluationCancelled,
+    ...(detection && { detection }),
     served: fitted.served,
     result: fitted.result,
     problems: scanned.problems,
@@ -280,6 +298,16 @@ export async function trainOnDataset(
         scanned.backgroundLabel === undefined ? undefined : scanned.labels[scanned.backgroundLabel]
     }
   };
+}
+
+/** Thresholds and averaging from held-out predictions, as the model file stores them. */
+function suggestedDetection(
+  p: HeldOutPredictions,
+  background: number[],
+  source: string
+): DetectionCalibration {
+  const { thresholds, average, basis } = thresholdsFromHeldOut(p, background, source);
+  return { thresholds, average, basis };
 }
 
 /** A cross-validation fold that has clips: its index (0 … k−1) and its test clips. */
@@ -300,7 +328,7 @@ function foldsOf(fold: Int32Array, all: number[], k: number): FoldPlan[] {
 /**
  * k-fold cross-validation of the settings in `base` on the scanned clips: every clip is predicted
  * once, by the integer engine of a model trained without its fold (`folds`: each fold's test
- * clips). Undefined when cancelled.
+ * clips), with the merged predictions it rests on. Undefined when cancelled.
  */
 async function crossValidate(
   scanned: ScannedDataset,
@@ -310,7 +338,7 @@ async function crossValidate(
   /** `n`: the n-th fold of `folds` (0-based). */
   onProgress: (n: number, p: PipelineProgress['train']) => void,
   onFoldModel?: TrainDatasetOptions['onFoldModel']
-): Promise<ClipEvaluation | undefined> {
+): Promise<{ evaluation: ClipEvaluation; predictions: HeldOutPredictions } | undefined> {
   const all = scanned.items.map((_, i) => i);
   const parts: HeldOutPredictions[] = [];
   let engine: 'int' | 'float' = 'int';
@@ -336,7 +364,8 @@ async function crossValidate(
     );
     if (fitted.engine === 'float') engine = 'float';
   }
-  return clipEvaluation(mergePredictions(parts), 'k-fold', k, engine);
+  const predictions = mergePredictions(parts);
+  return { evaluation: clipEvaluation(predictions, 'k-fold', k, engine), predictions };
 }
 
 /** Features of a dataset for an existing model (its labels, its stored feature settings). */
