@@ -9,6 +9,7 @@ import { applyOverrides, getPreset } from '../spec';
 import { initTrainingBackend } from '../train/backend/init-backend';
 import { imageProject, memorySource, webcamPng } from '../../test/fixtures/first-project';
 import { assignFolds, foldCount } from './folds';
+import type { ModelContents } from '../model-file/model-file';
 import { trainOnDataset, type PipelineProgress } from './pipeline';
 
 beforeAll(async () => {
@@ -57,10 +58,14 @@ describe('k-fold cross-validation below 20 clips a class', () => {
     const reports: PipelineProgress[] = [];
     const source = imageProject(4, 2);
     let clock = 0;
+    let saved: ModelContents | undefined;
     const r = await trainOnDataset(source, SPEC, {
       epochs: 2,
       now: () => (clock += 250),
-      onModel: () => void events.push('model'),
+      onModel: (c) => {
+        events.push('model');
+        saved = c;
+      },
       onProgress: (p: PipelineProgress) => {
         if (p.stage !== 'scan') reports.push(p);
         if (p.stage === 'evaluate' && events.at(-1) !== `fold ${p.fold}`)
@@ -85,6 +90,11 @@ describe('k-fold cross-validation below 20 clips a class', () => {
     expect(r.served.clips).toBe(8);
     expect(r.contents.int).toBeDefined();
     expect(r.evaluationCancelled).toBe(false);
+    // Detection thresholds from the folds' predictions: only after the model was first saved.
+    expect(saved!.detection).toBeUndefined();
+    expect(r.detection).toMatchObject({ thresholds: [0.75, 0.75], average: 1 });
+    expect(r.detection!.basis).toMatch(/^chosen from the estimate's 8 held-out clips \(4-fold/);
+    expect(r.contents.detection).toEqual(r.detection);
   }, 120_000);
 
   test('a class with one image: its recall rests on that one image; no class is reported without clips', async () => {
@@ -110,6 +120,7 @@ describe('k-fold cross-validation below 20 clips a class', () => {
     expect(r.result.cancelled).toBe(false);
     expect(r.evaluation).toBeUndefined();
     expect(r.evaluationCancelled).toBe(true);
+    expect(r.detection).toBeUndefined();
     expect(r.contents.int).toBeDefined();
   }, 120_000);
 });
@@ -124,6 +135,8 @@ test('20 or more a class: a held-out tenth, its best epoch kept', async () => {
   expect(r.evaluation).toMatchObject({ method: 'holdout', folds: 1, clips: 4 });
   expect(r.evaluation!.classClips).toEqual([2, 2]);
   expect(r.served.clips).toBe(36);
+  expect(r.detection!.basis).toMatch(/^chosen from the estimate's 4 held-out clips \(held-out/);
+  expect(r.contents.detection).toEqual(r.detection);
 }, 120_000);
 
 test('cancelled before the first epoch ends: a model, no training loss to compare, no crash', async () => {

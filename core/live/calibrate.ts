@@ -279,7 +279,9 @@ function averagedTops(w: RecordingWindows, average: number): { top: Int32Array; 
  * counts (margin both ways); the classes together are then checked (suppression couples them) and
  * a class with false alarms raised until the budget holds, and each class is once more moved to
  * where it adds hits without breaking it. Ties between averagings go to the fewest false alarms,
- * then the least averaging. A class that cannot be heard within the budget is turned off (1).
+ * then the least averaging; the settings in force (`current`) stay when they are within the
+ * budget and nothing found is better. A class that cannot be heard within the budget is turned
+ * off (1).
  * Events of never-announced classes are left out. Throws RangeError for a rate that is not a
  * number ≥ 0.
  */
@@ -418,18 +420,25 @@ export function calibrateOnRecording(
     if (!chosen || better(c.outcome, chosen.outcome)) chosen = c;
   }
   if (!chosen) throw new RangeError('no averaging to choose from');
-  const settings: LiveSettings = {
-    ...current,
-    thresholds: chosen.thresholds,
-    average: chosen.average
-  };
   const score = (s: LiveSettings) => scoreDetections(detectOnWindows(w, s), heard, w.seconds);
+  const before = score(current);
+  // The settings in force stay when the sweep found nothing better within the budget.
+  const keep =
+    before.falseAlarms <= budget &&
+    !better(chosen.outcome, {
+      hits: before.hits,
+      falseAlarms: before.falseAlarms,
+      falseByClass: []
+    });
+  const settings: LiveSettings = keep
+    ? { ...current }
+    : { ...current, thresholds: chosen.thresholds, average: chosen.average };
   const where = options.name
     ? `${options.name} (${w.seconds.toFixed(1)} s`
     : `a recording (${w.seconds.toFixed(1)} s`;
   return {
     settings,
-    before: score(current),
+    before,
     after: score(settings),
     maxFalseAlarmsPerHour: rate,
     allowedFalseAlarms: budget,
