@@ -178,8 +178,8 @@ describe('calibrateOnRecording', () => {
     expect(r.settings.thresholds[1]).toBeGreaterThanOrEqual(0.85);
     expect(r.settings.thresholds[1]).toBeLessThanOrEqual(0.86);
     expect(r.settings.average).toBe(1);
-    // No "no" event: it could only add false alarms, and there are none to add.
-    expect(r.settings.thresholds[0]).toBe(0.75);
+    // No "no" event on the recording: "no" keeps its threshold (it raises no false alarm here).
+    expect(r.settings.thresholds[2]).toBe(0.75);
     expect(r.basis).toMatch(/2 labelled events\) for the most hits at ≤ 0 false alarms per hour$/);
   });
 
@@ -246,6 +246,24 @@ describe('calibrateOnRecording', () => {
       expect(r.settings.overlap).toBe(current.overlap);
       expect(r.settings.suppressionMs).toBe(current.suppressionMs);
     }
+  });
+
+  test('a class without events keeps its threshold unless its false alarms break the budget', () => {
+    // "no" reaches 0.8 once with no "no" event: at 75 % a false alarm, which a budget of 0 refuses.
+    const probs = Array.from({ length: 12 }, (_, i): [number, number] =>
+      i === 2 ? [0.9, 0.05] : i === 8 ? [0.05, 0.8] : quiet
+    );
+    const events = [event(1.8, 'yes')];
+    const strict = calibrateOnRecording(windows(probs), events, settings(), {
+      maxFalseAlarmsPerHour: 0
+    });
+    expect(strict.after).toMatchObject({ hits: 1, falseAlarms: 0 });
+    expect(strict.settings.thresholds[2]).toBeGreaterThan(0.8);
+    // A budget of one false alarm (7 s at 600 per hour ≈ 1.2) leaves it as it was.
+    const loose = calibrateOnRecording(windows(probs), events, settings(), {
+      maxFalseAlarmsPerHour: 600
+    });
+    expect(loose.settings.thresholds[2]).toBe(0.75);
   });
 
   test('events of background classes are left out; a rate that is not a number ≥ 0 is refused', () => {

@@ -281,7 +281,8 @@ function averagedTops(w: RecordingWindows, average: number): { top: Int32Array; 
  * where it adds hits without breaking it. Ties between averagings go to the fewest false alarms,
  * then the least averaging; the settings in force (`current`) stay when they are within the
  * budget and nothing found is better. A class that cannot be heard within the budget is turned
- * off (1).
+ * off (1); a class without labelled events keeps its threshold, raised only as far as the budget
+ * needs.
  * Events of never-announced classes are left out. Throws RangeError for a rate that is not a
  * number ≥ 0.
  */
@@ -301,6 +302,16 @@ export function calibrateOnRecording(
   // Events per class, in the order scoreDetections searches them.
   const byClass: number[][] = w.labels.map(() => []);
   heard.forEach((e, j) => byClass[w.labels.indexOf(e.label)].push(j));
+  // Classes with events are tuned; the others keep their threshold unless it breaks the budget.
+  const tuned = announced.filter((c) => byClass[c].length > 0);
+  /** Candidate index per class; KEEP: the class's current threshold. */
+  const KEEP = -1;
+  /** The index of the lowest candidate above `t`. */
+  const above = (t: number) => {
+    let i = 0;
+    while (i + 1 < GRID.length && GRID[i + 1] > t) i++;
+    return i;
+  };
 
   /** The detector's decisions and scoreDetections' matching, on precomputed averaged tops. */
   const simulate = (tops: { top: Int32Array; p: Float64Array }, th: number[]): Outcome => {
@@ -338,10 +349,10 @@ export function calibrateOnRecording(
   const chooseFor = (average: number) => {
     const tops = averagedTops(w, average);
     const thresholdsAt = (g: number[]) =>
-      current.thresholds.map((t, c) => (current.silent[c] ? t : GRID[g[c]]));
+      current.thresholds.map((t, c) => (current.silent[c] || g[c] === KEEP ? t : GRID[g[c]]));
     // Each class alone: its hits and false alarms at every candidate.
     const alone = new Map<number, Outcome[]>();
-    for (const c of announced) {
+    for (const c of tuned) {
       const th = w.labels.map(() => 1);
       alone.set(
         c,
@@ -353,11 +364,12 @@ export function calibrateOnRecording(
         )
       );
     }
-    const g = w.labels.map(() => 0);
-    let spent = 0;
+    const g = w.labels.map((_, c) => (tuned.includes(c) ? 0 : KEEP));
+    // What the untuned classes spend of the budget as they are.
+    let spent = simulate(tops, thresholdsAt(g)).falseAlarms;
     for (;;) {
       let best: { c: number; to: number; dh: number; df: number } | undefined;
-      for (const c of announced) {
+      for (const c of tuned) {
         const curve = alone.get(c)!;
         for (let to = g[c] + 1; to < GRID.length; to++) {
           const dh = curve[to].hits - curve[g[c]].hits;
@@ -378,7 +390,7 @@ export function calibrateOnRecording(
       spent += best.df;
     }
     // The middle of the run of candidates that give a class the same counts.
-    for (const c of announced) {
+    for (const c of tuned) {
       if (g[c] === 0) continue;
       const curve = alone.get(c)!;
       const same = (i: number) =>
@@ -394,11 +406,12 @@ export function calibrateOnRecording(
     while (now.falseAlarms > budget) {
       let worst = announced[0];
       for (const c of announced) if (now.falseByClass[c] > now.falseByClass[worst]) worst = c;
-      g[worst] = Math.max(0, g[worst] - 1);
+      // One candidate higher; a kept threshold goes to the lowest candidate above it.
+      g[worst] = g[worst] === KEEP ? above(current.thresholds[worst]) : Math.max(0, g[worst] - 1);
       now = simulate(tops, thresholdsAt(g));
     }
     // One pass moving each class to where, with the others as they are, it adds hits.
-    for (const c of announced) {
+    for (const c of tuned) {
       for (let to = 0; to < GRID.length; to++) {
         if (to === g[c]) continue;
         const trial = [...g];
