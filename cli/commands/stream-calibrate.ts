@@ -129,6 +129,10 @@ export async function calibrateStream(
     `chosen for at most ${rate} false alarms per hour (${c.allowedFalseAlarms} in ${windows.seconds.toFixed(1)} s, ${overlap}): ${settingsText(c.settings, labels)}`
   );
   io.out(`  ${scoreText(c.after)}`);
+  if (c.after.hits === 0 && c.after.heard.length > 0)
+    io.out(
+      `no setting hears a labelled event with at most ${c.allowedFalseAlarms} false alarms here: allow more per hour`
+    );
   io.out(`note: ${SAME_RECORDING_NOTE}`);
   io.out(
     v.write

@@ -364,7 +364,7 @@ export function calibrateOnRecording(
         )
       );
     }
-    const g = w.labels.map((_, c) => (tuned.includes(c) ? 0 : KEEP));
+    const g = w.labels.map((_, c): number => (tuned.includes(c) ? 0 : KEEP));
     // What the untuned classes spend of the budget as they are.
     let spent = simulate(tops, thresholdsAt(g)).falseAlarms;
     for (;;) {
