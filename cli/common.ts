@@ -45,6 +45,9 @@ export const OPTIONS = {
   overlap: { type: 'string' },
   suppression: { type: 'string' },
   average: { type: 'string' },
+  calibrate: { type: 'boolean' },
+  'max-false-alarms-per-hour': { type: 'string' },
+  write: { type: 'boolean' },
   // quench export --format onnx --input raw [--size WxH] (issue 16)
   input: { type: 'string' },
   size: { type: 'string' },

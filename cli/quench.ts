@@ -32,6 +32,7 @@ Usage:
   quench quantize --model MODEL --weight-bits B --weight-scheme S --out MODEL2
   quench export   --model MODEL --format onnx|int --out FILE [--input features|raw]
   quench stream   --model MODEL --audio FILE [--labels FILE.tsv] [--json]
+  quench stream   --model MODEL --audio FILE --labels FILE.tsv --calibrate [--write]
 
 Datasets are folders with one sub-folder per class; a class is every file under its folder, at
 any depth (links followed; .DS_Store, Thumbs.db, __MACOSX and other OS leftovers ignored).
@@ -95,11 +96,21 @@ stream options (a long recording through exactly the app's live path):
   --labels FILE.tsv      one event per line, start_s<TAB>end_s<TAB>class (Audacity's label
                          export); adds hits, misses and false alarms per hour. A detection is a
                          hit when it names the event's class within it or up to 0.5 s after it
-  --threshold P          probability a detection needs, every class (default 0.75)
+  --threshold P          probability a detection needs, every class (default: the model
+                         file's per-class thresholds, chosen from its accuracy estimate or by
+                         --calibrate --write; 0.75 for files without them)
   --overlap F            fraction of each 1 s window shared with the next (default 0.5)
   --suppression MS       no new detection for MS ms after one (default 1000)
-  --average N            average the last N windows before judging (default 1: none)
+  --average N            average the last N windows before judging (default: the model
+                         file's, else 1: none)
   Prints one line per detection: seconds<TAB>class<TAB>probability.
+  --calibrate            with --labels: choose per-class thresholds and averaging (1–3 windows)
+                         that hear the most events at or below a false-alarm rate, from one
+                         replay; prints them and the score before and after. Scored on the
+                         recording they were chosen on, the figures are optimistic
+  --max-false-alarms-per-hour R   the rate --calibrate keeps to (default 20)
+  --write                store the calibrated settings in the model file (atomically); a plain
+                         quench stream and the app's Live then start from them
 
 common:
   --json                 print one JSON object on stdout instead of text
@@ -129,7 +140,19 @@ const ALLOWED: Record<string, string[]> = {
   predict: ['model', 'engine', 'json'],
   quantize: ['model', 'weight-bits', 'weight-scheme', 'out', 'json'],
   export: ['model', 'format', 'out', 'input', 'size', 'json'],
-  stream: ['model', 'audio', 'labels', 'threshold', 'overlap', 'suppression', 'average', 'json']
+  stream: [
+    'model',
+    'audio',
+    'labels',
+    'threshold',
+    'overlap',
+    'suppression',
+    'average',
+    'calibrate',
+    'max-false-alarms-per-hour',
+    'write',
+    'json'
+  ]
 };
 
 /**

@@ -1,7 +1,8 @@
 /**
  * quench stream: a long recording through exactly the live path (core/live: the same hop,
  * averaging, thresholds and suppression as the app's Live view) → one line per detection,
- * `seconds<TAB>class<TAB>probability`; with --labels, hits, misses and false alarms per hour.
+ * `seconds<TAB>class<TAB>probability`; with --labels, hits, misses and false alarms per hour;
+ * with --calibrate, thresholds and averaging chosen on the recording (stream-calibrate.ts).
  */
 import { resolve } from 'node:path';
 import { AudioError } from '../../core/features/audio-error';
@@ -20,6 +21,7 @@ import {
   type Io,
   type Values
 } from '../common';
+import { calibrateStream, calibrationFlags } from './stream-calibrate';
 
 function fraction(v: Values, name: 'threshold' | 'overlap', lo: number, hi: number) {
   const raw = v[name];
@@ -61,6 +63,7 @@ function settingsFrom(v: Values, path: LivePath): LiveSettings {
 export async function cmdStream(v: Values, io: Io): Promise<number> {
   const modelPath = resolve(required(v, 'model'));
   const audioPath = resolve(required(v, 'audio'));
+  const calibrateRate = calibrationFlags(v);
   const contents = await loadModel(modelPath);
   const model = intModelOf(contents, modelPath);
   let path: LivePath;
@@ -96,6 +99,17 @@ export async function cmdStream(v: Values, io: Io): Promise<number> {
     if (e instanceof AudioError || e instanceof FeatureError)
       throw new InputError(`${audioPath}: ${e.message}`);
     throw e;
+  }
+  if (calibrateRate !== undefined) {
+    return calibrateStream(v, io, {
+      path,
+      contents,
+      modelPath,
+      audioPath,
+      samples,
+      events: events!,
+      rate: calibrateRate
+    });
   }
   const started = io.now();
   const timeline = replay(path, samples, (done, total) => {

@@ -5,7 +5,11 @@ import {
   type ClipEvaluation,
   type PipelineProgress
 } from '../../core/data/pipeline';
-import { encodeModel } from '../../core/model-file/model-file';
+import {
+  encodeModel,
+  type DetectionCalibration,
+  type ModelContents
+} from '../../core/model-file/model-file';
 import {
   applyOverrides,
   checkServable,
@@ -77,6 +81,25 @@ export function evaluationLines(e: ClipEvaluation, labels: string[], audio = tru
       .filter((l): l is string => l !== undefined)
       .map((l) => `note: ${l}`)
   ];
+}
+
+/** "detection thresholds: no 81 %, yes 78 % (chosen from …)", background classes left out. */
+export function detectionLine(
+  d: DetectionCalibration,
+  labels: string[],
+  background?: string
+): string {
+  const each = labels
+    .map((l, c) => (l === background ? '' : `${l} ${thresholdText(d.thresholds[c])}`))
+    .filter(Boolean)
+    .join(', ');
+  const avg = d.average === 1 ? 'no averaging' : `averaging ${d.average} windows`;
+  return `detection thresholds: ${each}; ${avg} (${d.basis})`;
+}
+
+/** A threshold as people read it: "78 %", or "off" at 1. */
+export function thresholdText(t: number): string {
+  return t >= 1 ? 'off' : `${Math.round(100 * t)} %`;
 }
 
 /** Refuses, before reading any file, what the engine could not serve as trained; flag words. */
@@ -189,6 +212,7 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
   const bar = new Progress(io);
   const started = io.now();
   let bytes: Uint8Array = new Uint8Array(0);
+  let written: ModelContents | undefined;
   const r = await trainOnDataset(folderSource(data), spec, {
     ...options,
     from,
@@ -199,6 +223,7 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
     onModel: async (contents) => {
       bytes = encodeModel(contents);
       await writeFileAtomic(out, bytes);
+      written = contents;
     },
     onProgress: (p) => {
       if (p.stage === 'scan')
@@ -211,6 +236,11 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
     }
   });
   bar.done();
+  // Cross-validation's suggested detection settings exist only now: the file again, with them.
+  if (r.detection && !written?.detection) {
+    bytes = encodeModel(r.contents);
+    await writeFileAtomic(out, bytes);
+  }
   printScan(io, r.scan);
   for (const pr of r.problems) io.err(`skipped ${pr.file}: ${pr.reason}`);
   for (const w of r.warnings) io.err(`warning: ${w.message}`);
@@ -238,7 +268,8 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
     skipped: r.problems,
     ignored: r.scan.ignored,
     notes: r.scan.notes,
-    backgroundClass: r.scan.backgroundClass ?? null
+    backgroundClass: r.scan.backgroundClass ?? null,
+    detection: r.detection ?? null
   };
   if (v.json) io.out(JSON.stringify(summary));
   else {
@@ -252,6 +283,7 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
     if (r.evaluation)
       for (const line of evaluationLines(r.evaluation, r.contents.labels, audio)) io.out(line);
     else io.out('accuracy: not estimated (cancelled)');
+    if (r.detection) io.out(detectionLine(r.detection, r.contents.labels, r.scan.backgroundClass));
     io.out(
       `on its own ${r.served.clips} training clips: ${(100 * r.served.accuracy).toFixed(1)} % right, mean confidence ${(100 * r.served.meanTopProbability).toFixed(1)} % ${r.served.trainingLoss === undefined ? '' : ` (last training loss ${r.served.trainingLoss.toFixed(3)})`}`
     );

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { applyOverrides, getPreset } from '../spec';
 import { initTrainingBackend } from '../train/backend/init-backend';
 import { imageProject, memorySource, webcamPng } from '../../test/fixtures/first-project';
+import type { ModelContents } from '../model-file/model-file';
 import { trainOnDataset, type PipelineProgress } from './pipeline';
 
 beforeAll(async () => {
@@ -28,10 +29,14 @@ describe('grouped k-fold cross-validation on small projects', () => {
     const reports: PipelineProgress[] = [];
     const source = imageProject(4, 2);
     let clock = 0;
+    let saved: ModelContents | undefined;
     const r = await trainOnDataset(source, SPEC, {
       epochs: 2,
       now: () => (clock += 250),
-      onModel: () => void events.push('model'),
+      onModel: (c) => {
+        events.push('model');
+        saved = c;
+      },
       onProgress: (p: PipelineProgress) => {
         if (p.stage !== 'scan') reports.push(p);
         if (p.stage === 'evaluate' && events.at(-1) !== `fold ${p.fold}`)
@@ -56,6 +61,11 @@ describe('grouped k-fold cross-validation on small projects', () => {
     expect(r.served.clips).toBe(8);
     expect(r.contents.int).toBeDefined();
     expect(r.evaluationCancelled).toBe(false);
+    // Detection thresholds from the folds' predictions: only after the model was first saved.
+    expect(saved!.detection).toBeUndefined();
+    expect(r.detection).toMatchObject({ thresholds: [0.75, 0.75], average: 1 });
+    expect(r.detection!.basis).toMatch(/^chosen from the estimate's 8 held-out clips \(4-fold/);
+    expect(r.contents.detection).toEqual(r.detection);
   }, 120_000);
 
   test('a class with one image: its recall rests on that one image; no class is reported without clips', async () => {
@@ -81,6 +91,7 @@ describe('grouped k-fold cross-validation on small projects', () => {
     expect(r.result.cancelled).toBe(false);
     expect(r.evaluation).toBeUndefined();
     expect(r.evaluationCancelled).toBe(true);
+    expect(r.detection).toBeUndefined();
     expect(r.contents.int).toBeDefined();
   }, 120_000);
 });
@@ -132,6 +143,9 @@ describe("Speech Commands' validation and testing lists", () => {
     expect(e).toMatchObject({ method: 'listed', folds: 1, clips: 4 });
     expect(e.classClips).toEqual([2, 2]);
     expect(e.basis!.lists).toEqual(['validation_list.txt', 'testing_list.txt']);
+    // Detection thresholds chosen from the listed clips, stored with the model.
+    expect(r.detection!.basis).toMatch(/^chosen from the estimate's 4 held-out clips/);
+    expect(r.contents.detection).toEqual(r.detection);
     expect(e.predictions.map((p) => p.file).sort()).toEqual([
       'blue/u0_nohash_0.png',
       'blue/u1_nohash_0.png',

@@ -14,7 +14,13 @@ import { evaluate, predictProbabilities, type Evaluation } from '../train/evalua
 import type { Examples } from '../train/dataset';
 import type { TrainResult } from '../train/trainer';
 import type { TrainOptions } from '../train/train-options';
-import { addOtherSounds, BaseError, startedFromLabel, type FromBase } from './base';
+import {
+  addOtherSounds,
+  BaseError,
+  isOtherSoundsClass,
+  startedFromLabel,
+  type FromBase
+} from './base';
 import { datasetChecks, type DatasetWarning } from './checks';
 import {
   buildExamples,
@@ -42,6 +48,8 @@ import { assignFolds, foldCount, groupsPerClass } from './folds';
 import { independentGroups, oneSessionEvidence } from './groups';
 import { readHeldOutLists } from './held-out-lists';
 import { JobProgress, type JobEstimate } from './job-progress';
+import { thresholdsFromHeldOut } from '../live/calibrate';
+import type { DetectionCalibration } from '../model-file/model-file';
 
 export {
   batchAugmenter,
@@ -177,6 +185,11 @@ export interface TrainDatasetResult {
    * hold-out, every clip but the held-out ones. A later "what if" measures on exactly these.
    */
   trainedOn: { file: string; at?: number }[];
+  /**
+   * Suggested live detection settings chosen from the estimate's held-out predictions
+   * (core/live/calibrate.ts), whenever an estimate was made; `contents` carries them too.
+   */
+  detection?: DetectionCalibration;
 }
 
 /** {@link EnergySummary} of an integer model from its per-layer counts on `clips` inputs. */
@@ -308,10 +321,17 @@ export async function trainOnDataset(
   );
   const report = (p: PipelineProgress['train']) =>
     onProgress?.({ stage: 'train', train: p, job: job.report(0, p!), check: 'own' });
-  const fitted: Fitted = await fitPart(scanned, trainIdx, listed, base, report, false);
+  let fitted: Fitted = await fitPart(scanned, trainIdx, listed, base, report, false);
   let evaluation: ClipEvaluation | undefined;
+  let detection: DetectionCalibration | undefined;
+  // The classes never announced live (background, "other sounds") keep their default threshold.
+  const silent = scanned.labels
+    .map((l, i) => (i === scanned.backgroundLabel || isOtherSoundsClass(l) ? i : -1))
+    .filter((i) => i >= 0);
   if (byLists) {
     evaluation = { ...clipEvaluation(fitted.heldOut!, 'listed', 1, fitted.engine), basis };
+    detection = suggestedDetection(fitted.heldOut!, silent, lists!.names.join(' and '));
+    fitted = { ...fitted, contents: { ...fitted.contents, detection } };
   }
   await onModel?.(fitted.contents);
   let evaluationCancelled = false;
@@ -326,8 +346,12 @@ export async function trainOnDataset(
         job: job.report(n + 1, p!)
       });
     const cv = await crossValidate(scanned, folds, k, base, progress, onFoldModel);
-    evaluation = cv && { ...cv, basis };
+    evaluation = cv && { ...cv.evaluation, basis };
     evaluationCancelled = cv === undefined;
+    if (cv) {
+      detection = suggestedDetection(cv.predictions, silent, `${k}-fold cross-validation`);
+      fitted = { ...fitted, contents: { ...fitted.contents, detection } };
+    }
   }
   const counts = Object.fromEntries(scanned.labels.map((l, i) => [l, scanned.counts[i]]));
   const energy =
@@ -342,6 +366,7 @@ export async function trainOnDataset(
     contents: fitted.contents,
     evaluation,
     evaluationCancelled,
+    ...(detection && { detection }),
     served: fitted.served,
     result: fitted.result,
     problems: scanned.problems,
@@ -389,6 +414,16 @@ function refuseEmptyTraining(scanned: ScannedDataset, listed: number[], names: s
   }
 }
 
+/** Thresholds and averaging from held-out predictions, as the model file stores them. */
+function suggestedDetection(
+  p: HeldOutPredictions,
+  background: number[],
+  source: string
+): DetectionCalibration {
+  const { thresholds, average, basis } = thresholdsFromHeldOut(p, background, source);
+  return { thresholds, average, basis };
+}
+
 /** A cross-validation fold that has clips: its index (0 … k−1) and its test clips. */
 interface FoldPlan {
   fold: number;
@@ -407,7 +442,7 @@ function foldsOf(fold: Int32Array, all: number[], k: number): FoldPlan[] {
 /**
  * k-fold cross-validation of the settings in `base` on the scanned clips: every clip is predicted
  * once, by the integer engine of a model trained without its fold (`folds`: each fold's test
- * clips). Undefined when cancelled.
+ * clips), with the merged predictions it rests on. Undefined when cancelled.
  */
 async function crossValidate(
   scanned: ScannedDataset,
@@ -417,7 +452,7 @@ async function crossValidate(
   /** `n`: the n-th fold of `folds` (0-based). */
   onProgress: (n: number, p: PipelineProgress['train']) => void,
   onFoldModel?: TrainDatasetOptions['onFoldModel']
-): Promise<ClipEvaluation | undefined> {
+): Promise<{ evaluation: ClipEvaluation; predictions: HeldOutPredictions } | undefined> {
   const all = scanned.items.map((_, i) => i);
   const parts: HeldOutPredictions[] = [];
   let engine: 'int' | 'float' = 'int';
@@ -443,7 +478,8 @@ async function crossValidate(
     );
     if (fitted.engine === 'float') engine = 'float';
   }
-  return clipEvaluation(mergePredictions(parts), 'k-fold', k, engine);
+  const predictions = mergePredictions(parts);
+  return { evaluation: clipEvaluation(predictions, 'k-fold', k, engine), predictions };
 }
 
 /** Features of a dataset for an existing model (its labels, its stored feature settings). */

@@ -85,14 +85,23 @@ export class LivePath {
   /** Audio: the last window's samples, a ring written at `pushed` modulo its length. */
   private recent = new Float32Array(0);
 
-  /** `model`: an already converted integer network (else converted from `contents`). */
+  /**
+   * `model`: an already converted integer network (else converted from `contents`). Settings start
+   * from the defaults with the thresholds and averaging the model file suggests (its `detection`,
+   * when it has them), then `settings` on top.
+   */
   constructor(contents: ModelContents, settings?: Partial<LiveSettings>, model?: IntModel) {
     this.model = model ?? convertToInt(contents);
     this.labels = contents.labels;
     this.features = frontEndOf(contents);
     this.kind = this.features.kind === 'logmel' ? 'audio' : 'image';
+    const suggested = contents.detection && {
+      thresholds: [...contents.detection.thresholds],
+      average: contents.detection.average
+    };
     this.current = {
       ...defaultLiveSettings(this.labels, (l) => isBackgroundClass(l) || isOtherSoundsClass(l)),
+      ...suggested,
       ...settings
     };
     checkLiveSettings(this.current, this.labels.length);

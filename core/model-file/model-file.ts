@@ -54,6 +54,25 @@ export interface ModelStats {
   dutyCycles: Record<string, number[]>;
 }
 
+/**
+ * Suggested detection settings for the live path (core/live/detector.ts), stored with the model so
+ * that Live and `quench stream` start from them: chosen from the accuracy estimate's held-out
+ * clips after training, or by calibrating on a labelled recording (core/live/calibrate.ts).
+ */
+export interface DetectionCalibration {
+  /** Per class (label order): the averaged probability a detection needs, in [0, 1]; 1 = off. */
+  thresholds: number[];
+  /** Windows averaged before judging, 1 (none) to {@link MAX_STORED_AVERAGE}. */
+  average: number;
+  /** One line saying what the settings were chosen from, for people ("chosen from …"). */
+  basis: string;
+}
+
+/** The most windows a stored setting may average (the live path's own limit). */
+export const MAX_STORED_AVERAGE = 20;
+/** The longest `basis` line a model file may carry, characters. */
+const MAX_BASIS_CHARS = 1000;
+
 export interface ModelContents {
   spec: ModelSpec;
   labels: string[];
@@ -63,6 +82,8 @@ export interface ModelContents {
   createdAt: string;
   /** The integer network (absent for models the engine can't run, e.g. float weights). */
   int?: IntModel;
+  /** Suggested live detection settings (absent in files written before they existed). */
+  detection?: DetectionCalibration;
 }
 
 interface HeaderTensor {
@@ -86,6 +107,7 @@ interface Header {
   int?: unknown;
   /** False for a deployment file that carries only the integer network. */
   floatWeights: boolean;
+  detection?: DetectionCalibration;
 }
 
 const BYTES: Record<TensorDtype, number> = { float32: 4, float64: 8, int32: 4, uint8: 1, int8: 1 };
@@ -148,7 +170,8 @@ export function encodeModel(
     createdAt: contents.createdAt,
     tensors,
     int: stored?.meta,
-    floatWeights: includeFloat
+    floatWeights: includeFloat,
+    ...(contents.detection && { detection: contents.detection })
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const dataStart = align8(16 + json.length);
@@ -283,6 +306,8 @@ export function decodeModel(bytes: Uint8Array): ModelContents & { model: Resolve
   }
   const floatTensors = tensors.filter((t) => !t.name.startsWith('int/'));
   if (floatTensors.length === 0 && !int) fail('the file holds no network');
+  const detection =
+    header.detection === undefined ? undefined : checkDetection(header.detection, labels.length);
   return {
     spec,
     labels: labels as string[],
@@ -291,8 +316,36 @@ export function decodeModel(bytes: Uint8Array): ModelContents & { model: Resolve
     metrics,
     createdAt,
     model,
-    int
+    int,
+    ...(detection && { detection })
   };
+}
+
+/**
+ * The stored detection settings, checked: one threshold in [0, 1] per class, a whole number of
+ * windows to average from 1 to {@link MAX_STORED_AVERAGE}, and a basis line. Throws
+ * ModelFileError naming the field.
+ */
+export function checkDetection(d: unknown, classes: number): DetectionCalibration {
+  if (!isObj(d)) fail('detection must be an object with thresholds, average and basis');
+  const { thresholds, average, basis } = d;
+  if (!Array.isArray(thresholds) || thresholds.length !== classes)
+    fail(`detection.thresholds must hold one threshold per class (${classes})`);
+  thresholds.forEach((t, i) => {
+    if (typeof t !== 'number' || !(t >= 0 && t <= 1))
+      fail(`detection.thresholds[${i}] must be a number from 0 to 1, got ${JSON.stringify(t)}`);
+  });
+  if (
+    !Number.isInteger(average) ||
+    (average as number) < 1 ||
+    (average as number) > MAX_STORED_AVERAGE
+  )
+    fail(
+      `detection.average must be a whole number of windows from 1 to ${MAX_STORED_AVERAGE}, got ${JSON.stringify(average)}`
+    );
+  if (typeof basis !== 'string' || basis.length > MAX_BASIS_CHARS)
+    fail(`detection.basis must be text of at most ${MAX_BASIS_CHARS} characters`);
+  return { thresholds: [...(thresholds as number[])], average: average as number, basis };
 }
 
 function checkStats(s: unknown): ModelStats {

@@ -16,8 +16,8 @@ export interface Requantization {
 
 /**
  * `contents` with every layer's weights at `to`: a fresh integer network (throws ConvertError
- * when the engine can't serve it), the validation accuracy dropped (it belonged to the old
- * weights) and `quantizedFrom` recorded. `createdAt` is an ISO time stamp (core has no clock).
+ * when the engine can't serve it), the validation accuracy and the calibrated detection settings
+ * dropped (they belonged to the old weights) and `quantizedFrom` recorded. `createdAt` is an ISO time stamp (core has no clock).
  */
 export function requantizeContents(
   contents: ModelContents,
@@ -26,7 +26,7 @@ export function requantizeContents(
   from: string
 ): ModelContents {
   const spec = applyOverrides(contents.spec, to);
-  const { int: _int, ...rest } = contents;
+  const { int: _int, detection: _detection, ...rest } = contents;
   const next: ModelContents = {
     ...rest,
     spec,

@@ -1,7 +1,8 @@
 /**
  * The training worker (worker_threads): trains one model on a project's data folder with core's
  * pipeline, streams progress to the host, stops between batches when told to, and writes the
- * model file atomically. Messages in: start, cancel. Messages out: progress, done, failed.
+ * model file atomically (again once cross-validation has chosen its detection thresholds).
+ * Messages in: start, cancel. Messages out: progress, model, done, failed.
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
@@ -9,7 +10,7 @@ import { parentPort } from 'node:worker_threads';
 import { DatasetError } from '../../../core/data/dataset';
 import { trainOnDataset, type EnergySummary } from '../../../core/data/pipeline';
 import type { Requantization } from '../../../core/model-file/requantize';
-import { encodeModel } from '../../../core/model-file/model-file';
+import { encodeModel, type ModelContents } from '../../../core/model-file/model-file';
 import type { ModelSpec } from '../../../core/spec';
 import { initTrainingBackend } from '../../../core/train/backend/init-backend';
 import type { TrainedLayers } from '../../../core/train/fine-tune';
@@ -132,12 +133,25 @@ async function requantize(m: Extract<WorkerIn, { type: 'quantize' }>): Promise<v
   });
 }
 
+/** Writes a run's model file (atomically) and tells the host its sizes. */
+async function saveModel(modelPath: string, contents: ModelContents): Promise<void> {
+  const bytes = encodeModel(contents);
+  await writeFileAtomic(modelPath, bytes);
+  post({
+    type: 'model',
+    modelBytes: bytes.length,
+    deployedBytes: deployedBytes(contents),
+    labels: contents.labels
+  });
+}
+
 async function run(m: Extract<WorkerIn, { type: 'start' }>): Promise<void> {
   await backend;
   let last = 0;
   const folds: FoldRecord[] = [];
   const foldDir = join(dirname(m.modelPath), 'folds');
   const from = m.from && { base: await loadBaseFile(m.from.path), train: m.from.train };
+  let savedDetection = false;
   const r = await trainOnDataset(folderSource(m.dataDir), m.spec, {
     ...m.options,
     from,
@@ -145,14 +159,8 @@ async function run(m: Extract<WorkerIn, { type: 'start' }>): Promise<void> {
     createdAt: new Date().toISOString(),
     // The model is written as soon as it exists: Live can use it while folds still train.
     onModel: async (contents) => {
-      const bytes = encodeModel(contents);
-      await writeFileAtomic(m.modelPath, bytes);
-      post({
-        type: 'model',
-        modelBytes: bytes.length,
-        deployedBytes: deployedBytes(contents),
-        labels: contents.labels
-      });
+      await saveModel(m.modelPath, contents);
+      savedDetection = contents.detection !== undefined;
     },
     // Fold models are kept so that a "what if" run can repeat the estimate requantized.
     onFoldModel: async (fold, contents, test) => {
@@ -195,6 +203,9 @@ async function run(m: Extract<WorkerIn, { type: 'start' }>): Promise<void> {
       }
     }
   });
+  // Cross-validation's suggested detection settings exist only now: the model again, with them
+  // (the model file is where Live and `quench stream` read them from).
+  if (r.detection && !savedDetection) await saveModel(m.modelPath, r.contents);
   // The clips the served model was trained on, for "what if" runs made from it later.
   await writeFileAtomic(
     join(dirname(m.modelPath), TRAINED_ON),

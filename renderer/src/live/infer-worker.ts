@@ -9,8 +9,14 @@ import { toRgb } from '../../../core/features/image';
 import type { Detection, LiveSettings } from '../../../core/live/detector';
 import { LayerReport, type LayerView, type LiveEnergy } from '../../../core/live/layer-report';
 import { LivePath } from '../../../core/live/live-path';
+import {
+  calibrateOnRecording,
+  recordingWindows,
+  type RecordingCalibration
+} from '../../../core/live/calibrate';
 import { recordingSamples, replay, type Timeline } from '../../../core/live/replay';
-import { decodeModel } from '../../../core/model-file/model-file';
+import { parseLabels } from '../../../core/live/score';
+import { decodeModel, type DetectionCalibration } from '../../../core/model-file/model-file';
 
 export type { LayerView, LiveEnergy };
 
@@ -26,7 +32,20 @@ export type InferIn =
    * A recording file in any format Quench reads, replayed through the live path with the current
    * settings; without bytes, the last recording again (after a settings change).
    */
-  | { type: 'replay'; bytes?: Uint8Array; name: string };
+  | { type: 'replay'; bytes?: Uint8Array; name: string }
+  /**
+   * "Calibrate": the recording (as for replay) replayed once with `settings` but no averaging,
+   * then thresholds and averaging chosen for the most events of `labels` (a label file's text)
+   * heard at ≤ `maxFalseAlarmsPerHour` (core/live/calibrate.ts).
+   */
+  | {
+      type: 'calibrate';
+      bytes?: Uint8Array;
+      name: string;
+      labels: string;
+      settings: LiveSettings;
+      maxFalseAlarmsPerHour: number;
+    };
 
 export type InferOut =
   | {
@@ -38,6 +57,8 @@ export type InferOut =
       hopSeconds: number;
       /** Which engine kernels run here: WebAssembly SIMD, or the JavaScript fallback. */
       kernels: 'wasm-simd' | 'javascript';
+      /** The detection settings the model file suggests (what `settings` started from). */
+      detection?: DetectionCalibration;
     }
   | {
       type: 'result';
@@ -57,6 +78,7 @@ export type InferOut =
     }
   | { type: 'progress'; done: number; total: number }
   | { type: 'timeline'; timeline: Timeline; warnings: string[] }
+  | { type: 'calibrated'; result: RecordingCalibration; labels: string[]; warnings: string[] }
   | { type: 'error'; message: string };
 
 let path: LivePath | undefined;
@@ -98,21 +120,38 @@ function publish(step: ReturnType<LivePath['frame']>): void {
 /** The last recording decoded, kept for replays with other settings. */
 let recording: { samples: Float32Array; warnings: string[] } | undefined;
 
-async function replayFile(bytes: Uint8Array | undefined, name: string): Promise<void> {
+/** The recording to replay (decoded from `bytes`, or the last one) and a progress reporter. */
+async function recordingFor(bytes: Uint8Array | undefined, name: string) {
   if (!path) throw new Error('no model loaded');
   const rate = (path.features as { sampleRate: number }).sampleRate;
   if (bytes) recording = await recordingSamples(bytes, name, rate);
   if (!recording) throw new Error('no recording to replay');
-  const { samples, warnings } = recording;
   let last = 0;
-  const timeline = replay(path, samples, (done, total) => {
+  const progress = (done: number, total: number) => {
     // A progress message per few seconds of audio is plenty for a bar.
     if (done - last >= rate * 5 || done === total) {
       last = done;
       post({ type: 'progress', done, total });
     }
+  };
+  return { live: path, ...recording, progress };
+}
+
+async function replayFile(bytes: Uint8Array | undefined, name: string): Promise<void> {
+  const { live, samples, warnings, progress } = await recordingFor(bytes, name);
+  post({ type: 'timeline', timeline: replay(live, samples, progress), warnings });
+}
+
+async function calibrate(m: Extract<InferIn, { type: 'calibrate' }>): Promise<void> {
+  const { live, samples, warnings, progress } = await recordingFor(m.bytes, m.name);
+  live.settings = m.settings;
+  const events = parseLabels(m.labels, live.labels);
+  const windows = recordingWindows(live, samples, progress);
+  const result = calibrateOnRecording(windows, events, m.settings, {
+    maxFalseAlarmsPerHour: m.maxFalseAlarmsPerHour,
+    name: m.name
   });
-  post({ type: 'timeline', timeline, warnings });
+  post({ type: 'calibrated', result, labels: live.labels, warnings });
 }
 
 onmessage = async (e: MessageEvent<InferIn>) => {
@@ -129,7 +168,8 @@ onmessage = async (e: MessageEvent<InferIn>) => {
         kind: path.kind,
         settings: path.settings,
         hopSeconds: path.kind === 'audio' ? path.hopSeconds : 0,
-        kernels: simdAvailable() ? 'wasm-simd' : 'javascript'
+        kernels: simdAvailable() ? 'wasm-simd' : 'javascript',
+        detection: contents.detection
       });
     } else if (m.type === 'settings' && path) {
       path.settings = m.settings;
@@ -149,6 +189,8 @@ onmessage = async (e: MessageEvent<InferIn>) => {
       return;
     } else if (m.type === 'replay') {
       await replayFile(m.bytes, m.name);
+    } else if (m.type === 'calibrate') {
+      await calibrate(m);
     }
   } catch (err) {
     post({ type: 'error', message: err instanceof Error ? err.message : String(err) });

@@ -8,7 +8,7 @@ import type { LayerView, LiveEnergy } from '../../../core/live/layer-report';
 import { api } from '../api/client';
 import { Mic } from '../audio/mic';
 import type { InferIn, InferOut } from './infer-worker';
-import { loadLiveSettings, saveLiveSettings } from './settings';
+import { forgetLiveSettings, loadLiveSettings, saveLiveSettings } from './settings';
 import { inferWorker } from './worker';
 
 /** Where camera frames come from (the Camera component). */
@@ -20,6 +20,11 @@ export class LiveSession {
   running = $state(false);
   labels = $state.raw<string[]>([]);
   settings = $state.raw<LiveSettings | undefined>(undefined);
+  /** The settings the model file suggests (defaults where it has none) and what they rest on. */
+  modelSettings = $state.raw<LiveSettings | undefined>(undefined);
+  basis = $state<string | undefined>(undefined);
+  /** The settings in use are the person's own (remembered), not the model's. */
+  own = $state(false);
   probabilities = $state.raw<number[]>([]);
   top = $state(-1);
   /** The latest window's input was silence: nothing heard. */
@@ -71,6 +76,9 @@ export class LiveSession {
       this.labels = m.labels;
       this.kernels = m.kernels === 'wasm-simd' ? 'WebAssembly SIMD kernels' : 'JavaScript kernels';
       const stored = loadLiveSettings(this.project, this.run, m.labels.length);
+      this.modelSettings = m.settings;
+      this.basis = m.detection?.basis;
+      this.own = stored !== undefined;
       this.settings = stored ?? m.settings;
       if (stored) this.post({ type: 'settings', settings: stored });
       const go = this.startWhenReady;
@@ -95,10 +103,21 @@ export class LiveSession {
     this.worker?.postMessage(m, transfer);
   }
 
+  /** New settings from the person (or applied on their request): used and remembered. */
   update(next: LiveSettings): void {
     this.settings = next;
+    this.own = true;
     this.post({ type: 'settings', settings: next });
     saveLiveSettings(this.project, this.run, next);
+  }
+
+  /** Back to the model's own settings; the person's are forgotten. */
+  useModelSettings(): void {
+    if (!this.modelSettings) return;
+    this.settings = this.modelSettings;
+    this.own = false;
+    this.post({ type: 'settings', settings: this.modelSettings });
+    forgetLiveSettings(this.project, this.run);
   }
 
   setThreshold(index: number, value: number): void {

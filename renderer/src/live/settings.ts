@@ -31,6 +31,15 @@ export function saveLiveSettings(project: string, run: string, s: LiveSettings):
   }
 }
 
+/** Forgets the settings remembered for a model (it starts from its own again). */
+export function forgetLiveSettings(project: string, run: string): void {
+  try {
+    localStorage.removeItem(key(project, run));
+  } catch {
+    // Storage switched off: nothing was remembered.
+  }
+}
+
 /** m:ss.s for a time in seconds since the stream began. */
 export function clock(seconds: number): string {
   const m = Math.floor(seconds / 60);
