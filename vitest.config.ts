@@ -39,7 +39,12 @@ export default defineConfig({
         test: {
           name: 'electron',
           environment: 'node',
-          include: ['electron/**/*.test.ts', 'test/electron/**/*.test.ts', 'test/cli/**/*.test.ts'],
+          include: [
+            'electron/**/*.test.ts',
+            'test/electron/**/*.test.ts',
+            'test/cli/**/*.test.ts',
+            'test/bench/**/*.test.ts'
+          ],
           testTimeout: 60_000
         }
       }
