@@ -46,6 +46,7 @@ beforeAll(() => {
       livingSeconds: 24,
       livingKeywords: 3,
       livingSentences: 1,
+      babbleSentences: 2,
       quietSeconds: 2
     });
   } finally {

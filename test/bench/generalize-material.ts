@@ -145,8 +145,16 @@ export const HELD_OUT_ROOMS: Room[] = [
   { id: 'far-kitchen', effects: ['lowpass', '3500', 'reverb', '55', '60', '70'], noise: 'fan' }
 ];
 
-/** The user's room: a light reverb; its noise is `USER_ROOM_NOISE_DBFS` of pink and brown. */
-const USER_ROOM: Room = { id: 'user-room', effects: ['reverb', '25', '60', '40'], noise: 'brown' };
+/**
+ * The user's room: a light reverb whose amount and size change a little from take to take (the
+ * user moves about); its noise is `USER_ROOM_NOISE_DBFS` of pink and brown.
+ */
+const USER_ROOM = 'user-room';
+function userRoom(rng: Rng): Room {
+  const reverberance = Math.round(15 + 20 * rng.next());
+  const size = Math.round(30 + 20 * rng.next());
+  return { id: USER_ROOM, effects: ['reverb', `${reverberance}`, '60', `${size}`], noise: 'brown' };
+}
 const USER_ROOM_NOISE_DBFS = -48;
 /** The living room: a medium reverb; a fan at `FAN_DBFS` and babble at `BABBLE_DBFS` (RMS). */
 const LIVING_ROOM: Room = {
@@ -180,6 +188,8 @@ export interface MaterialOptions {
   livingKeywords?: number;
   /** Sentences of other speech at normal level in the living room (default 3). */
   livingSentences?: number;
+  /** Sentences each babble voice reads before it starts again (default 8, all of them). */
+  babbleSentences?: number;
   /** Quiet-room recording length, seconds (default 60). */
   quietSeconds?: number;
   /** One line per step, for a progress log. */
@@ -368,13 +378,30 @@ export function makeGeneralizeMaterial(options: MaterialOptions): Manifest {
     livingSeconds: 120,
     livingKeywords: 23,
     livingSentences: 3,
+    babbleSentences: BABBLE_SENTENCES.length,
     quietSeconds: 60,
     ...options
   };
-  if (!(o.unseenVoices >= 1 && o.unseenVoices <= UNSEEN_VOICES.length))
-    throw new Error(`unseenVoices must be 1 to ${UNSEEN_VOICES.length}, got ${o.unseenVoices}`);
-  if (o.livingSentences > OTHER_SPEECH.length)
-    throw new Error(`livingSentences must be at most ${OTHER_SPEECH.length}`);
+  const whole = (name: keyof typeof o, lo: number, hi: number) => {
+    const v = o[name] as number;
+    if (!(Number.isInteger(v) && v >= lo && v <= hi))
+      throw new Error(
+        `material option ${name} must be a whole number from ${lo} to ${hi}, got ${v}`
+      );
+  };
+  whole('takesPerWord', 1, 1000);
+  whole('heldOutPerWord', 1, 1000);
+  whole('unseenVoices', 1, UNSEEN_VOICES.length);
+  whole('livingKeywords', 1, 1000);
+  whole('livingSentences', 0, OTHER_SPEECH.length);
+  whole('babbleSentences', 1, BABBLE_SENTENCES.length);
+  for (const name of ['backgroundSeconds', 'livingSeconds', 'quietSeconds'] as const)
+    if (!(o[name] > 0 && o[name] <= 3600))
+      throw new Error(`material option ${name} must be seconds from 0 to 3600, got ${o[name]}`);
+  if (o.words.length === 0 || o.words.some((w) => !/^[a-z]+$/.test(w)))
+    throw new Error(
+      `material words must be lower-case English words, got ${JSON.stringify(o.words)}`
+    );
   const log = o.onProgress ?? (() => {});
   const rng = createRng(o.seed);
   const work = mkdtempSync(join(tmpdir(), 'quench-generalize-'));
@@ -394,14 +421,19 @@ export function makeGeneralizeMaterial(options: MaterialOptions): Manifest {
     text: string,
     voice: VoiceSpec,
     room: Room | undefined,
-    vary: { cents: number; tempo: number }
+    vary: Variation
   ): Float32Array => {
     const n = made++;
     const txt = join(work, `${n}.txt`);
     const raw = join(work, `${n}-raw.wav`);
     const shaped = join(work, `${n}.wav`);
     writeFileSync(txt, text);
-    run('text2wave', ['-eval', `(voice_${voice.festival})`, '-o', raw, txt]);
+    // Festival's own duration scale works for the diphone voices (HTS voices ignore it).
+    const stretch =
+      vary.stretch !== undefined && voice.festival !== 'cmu_us_slt_arctic_hts'
+        ? ['-eval', `(Parameter.set 'Duration_Stretch ${vary.stretch.toFixed(3)})`]
+        : [];
+    run('text2wave', ['-eval', `(voice_${voice.festival})`, ...stretch, '-o', raw, txt]);
     const cents = voice.pitchCents + vary.cents;
     const tempo = voice.tempo * vary.tempo;
     run('sox', [
@@ -461,9 +493,10 @@ export function makeGeneralizeMaterial(options: MaterialOptions): Manifest {
     for (const word of o.words) {
       for (let k = 0; k < o.takesPerWord; k++) {
         const voice = USER_VOICES[k % USER_VOICES.length];
-        const x = render(word, voice, USER_ROOM, {
+        const x = render(word, voice, userRoom(rng), {
           cents: Math.round(160 * rng.next() - 80),
-          tempo: 0.94 + 0.12 * rng.next()
+          tempo: 0.94 + 0.12 * rng.next(),
+          stretch: 0.9 + 0.25 * rng.next()
         });
         const t = take(x, -14 + 10 * rng.next(), (n) => userNoise(n));
         const file = outPath('project', word, `${word}-${String(k + 1).padStart(2, '0')}.wav`);
@@ -473,7 +506,7 @@ export function makeGeneralizeMaterial(options: MaterialOptions): Manifest {
           word,
           voice: voice.id,
           festivalVoice: voice.festival,
-          room: USER_ROOM.id,
+          room: USER_ROOM,
           snrDb: t.snrDb
         });
       }
@@ -572,11 +605,21 @@ export function makeGeneralizeMaterial(options: MaterialOptions): Manifest {
   }
 }
 
+/** A take's own variation on its voice. */
+interface Variation {
+  /** sox pitch, cents, added to the voice's. */
+  cents: number;
+  /** sox tempo factor, times the voice's. */
+  tempo: number;
+  /** Festival's Duration_Stretch (> 1 slower); diphone voices only. */
+  stretch?: number;
+}
+
 type Render = (
   text: string,
   voice: VoiceSpec,
   room: Room | undefined,
-  vary: { cents: number; tempo: number }
+  vary: Variation
 ) => Float32Array;
 
 /**
@@ -594,7 +637,8 @@ function livingRoom(
   // Babble: each babble voice reads all the sentences from a random point on, distant and low.
   const babble = new Float32Array(n);
   for (const [i, voice] of BABBLE_VOICES.entries()) {
-    const text = [...BABBLE_SENTENCES.slice(i * 2), ...BABBLE_SENTENCES.slice(0, i * 2)].join(' ');
+    const order = [...BABBLE_SENTENCES.slice(i * 2), ...BABBLE_SENTENCES.slice(0, i * 2)];
+    const text = order.slice(0, o.babbleSentences).join(' ');
     const x = render(text, voice, HELD_OUT_ROOMS[2], { cents: 0, tempo: 1 });
     const r = activeRms(x) || 1;
     let at = -rng.int(x.length);

@@ -78,7 +78,8 @@ function quench(args: string[], watch?: string): Promise<Child> {
 
 /** The line of a usage error that names --from. */
 function refusal(stderr: string): string {
-  return stderr.split('\n').find((l) => l.includes('--from')) ?? lastLines(stderr, 1);
+  const line = stderr.split('\n').find((l) => l.includes('--from')) ?? lastLines(stderr, 1);
+  return line.split('. ')[0];
 }
 
 function lastLines(s: string, n = 3): string {
@@ -307,6 +308,24 @@ function breakdown(r: Measured, key: 'byVoice' | 'byRoom'): string {
     .join(', ');
 }
 
+/** A material folder's manifest, checked for the parts this bench reads. */
+function readManifest(file: string): Manifest {
+  let m: Partial<Manifest>;
+  try {
+    m = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${file}: not readable as JSON (${(e as Error).message})`);
+  }
+  const missing = (
+    ['project', 'words', 'projectTakes', 'heldOut', 'living', 'quiet', 'voices'] as const
+  ).filter((k) => m[k] === undefined);
+  if (missing.length || !Array.isArray(m.heldOut) || !m.living?.wav || !m.living.labels)
+    throw new Error(
+      `${file}: not a generalize material manifest (missing ${missing.join(', ') || 'the living room'}); delete the folder to generate it again`
+    );
+  return m as Manifest;
+}
+
 const froms = (argValue('--from') ?? 'scratch,base').split(',');
 const keep = argValue('--keep');
 const work = keep ?? mkdtempSync(join(tmpdir(), 'quench-generalize-bench-'));
@@ -316,7 +335,7 @@ const loadBefore = loadavg()[0];
 let manifest: Manifest;
 let materialSeconds: number | undefined;
 if (existsSync(join(dir, 'manifest.json'))) {
-  manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  manifest = readManifest(join(dir, 'manifest.json'));
   console.log(`material: reusing ${dir}`);
 } else {
   const t0 = performance.now();
@@ -367,7 +386,7 @@ const notes = results.filter((r) => r.note).map((r) => `- ${r.from}: ${r.note}`)
 const markdown = [
   '## Generalization: unseen voices and rooms (base vs scratch)',
   '',
-  `A newcomer's project: ${m.projectTakes.length / m.words.length} takes of each of ${m.words.map((w) => `\`${w}\``).join(', ')} in "the user's" voice (festival kal diphone and slt HTS, ±80 cents, ±6 % tempo, a light reverb, room noise at −48 dBFS) and ${m.backgroundSeconds} s of that room's noise as \`background\`; ` +
+  `A newcomer's project: ${m.projectTakes.length / m.words.length} takes of each of ${m.words.map((w) => `\`${w}\``).join(', ')} in "the user's" voice (festival kal diphone and slt HTS, per take ±80 cents, ±6 % tempo, kal's duration ×0.9–1.15, a light reverb that varies, room noise at −48 dBFS) and ${m.backgroundSeconds} s of that room's noise as \`background\`; ` +
     '`quench train --data PROJECT --out M.qnm --from X --json` with every other setting the default' +
     (scratch?.train
       ? ` (${scratch.train.preset}, ${scratch.train.epochs} epochs, ${scratch.train.examples} examples)`
