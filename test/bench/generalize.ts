@@ -308,6 +308,12 @@ function breakdown(r: Measured, key: 'byVoice' | 'byRoom'): string {
     .join(', ');
 }
 
+/** "2.5–5": the range of the unseen voices' pitch shifts, semitones either way. */
+function semitones(man: Manifest): string {
+  const shifts = man.voices.unseen.map((v) => Math.abs(v.pitchCents) / 100);
+  return `${Math.min(...shifts)}–${Math.max(...shifts)}`;
+}
+
 /** A material folder's manifest, checked for the parts this bench reads. */
 function readManifest(file: string): Manifest {
   let m: Partial<Manifest>;
@@ -395,9 +401,9 @@ const markdown = [
   '',
   `Material (test/bench/generalize-material.ts, seed ${m.seed}; festival \`text2wave\` + sox, never espeak-ng or flite, which train the base): ` +
     `${m.heldOut.length} held-out takes (${m.heldOut.length / m.words.length} a word) in ${m.voices.unseen.length} unseen voices (${unseenIds}) across rooms (dry, small room, hall, phone band, far kitchen; noise at 10–30 dB SNR); ` +
-    `a ${m.living.seconds} s living room (fan at ${m.living.levels.fanDbfs} dBFS, babble of three festival voices at ${m.living.levels.babbleDbfs} dBFS, ${m.living.keywords.length} keywords in the unseen voices at ${m.living.levels.keywordDbfs.join(' to ')} dBFS, ${m.living.speech.length} sentences of other speech); a ${m.quiet.seconds} s quiet room of pink noise at ${m.quiet.dbfs} dBFS.`,
+    `a ${m.living.seconds} s living room (fan at ${m.living.levels.fanDbfs} dBFS, babble of ${m.voices.babble.length} festival voices at ${m.living.levels.babbleDbfs} dBFS, ${m.living.keywords.length} keywords in the unseen voices at ${m.living.levels.keywordDbfs.join(' to ')} dBFS, ${m.living.speech.length} sentences of other speech); a ${m.quiet.seconds} s quiet room of pink noise at ${m.quiet.dbfs} dBFS.`,
   '',
-  "**Limitation**: flite's `kal` and `slt` voices record the same speakers as festival's kal diphone and slt HTS voices, so the base may have heard the user's speakers (not these words). Every unseen voice is one speaker, festival's ked diphone (festvox-kdlpc16k), made into several by sox (pitch 2.5–5 semitones, tempo, EQ): they differ in pitch, tempo and timbre, not in accent or diphone inventory — a real second speaker is likely harder.",
+  `**Limitation**: flite's \`kal\` and \`slt\` voices record the same speakers as festival's kal diphone and slt HTS voices, so the base may have heard the user's speakers (not these words). Every unseen voice is one speaker, festival's ked diphone (festvox-kdlpc16k), made into several by sox (pitch ${semitones(m)} semitones, tempo, EQ): they differ in pitch, tempo and timbre, not in accent or diphone inventory — a real second speaker is likely harder.`,
   '',
   tableText,
   '',
