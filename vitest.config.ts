@@ -43,7 +43,8 @@ export default defineConfig({
             'electron/**/*.test.ts',
             'test/electron/**/*.test.ts',
             'test/cli/**/*.test.ts',
-            'test/scripts/**/*.test.ts'
+            'test/scripts/**/*.test.ts',
+            'test/bench/**/*.test.ts'
           ],
           testTimeout: 60_000
         }

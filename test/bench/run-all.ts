@@ -18,6 +18,7 @@ const BENCHES = [
   'features',
   'live-loop',
   'first-project',
+  'generalize',
   'sparsity-energy',
   'soak'
 ];
