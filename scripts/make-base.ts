@@ -95,6 +95,24 @@ function writeAtomic(path: string, data: Uint8Array | string): void {
   renameSync(tmp, path);
 }
 
+/** The corpus recipe without its per-file records (those stay in the corpus's manifest.json). */
+function corpusSummary(manifest: unknown): Record<string, unknown> {
+  const m = manifest as Record<string, unknown>;
+  const keep = [
+    'seed',
+    'options',
+    'dictionary',
+    'words',
+    'evaluationWords',
+    'voices',
+    'recipe',
+    'tools',
+    'counts',
+    'seconds'
+  ];
+  return Object.fromEntries(keep.filter((k) => k in m).map((k) => [k, m[k]]));
+}
+
 function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '?';
   return s < 90 ? `${Math.ceil(s)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
@@ -138,7 +156,9 @@ symlinkSync(join(corpus, 'background'), join(dataset, '_background_noise_'));
 const heldOutRng = createRng(seed ^ 0x7e57);
 const heldOut: string[] = [];
 for (const w of words) {
-  for (const f of readdirSync(join(corpus, 'words', w)).filter((x) => x.endsWith('.wav')).sort())
+  for (const f of readdirSync(join(corpus, 'words', w))
+    .filter((x) => x.endsWith('.wav'))
+    .sort())
     if (heldOutRng.next() < 0.05) heldOut.push(`${w}/${f}`);
 }
 writeFileSync(join(dataset, 'testing_list.txt'), `${heldOut.join('\n')}\n`);
@@ -232,7 +252,7 @@ const record = {
   madeAt: new Date().toISOString(),
   seconds: { ...stageSeconds, total: elapsed(started) },
   loadAverage: loadavg()[0],
-  corpus: manifest,
+  corpus: corpusSummary(manifest),
   training: {
     epochs,
     samplesPerSecond: r.result.samplesPerSecond,
@@ -266,3 +286,7 @@ console.log(
       ev ? `${(100 * ev.accuracy).toFixed(1)} % of ${ev.clips} clips` : 'not estimated'
     }, ${formatSeconds(elapsed(started))} in all`
 );
+// docs/BASES.md's measured part, from the record just written.
+execFileSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'base', 'base-doc.ts')], {
+  stdio: 'inherit'
+});

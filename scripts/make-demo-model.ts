@@ -41,7 +41,9 @@ if (made.status !== 0) process.exit(1);
 await initTrainingBackend({ backend: 'wasm' });
 const base = await bundledBase('audio');
 if (!base) {
-  console.error('make-demo-model: the keyword base is not installed; run npm run make-base -- --kind sound');
+  console.error(
+    'make-demo-model: the keyword base is not installed; run npm run make-base -- --kind sound'
+  );
   process.exit(1);
 }
 // Every setting the Train view shows, spelled out: a new sound project's, from the base.

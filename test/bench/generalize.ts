@@ -7,7 +7,8 @@
  * with 23 keywords, a quiet room, and the app's own accuracy estimate against the held-out truth.
  * The material comes from generalize-material.ts. Every measure is printed with its target and
  * PASS/FAIL; the exit code is 0 unless a step failed to run (it's a measurement).
- * Usage: tsx test/bench/generalize.ts [--from scratch,base] [--material DIR] [--keep DIR]
+ * Usage: tsx test/bench/generalize.ts [--from scratch,base,base:all] [--material DIR] [--keep DIR]
+ *   (base:L trains the base's layers L: head, top or all)
  *   --material DIR   reuse (or write) the material there; --keep DIR keeps models and material
  */
 import { spawn } from 'node:child_process';
@@ -154,11 +155,14 @@ function wordsOnly(
 }
 
 async function measure(from: string, m: Manifest, dir: string, work: string): Promise<Measured> {
-  const model = join(work, `${from}.qnm`);
+  const model = join(work, `${from.replace(/[^a-z]+/g, '-')}.qnm`);
   rmSync(model, { force: true });
   const base = ['train', '--data', join(dir, m.project), '--out', model, '--json'];
-  console.log(`\n--- ${from}: quench train --from ${from}`);
-  let trained = await quench([...base, '--from', from], model);
+  // "base:all" is --from base --train-layers all (which layers a run from the base trains).
+  const [start, layers] = from.split(':');
+  const flags = ['--from', start, ...(layers ? ['--train-layers', layers] : [])];
+  console.log(`\n--- ${from}: quench train ${flags.join(' ')}`);
+  let trained = await quench([...base, ...flags], model);
   let note: string | undefined;
   if (trained.code === 2 && /--from/.test(trained.stderr)) {
     if (from !== 'scratch')
