@@ -201,6 +201,11 @@ export function trainSettings(
 export async function cmdTrain(v: Values, io: Io): Promise<number> {
   const data = resolve(required(v, 'data'));
   const out = resolve(required(v, 'out'));
+  // Flag mistakes are usage errors, said before any file is read.
+  overridesFrom(v);
+  intFlag(v, 'epochs', 1, 1000);
+  intFlag(v, 'seed', 0, 2 ** 31 - 1);
+  choiceFlag(v, 'train-layers', TRAINED_LAYERS);
   const backgroundClass = await backgroundFor(v, data);
   const from = await startFor(v, data);
   // From a base: the base's network under the same settings a new project's form starts with.
