@@ -175,6 +175,22 @@ describe('train:start from the base', () => {
     expect(r.labels).toEqual(model.labels);
     const [listed] = await call(withBase, 'run:list', { project });
     expect(listed.startedFrom).toBe(r.startedFrom);
+    // A "what if" of it requantizes the same network: it started from the same base.
+    const requantized = finished(withBase);
+    await call(withBase, 'run:quantize', {
+      project,
+      run: run.id,
+      weightBits: 2,
+      weightScheme: 'linear'
+    });
+    const w = await requantized;
+    expect(w).toMatchObject({
+      status: 'done',
+      quantizedFrom: run.id,
+      startedFrom: r.startedFrom,
+      trainedLayers: 'head',
+      automaticClasses: r.automaticClasses
+    });
   });
 
   test('asking for the base when none is installed is an ApiError saying how to get it', async () => {

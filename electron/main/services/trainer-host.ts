@@ -242,7 +242,10 @@ export class TrainerHost {
       startedAt: new Date().toISOString(),
       settings,
       quantizedFrom: source.id,
-      trainedOn: source.trainedOn
+      trainedOn: source.trainedOn,
+      startedFrom: source.startedFrom,
+      trainedLayers: source.trainedLayers,
+      automaticClasses: source.automaticClasses
     };
     await this.saveRun(run);
     this.launch(run, {
@@ -348,9 +351,10 @@ export class TrainerHost {
           history: m.history,
           scan: m.scan,
           energy: m.energy,
-          startedFrom: m.startedFrom,
-          trainedLayers: m.trainedLayers,
-          automaticClasses: m.automaticClasses
+          // A what-if run keeps its trained run's start (its worker does not report one).
+          startedFrom: m.startedFrom ?? active.run.startedFrom,
+          trainedLayers: m.trainedLayers ?? active.run.trainedLayers,
+          automaticClasses: m.automaticClasses ?? active.run.automaticClasses
         });
       } else {
         const files = m.problems?.length
