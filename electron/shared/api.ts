@@ -121,6 +121,30 @@ export interface TrainSettings {
   trainLayers?: 'head' | 'top' | 'all';
 }
 
+/**
+ * A base installed for a kind of project (models/<name>.qnm with its record), as base:info
+ * describes it to the Train form: what a run that starts from it takes over.
+ */
+export interface BaseInfo {
+  kind: ProjectKind;
+  /** File name without extension, e.g. "keyword-base". */
+  name: string;
+  /** CRC-32 of the model file, 8 hex digits (a run from it records `base:<name>@<hash>`). */
+  hash: string;
+  /** What the base is and how it was made (its record's `about`). */
+  about: string;
+  /** The network every run from it trains (fixed): its architecture name and description. */
+  network: { name: string; description: string };
+  /** The base's own classes, in its output order. */
+  classes: string[];
+  /** How many of those classes are words (every class but the background class). */
+  words: number;
+  /** The "other sounds" pack: its one-second clips and the distinct words they hold. */
+  others: { clips: number; words: number };
+  /** The base's accuracy on held-out clips of its corpus, when its record gives one. */
+  accuracy?: { value: number; clips: number; about: string };
+}
+
 export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed';
 
 /** How the served model did on clips it was not trained on (core's ClipEvaluation). */
@@ -330,6 +354,8 @@ export interface ApiMethods {
   'sample:read': { req: { project: string; className: string; file: string }; res: Uint8Array };
   'sample:delete': { req: { project: string; className: string; file: string }; res: null };
   'train:start': { req: { project: string; settings: TrainSettings }; res: RunInfo };
+  /** The base installed for projects of `kind`, or null when none is (runs start from scratch). */
+  'base:info': { req: { kind: ProjectKind }; res: BaseInfo | null };
   'train:cancel': { req: { project: string }; res: null };
   'run:list': { req: { project: string }; res: RunInfo[] };
   'model:load': { req: { project: string; run: string }; res: Uint8Array };

@@ -172,6 +172,7 @@ const SCHEMAS: { [M in Method]: Record<string, Check> } = {
   'sample:delete': { project: id, className: name, file: str(255) },
   'train:start': { project: id, settings },
   'train:cancel': { project: id },
+  'base:info': { kind: oneOf('audio', 'vision') },
   'run:list': { project: id },
   'model:load': { project: id, run: id },
   'model:export': {

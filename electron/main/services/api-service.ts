@@ -3,12 +3,14 @@
  * events go to whoever subscribed. The Electron IPC wiring and the browser-mode server both wrap
  * one of these.
  */
-import type { ApiEvents, Method, Req, Res, RunInfo } from '../../shared/api';
+import type { ApiEvents, BaseInfo, Method, ProjectKind, Req, Res, RunInfo } from '../../shared/api';
 import { ApiError, checkTrainSettings, validateRequest } from '../../shared/api';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { BaseError } from '../../../core/data/base';
 import { decodeModel } from '../../../core/model-file/model-file';
+import { describeBase, loadBaseFile } from './bases';
 import { exportProject, importProject } from './project-archive';
 import { ProjectStore } from './project-store';
 import { TrainerHost } from './trainer-host';
@@ -47,16 +49,25 @@ export class ApiService {
   readonly trainer: TrainerHost;
   private listeners = new Set<Listener>();
 
+  /**
+   * `options.basePath` locates the base each project kind starts from (default: the bundled
+   * models/keyword-base.qnm for sound, none for pictures); tests point it elsewhere.
+   */
   constructor(
     root: string,
-    private readonly demoModel = findDemoModel()
+    private readonly demoModel = findDemoModel(),
+    options: { basePath?: (kind: ProjectKind) => string | undefined } = {}
   ) {
     this.store = new ProjectStore(root);
-    this.trainer = new TrainerHost(this.store, {
-      progress: (e) => this.emit('train:progress', e),
-      updated: (r) => this.emit('run:updated', r),
-      finished: (r) => this.emit('train:finished', r)
-    });
+    this.trainer = new TrainerHost(
+      this.store,
+      {
+        progress: (e) => this.emit('train:progress', e),
+        updated: (r) => this.emit('run:updated', r),
+        finished: (r) => this.emit('train:finished', r)
+      },
+      options.basePath
+    );
   }
 
   subscribe(listener: Listener): () => void {
@@ -140,6 +151,8 @@ export class ApiService {
       case 'train:cancel':
         this.trainer.cancel(q.project as string);
         return null;
+      case 'base:info':
+        return this.baseInfo(q.kind as ProjectKind);
       case 'run:list':
         return this.trainer.listRuns(q.project as string);
       case 'model:load':
@@ -208,6 +221,21 @@ export class ApiService {
       record?.run
     );
     return this.store.get(project.id);
+  }
+
+  /**
+   * The base installed for `kind`, described for the Train form; null when none is. A base whose
+   * files are damaged is an ApiError naming the file and the problem.
+   */
+  private async baseInfo(kind: ProjectKind): Promise<BaseInfo | null> {
+    const path = this.trainer.basePath(kind);
+    if (!path) return null;
+    try {
+      return describeBase(await loadBaseFile(path), kind);
+    } catch (e) {
+      if (e instanceof BaseError) throw new ApiError(e.message);
+      throw e;
+    }
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BaseError, decodeBase, type Base } from '../../../core/data/base';
+import { isBackgroundClass } from '../../../core/data/files';
+import type { BaseInfo, ProjectKind } from '../../shared/api';
 
 /** The base each kind of project starts from by default. */
 export const BASE_NAMES = { audio: 'keyword-base' } as const;
@@ -67,4 +69,47 @@ async function readBase(path: string): Promise<Base> {
 export async function bundledBase(kind: BaseKind): Promise<Base | undefined> {
   const path = bundledBasePath(kind);
   return path ? loadBaseFile(path) : undefined;
+}
+
+/** A finite number in [lo, hi] from a free-form record, else undefined. */
+function numberIn(v: unknown, lo: number, hi: number): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v >= lo && v <= hi ? v : undefined;
+}
+
+/**
+ * What the Train form shows of a base (api.ts BaseInfo): its network, classes, pack and the
+ * held-out accuracy its record gives (`heldOut.accuracy` in [0, 1] over `heldOut.clips` clips,
+ * as scripts/make-base.ts writes it; left out when the record lacks or garbles it).
+ */
+export function describeBase(base: Base, kind: ProjectKind): BaseInfo {
+  const { spec, labels } = base.contents;
+  const r = base.record;
+  const held = (typeof r.heldOut === 'object' && r.heldOut !== null ? r.heldOut : {}) as Record<
+    string,
+    unknown
+  >;
+  const value = numberIn(held.accuracy, 0, 1);
+  const clips = numberIn(held.clips, 1, Number.MAX_SAFE_INTEGER);
+  return {
+    kind,
+    name: base.name,
+    hash: base.hash,
+    about:
+      typeof r.about === 'string' && r.about.length <= 2000
+        ? r.about
+        : `${base.name}: a network Quench trained itself (npm run make-base).`,
+    network: { name: spec.name, description: spec.description ?? '' },
+    classes: labels.slice(),
+    words: labels.filter((l) => !isBackgroundClass(l)).length,
+    others: { clips: base.others.clips.length, words: new Set(base.others.words).size },
+    ...(value !== undefined && clips !== undefined
+      ? {
+          accuracy: {
+            value,
+            clips: Math.round(clips),
+            about: typeof held.about === 'string' ? held.about : 'held-out clips of its corpus'
+          }
+        }
+      : {})
+  };
 }

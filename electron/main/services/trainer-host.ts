@@ -21,12 +21,13 @@ import {
   SpecError,
   type ModelSpec
 } from '../../../core/spec';
-import { startedFromLabel, type Base } from '../../../core/data/base';
-import { bundledBase, bundledBasePath } from './bases';
+import { BaseError, startedFromLabel, type Base } from '../../../core/data/base';
+import { bundledBasePath, loadBaseFile } from './bases';
 import type { TrainOptions } from '../../../core/train/train-options';
 import { fewProblems } from '../../../core/util/few';
 import {
   ApiError,
+  type ProjectKind,
   type RunEvaluation,
   type RunInfo,
   type TrainProgressEvent,
@@ -49,6 +50,11 @@ function spawnWorker(): Worker {
   if (existsSync(js)) return new Worker(js);
   // execArgv: [] — the parent's own loader flags (tsx, vitest) must not leak into the worker.
   return new Worker(new URL('./train-worker-dev.mjs', import.meta.url), { execArgv: [] });
+}
+
+/** The bundled base of a project kind's (none for pictures yet). */
+function bundledKindBase(kind: ProjectKind): string | undefined {
+  return kind === 'audio' ? bundledBasePath('audio') : undefined;
 }
 
 const RUN_ID = /^[a-z0-9-]{6,64}$/;
@@ -78,9 +84,14 @@ export class TrainerHost {
   private spare: Worker | undefined;
   private closed = false;
 
+  /**
+   * `basePath` locates the base a project kind starts from (the model file; its record and pack
+   * beside it), undefined when none is installed; by default the bundled one under models/.
+   */
   constructor(
     private readonly store: ProjectStore,
-    private readonly events: TrainerEvents
+    private readonly events: TrainerEvents,
+    readonly basePath: (kind: ProjectKind) => string | undefined = bundledKindBase
   ) {}
 
   private runDir(project: string, run: string): string {
@@ -148,7 +159,8 @@ export class TrainerHost {
     if (info.classes.filter((c) => c.samples > 0).length < 2) {
       throw new ApiError('record samples of at least two classes before training');
     }
-    const base = await TrainerHost.baseFor(info.kind, settings);
+    const basePath = this.basePath(info.kind);
+    const base = await TrainerHost.baseFor(info.kind, settings, basePath);
     const spec = TrainerHost.specFor(info.kind, settings, base);
     const id = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     await mkdir(this.runDir(project, id), { recursive: true });
@@ -171,22 +183,29 @@ export class TrainerHost {
       modelPath: join(this.runDir(project, id), 'model.qnm'),
       spec,
       options,
-      ...(base
-        ? { from: { path: bundledBasePath('audio')!, train: settings.trainLayers ?? 'head' } }
-        : {})
+      ...(base ? { from: { path: basePath!, train: settings.trainLayers ?? 'head' } } : {})
     });
     return run;
   }
 
   /**
    * The base a run starts from: the bundled base of the project's kind unless the settings say
-   * scratch (the preset then decides the network). Asking for a base that isn't installed is an
-   * error that says how to make it.
+   * scratch or name a preset without saying base; `path` is that base's model file (undefined:
+   * none installed). Asking for a base that isn't installed is an ApiError that says how to make
+   * it, and so is a base whose files are damaged (naming the file).
    */
-  static async baseFor(kind: 'audio' | 'vision', s: TrainSettings): Promise<Base | undefined> {
-    const wants = s.startFrom ?? 'base';
+  static async baseFor(
+    kind: 'audio' | 'vision',
+    s: TrainSettings,
+    path: string | undefined
+  ): Promise<Base | undefined> {
+    const wants = s.startFrom ?? (s.preset === undefined ? 'base' : 'scratch');
     if (wants === 'scratch') return undefined;
-    const base = kind === 'audio' ? await bundledBase('audio') : undefined;
+    const base = path
+      ? await loadBaseFile(path).catch((e: unknown) => {
+          throw e instanceof BaseError ? new ApiError(e.message) : e;
+        })
+      : undefined;
     if (!base && s.startFrom === 'base') {
       throw new ApiError(
         kind === 'audio'
@@ -228,7 +247,10 @@ export class TrainerHost {
       startedAt: new Date().toISOString(),
       settings,
       quantizedFrom: source.id,
-      trainedOn: source.trainedOn
+      trainedOn: source.trainedOn,
+      startedFrom: source.startedFrom,
+      trainedLayers: source.trainedLayers,
+      automaticClasses: source.automaticClasses
     };
     await this.saveRun(run);
     this.launch(run, {
@@ -334,9 +356,10 @@ export class TrainerHost {
           history: m.history,
           scan: m.scan,
           energy: m.energy,
-          startedFrom: m.startedFrom,
-          trainedLayers: m.trainedLayers,
-          automaticClasses: m.automaticClasses
+          // A what-if run keeps its trained run's start (its worker does not report one).
+          startedFrom: m.startedFrom ?? active.run.startedFrom,
+          trainedLayers: m.trainedLayers ?? active.run.trainedLayers,
+          automaticClasses: m.automaticClasses ?? active.run.automaticClasses
         });
       } else {
         const files = m.problems?.length

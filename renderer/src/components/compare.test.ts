@@ -171,7 +171,7 @@ describe('RunsTable', () => {
     heading('Accuracy').click();
     flushSync();
     expect(order()).toEqual(['d', 'a', 'c', 'b', 'e']);
-    expect(el.querySelectorAll('thead th')).toHaveLength(12);
+    expect(el.querySelectorAll('thead th')).toHaveLength(13); // with Start (base or scratch)
     const size = heading('Deployed (bytes)');
     expect(size.title).toMatch(/integer-only model .*quench export --format int/);
     (el.querySelector('tbody tr[data-run="c"] .pick') as HTMLButtonElement).click();

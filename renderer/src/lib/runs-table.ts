@@ -3,12 +3,13 @@
  * read them).
  */
 import type { ClassInfo, RunInfo } from '../../../electron/shared/api';
-import { accuracyText, dataDrift, dateText, runAccuracy, trainingSeconds } from './runs';
+import { accuracyText, dataDrift, dateText, runAccuracy, startText, trainingSeconds } from './runs';
 
 export type RunColumn =
   | 'date'
   | 'data'
   | 'status'
+  | 'start'
   | 'preset'
   | 'weights'
   | 'actBits'
@@ -27,6 +28,11 @@ export const RUN_COLUMNS: { key: RunColumn; label: string; title: string }[] = [
     label: 'Data',
     title:
       'Whether the run trained on the project’s data as it is now (its classes and sample counts); runs on other data don’t compare fairly'
+  },
+  {
+    key: 'start',
+    label: 'Start',
+    title: 'What the run started from: a base (and which of its layers trained), or scratch'
   },
   { key: 'preset', label: 'Preset', title: 'The network it trained' },
   { key: 'weights', label: 'Weights', title: 'Weight bits and scheme (lin, exp, k-means)' },
@@ -68,6 +74,8 @@ export function sortValue(
       return dataDrift(r, classes) === undefined ? 1 : 0;
     case 'status':
       return r.status;
+    case 'start':
+      return startText(r);
     case 'preset':
       return s.preset;
     case 'weights':
@@ -138,8 +146,11 @@ export function cellText(r: RunInfo, key: RunColumn, classes: ClassInfo[] = []):
       if (r.quantizedFrom && r.status === 'done') return 'what if';
       // The model is complete; only the cross-validation estimate was stopped.
       return r.status === 'done' && r.evaluationCancelled ? 'done, not estimated' : r.status;
+    case 'start':
+      return startText(r);
     case 'preset':
-      return s.preset ?? '—';
+      // A run from a base trains the base's network, whatever the preset.
+      return startText(r) !== 'scratch' ? 'the base’s' : (s.preset ?? '—');
     case 'weights':
       return s.weightBits === undefined
         ? '—'

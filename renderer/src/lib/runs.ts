@@ -133,7 +133,9 @@ export function classDrift(
   if (!r.labels) return undefined;
   const now = classes.filter((c) => c.samples > 0).map((c) => c.name);
   if (now.length === 0) return undefined;
-  const removed = r.labels.filter((l) => !now.includes(l));
+  // A class the run added itself ("other sounds" from a base) is not one the project lost.
+  const automatic = new Set((r.automaticClasses ?? []).map((c) => c.name));
+  const removed = r.labels.filter((l) => !now.includes(l) && !automatic.has(l));
   const added = now.filter((c) => !r.labels!.includes(c));
   return removed.length || added.length ? { removed, added } : undefined;
 }
@@ -172,6 +174,49 @@ export function dataDrift(r: RunInfo, classes: ClassInfo[]): string | undefined 
   }
   const d = classDrift(r, classes);
   return d ? `trained on the classes ${r.labels!.join(', ')}` : undefined;
+}
+
+// ---- Where a run started: a base or scratch ----
+
+/** How the form and the runs name which layers of a base train (core/train/fine-tune.ts). */
+export const TRAIN_LAYERS_NAME = {
+  head: 'last layer',
+  top: 'top block',
+  all: 'every layer'
+} as const;
+
+/** A base's name as a person reads it: "keyword-base" → "keyword base". */
+export function baseLabel(name: string): string {
+  return name.replace(/[-_]+/g, ' ').trim();
+}
+
+/**
+ * What a run started from, short: "keyword base · last layer" or "scratch" (runs from before
+ * bases, and what-if runs of them, started from scratch). `startedFrom` reads
+ * `base:<name>@<hash>` (core/data/base.ts startedFromLabel).
+ */
+export function startText(r: RunInfo): string {
+  const m = /^base:(.+)@[0-9a-f]{8}$/.exec(r.startedFrom ?? '');
+  if (!m) return 'scratch';
+  const layers = TRAIN_LAYERS_NAME[r.trainedLayers as keyof typeof TRAIN_LAYERS_NAME];
+  return layers ? `${baseLabel(m[1])} · ${layers}` : baseLabel(m[1]);
+}
+
+/**
+ * One sentence on a run's start for its detail and Live: "Started from the keyword base
+ * (2144df1c), its last layer trained on this project's clips." or "Started from scratch
+ * (random values)."
+ */
+export function startSentence(r: RunInfo): string {
+  const m = /^base:(.+)@([0-9a-f]{8})$/.exec(r.startedFrom ?? '');
+  if (!m) return 'Started from scratch (random values).';
+  const what =
+    r.trainedLayers === 'head'
+      ? 'its last layer trained'
+      : r.trainedLayers === 'top'
+        ? 'its top block and last layer trained'
+        : 'every layer trained';
+  return `Started from the ${baseLabel(m[1])} (${m[2]}), ${what} on this project's clips.`;
 }
 
 // ---- The runs table and the accuracy-vs-energy chart (issue 16b) ----

@@ -3,7 +3,9 @@
  * training in progress. Views read it and call its methods; every call goes through the API.
  */
 import type {
+  BaseInfo,
   ProjectInfo,
+  ProjectKind,
   RunInfo,
   TrainProgressEvent,
   TrainSettings
@@ -87,6 +89,15 @@ class AppState {
   private starting = $state(false);
   /** A run of this project is training (also one found running after a reload). */
   training = $derived(this.starting || this.runs.some((r) => r.status === 'running'));
+  /**
+   * The base each kind of project can start from (base:info), null when none is installed; asked
+   * once per kind, when a project of that kind is first opened.
+   */
+  bases = $state.raw<Partial<Record<ProjectKind, BaseInfo | null>>>({});
+  /** The open project's base (undefined: none installed, a picture project, or not known yet). */
+  get base(): BaseInfo | undefined {
+    return (this.project && this.bases[this.project.kind]) ?? undefined;
+  }
   /** The run Live uses when the person picked one (else the default, see lib/runs). */
   liveRun = $state<string | undefined>(undefined);
 
@@ -166,6 +177,8 @@ class AppState {
   async open(id: string, view: View = 'collect', moves = ++this.#moves): Promise<void> {
     const p = await this.attempt(() => api.call('project:get', { project: id }));
     if (!p || moves !== this.#moves) return;
+    await this.loadBase(p.kind);
+    if (moves !== this.#moves) return;
     this.project = p;
     this.progress = [];
     this.liveRun = undefined;
@@ -174,6 +187,26 @@ class AppState {
     // another view (the runs fill in when they arrive).
     this.view = view;
     await this.loadRuns();
+  }
+
+  /**
+   * Asks which base projects of `kind` start from, once. A damaged base is said on the Train view
+   * and counts as none (runs start from scratch); an answer that is not a base counts as none.
+   */
+  async loadBase(kind: ProjectKind): Promise<void> {
+    if (kind in this.bases) return;
+    let base: BaseInfo | null = null;
+    try {
+      const b = await api.call('base:info', { kind });
+      if (b && typeof b === 'object' && typeof b.name === 'string' && b.kind === kind) base = b;
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      this.#error = {
+        text: `The base can't be used, runs start from scratch: ${why}`,
+        view: 'train'
+      };
+    }
+    this.bases = { ...this.bases, [kind]: base };
   }
 
   /**

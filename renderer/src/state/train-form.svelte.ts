@@ -4,11 +4,13 @@
  * from its kind's preset with that preset's defaults. Settings never carry over from another
  * project. Filled from a run by "Copy settings", and turned into the API's TrainSettings.
  */
-import type { ProjectKind, RunInfo, TrainSettings } from '../../../electron/shared/api';
+import type { BaseInfo, ProjectKind, RunInfo, TrainSettings } from '../../../electron/shared/api';
 import { NEW_RUN_WEIGHT_BITS, runDefaults } from '../../../core/spec/defaults';
+import { TRAIN_LAYERS_NAME } from '../lib/runs';
 import { defaultPreset, presetFits, presetTraining, type PresetTraining } from '../lib/presets';
 
 type Scheme = 'linear' | 'exponential' | 'kmeans';
+type TrainLayers = NonNullable<TrainSettings['trainLayers']>;
 
 /**
  * Every field of the form for a new project training `preset`: core's run defaults, the same
@@ -21,14 +23,31 @@ export function formDefaults(preset: string): Required<
   return rest;
 }
 
+/**
+ * The settings a run trained with, as the form takes them: its own (without the seed), with where
+ * it started from its record (a run whose settings left the start to the API's default says in
+ * `startedFrom` what it was). Runs from before bases record no start and leave it to the form.
+ */
+export function runSettings(r: RunInfo): TrainSettings {
+  const { seed: _seed, ...rest } = r.settings;
+  if (r.startedFrom === undefined) return rest;
+  const base = r.startedFrom.startsWith('base:');
+  const layers = r.trainedLayers;
+  return {
+    ...rest,
+    startFrom: base ? 'base' : 'scratch',
+    ...(base && (layers === 'head' || layers === 'top' || layers === 'all')
+      ? { trainLayers: layers }
+      : {})
+  };
+}
+
 /** A project's last settings from its runs: the newest trained run's (what-if runs train nothing). */
 export function lastRunSettings(runs: RunInfo[]): TrainSettings | undefined {
   const r = runs
     .filter((x) => !x.quantizedFrom && Object.keys(x.settings ?? {}).length > 0)
     .sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
-  if (!r) return undefined;
-  const { seed: _seed, ...rest } = r.settings;
-  return rest;
+  return r && runSettings(r);
 }
 
 export class TrainForm {
@@ -43,6 +62,15 @@ export class TrainForm {
   optimizer = $state<'adam' | 'sgd'>('adam');
   probabilistic = $state(false);
   iterativeRounds = $state(0);
+  /**
+   * A sound project's start: its kind's installed base, or scratch (random values on the
+   * preset). Picture projects always start from scratch (there is no picture base).
+   */
+  startFrom = $state<'base' | 'scratch'>('scratch');
+  /** From the base: which layers train (Advanced). */
+  trainLayers = $state<TrainLayers>('head');
+  /** The base this project's kind can start from; undefined when none is installed. */
+  base = $state.raw<BaseInfo | undefined>(undefined);
   /** Which run the form was last filled from (for the message under it). */
   copiedFrom = $state<string | undefined>(undefined);
   #project: string | undefined;
@@ -52,15 +80,19 @@ export class TrainForm {
 
   /**
    * Shows the form of `project`: its settings as last left this session, else its newest trained
-   * run's, else its kind's default preset with that preset's defaults. Opening the project shown
-   * changes nothing (the form keeps what is being typed).
+   * run's, else its kind's default preset with that preset's defaults. A sound project starts
+   * from `base` (the installed base of its kind, from base:info) unless its last settings said
+   * scratch. Opening the project shown changes nothing (the form keeps what is being typed).
    */
-  open(project: { id: string; kind: ProjectKind }, runs: RunInfo[]): void {
+  open(project: { id: string; kind: ProjectKind }, runs: RunInfo[], base?: BaseInfo | null): void {
     if (project.id === this.#project) return;
     if (this.#project !== undefined) this.#kept[this.#project] = this.settings();
     this.#project = project.id;
     this.#kind = project.kind;
     this.copiedFrom = undefined;
+    this.base = base && base.kind === project.kind && project.kind === 'audio' ? base : undefined;
+    this.startFrom = this.base ? 'base' : 'scratch';
+    this.trainLayers = 'head';
     const last = this.#kept[project.id] ?? lastRunSettings(runs);
     const preset = presetFits(last?.preset, project.kind)
       ? last.preset
@@ -94,6 +126,8 @@ export class TrainForm {
     if (this.probabilistic) out.push('probabilistic rounding');
     if (this.iterativeRounds > 0)
       out.push(`${this.iterativeRounds} k-means round${this.iterativeRounds === 1 ? '' : 's'}`);
+    if (this.fromBase && this.trainLayers !== 'head')
+      out.push(`${TRAIN_LAYERS_NAME[this.trainLayers]} trained`);
     return out;
   }
 
@@ -107,9 +141,24 @@ export class TrainForm {
     return '';
   }
 
+  /** The run will start from the base (a sound project with the base installed and chosen). */
+  get fromBase(): boolean {
+    return this.startFrom === 'base' && this.base !== undefined;
+  }
+
+  /**
+   * The API's settings. From the base: no preset (the network is the base's) and which layers
+   * train; a sound project from scratch says so (the API's default is the base when installed).
+   */
   settings(): TrainSettings {
+    const start: TrainSettings =
+      this.#kind !== 'audio'
+        ? { preset: this.preset }
+        : this.fromBase
+          ? { startFrom: 'base', trainLayers: this.trainLayers }
+          : { preset: this.preset, startFrom: 'scratch' };
     return {
-      preset: this.preset,
+      ...start,
       weightBits: this.weightBits,
       weightScheme: this.weightScheme,
       actBits: this.actBits,
@@ -141,6 +190,10 @@ export class TrainForm {
     if (s.optimizer !== undefined) this.optimizer = s.optimizer;
     if (s.probabilistic !== undefined) this.probabilistic = s.probabilistic;
     if (s.iterativeRounds !== undefined) this.iterativeRounds = s.iterativeRounds;
+    // A run from a base in a project whose base is gone since starts from scratch.
+    if (s.startFrom === 'scratch' || (s.startFrom === 'base' && this.base))
+      this.startFrom = s.startFrom;
+    if (s.trainLayers !== undefined) this.trainLayers = s.trainLayers;
   }
 }
 
