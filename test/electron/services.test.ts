@@ -282,7 +282,8 @@ describe('training in a worker thread', () => {
     const { events, finished } = collect();
     const run = await call('train:start', {
       project,
-      settings: { epochs: 3, weightBits: 4, seed: 2 }
+      // From scratch: what the run keeps is the subject here (runs from the base: base.test.ts).
+      settings: { epochs: 3, weightBits: 4, seed: 2, startFrom: 'scratch' }
     });
     expect(run.status).toBe('running');
     expect(spare()).toBeUndefined();

@@ -411,7 +411,10 @@ describe('runs to compare', () => {
       call('train:start', { project: p.id, settings: { preset: 'digits' } })
     ).rejects.toThrow(/for images, and this is a sound project/);
     let done = finished();
-    await call('train:start', { project: p.id, settings: { epochs: 2, weightBits: 4, seed: 3 } });
+    await call('train:start', {
+      project: p.id,
+      settings: { epochs: 2, weightBits: 4, seed: 3, startFrom: 'scratch' }
+    });
     const run = await done;
     expect(run.status).toBe('done');
     expect(run.energy!.totalPj).toBeGreaterThan(0);
