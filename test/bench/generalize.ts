@@ -12,7 +12,15 @@
  *   --material DIR   reuse (or write) the material there; --keep DIR keeps models and material
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { argValue, machineLine, table, writeResult } from './bench-util';
@@ -134,6 +142,8 @@ interface Measured {
     detections: number;
   };
   quiet?: { detections: number; seconds: number };
+  /** Simulated accelerator energy per inference on the held-out takes (quench eval), pJ. */
+  energyPj?: number;
   /** App's estimate − held-out accuracy, percentage points. */
   estimateErrorPoints?: number;
 }
@@ -194,7 +204,8 @@ async function measure(from: string, m: Manifest, dir: string, work: string): Pr
       labels: t.labels,
       estimate: t.evaluation
         ? {
-            accuracy: t.evaluation.accuracy,
+            // The headline the person reads: balanced accuracy where the run reports it.
+            accuracy: t.evaluation.balancedAccuracy ?? t.evaluation.accuracy,
             method: t.evaluation.method,
             folds: t.evaluation.folds,
             clips: t.evaluation.clips,
@@ -258,6 +269,11 @@ async function measure(from: string, m: Manifest, dir: string, work: string): Pr
     detections: living.detections.length
   };
 
+  // Energy per inference on the held-out takes, as the engine counts it.
+  const ev = await quench(['eval', '--model', model, '--data', join(dir, 'heldout'), '--json']);
+  if (ev.code === 0)
+    r.energyPj = (JSON.parse(ev.stdout) as { energy?: { totalPj: number } }).energy?.totalPj;
+
   const q = await quench(['stream', '--model', model, '--audio', join(dir, m.quiet.wav), '--json']);
   if (q.code !== 0) throw new Error(`quench stream exited with ${q.code}: ${lastLines(q.stderr)}`);
   const quiet = JSON.parse(q.stdout) as StreamJson;
@@ -277,7 +293,7 @@ const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
 /** The table's cells for one model: [value, verdict] per measure. */
 function cells(r: Measured): [string, string][] {
   if (!r.available)
-    return Array.from({ length: 6 }, () => ['not available', '—'] as [string, string]);
+    return Array.from({ length: 7 }, () => ['not available', '—'] as [string, string]);
   const u = r.unseen!;
   const l = r.living!;
   const t = r.train!;
@@ -302,8 +318,40 @@ function cells(r: Measured): [string, string][] {
         ]
       : ['no estimate', 'FAIL'],
     [`${t.toModelSeconds.toFixed(1)} s`, 'measured'],
-    [`${t.totalSeconds.toFixed(1)} s`, 'measured']
+    [`${t.totalSeconds.toFixed(1)} s`, 'measured'],
+    [r.energyPj === undefined ? '—' : `${(r.energyPj / 1e6).toFixed(2)} µJ`, 'measured']
   ];
+}
+
+/** Unseen-voice accuracy against energy per inference, one point per model measured. */
+function accuracyEnergySvg(rs: Measured[]): string {
+  const ps = rs
+    .filter((r) => r.unseen && r.energyPj)
+    .map((r) => ({ name: r.from, acc: r.unseen!.right / r.unseen!.n, e: r.energyPj! }));
+  const W = 560;
+  const H = 320;
+  const es = ps.map((p) => Math.log10(p.e));
+  const [e0, e1] = [Math.min(...es) - 0.15, Math.max(...es) + 0.15];
+  const x = (e: number) => 60 + ((Math.log10(e) - e0) / (e1 - e0)) * (W - 100);
+  const y = (a: number) => H - 40 - a * (H - 70);
+  const dots = ps
+    .map(
+      (p) =>
+        `<circle cx="${x(p.e).toFixed(1)}" cy="${y(p.acc).toFixed(1)}" r="5" fill="#2e86de"/><text x="${(x(p.e) + 8).toFixed(1)}" y="${(y(p.acc) + 4).toFixed(1)}">${p.name} (${pct(p.acc)}, ${(p.e / 1e6).toFixed(2)} µJ)</text>`
+    )
+    .join('\n');
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">
+<title>Unseen-voice accuracy vs energy per inference</title>
+<rect width="${W}" height="${H}" fill="white"/>
+<line x1="60" y1="${H - 40}" x2="${W - 20}" y2="${H - 40}" stroke="#333"/><line x1="60" y1="20" x2="60" y2="${H - 40}" stroke="#333"/>
+<line x1="60" y1="${y(TARGET.unseen)}" x2="${W - 20}" y2="${y(TARGET.unseen)}" stroke="#27ae60" stroke-dasharray="4 4"/>
+<text x="${W - 120}" y="${y(TARGET.unseen) - 4}" fill="#27ae60">target ${pct(TARGET.unseen)}</text>
+<text x="${W / 2}" y="${H - 8}" text-anchor="middle">energy per inference (µJ, log scale)</text>
+<text x="14" y="${H / 2}" transform="rotate(-90 14 ${H / 2})" text-anchor="middle">unseen-voice takes right</text>
+<text x="24" y="${y(0) + 4}">0 %</text><text x="20" y="${y(1) + 4}">100 %</text>
+${dots}
+</svg>
+`;
 }
 
 function breakdown(r: Measured, key: 'byVoice' | 'byRoom'): string {
@@ -375,7 +423,8 @@ const measures = [
   ['quiet room (−50 dBFS): detections', `${TARGET.quiet}`],
   ["the app's estimate vs the held-out accuracy", `within ±${TARGET.estimatePoints} points`],
   ['time to a model Live can load (train start → model file)', '—'],
-  ['time to the end of training (estimate included)', '—']
+  ['time to the end of training (estimate included)', '—'],
+  ['energy per inference (held-out takes, simulated accelerator)', '—']
 ];
 const perModel = results.map(cells);
 const header = ['measure', 'target', ...results.flatMap((r) => [r.from, ''])];
@@ -411,6 +460,8 @@ const markdown = [
   '',
   tableText,
   '',
+  '![unseen-voice accuracy vs energy per inference](generalize-accuracy-energy.svg)',
+  '',
   ...results
     .filter((r) => r.available && r.unseen)
     .flatMap((r) => [
@@ -427,6 +478,11 @@ const markdown = [
       : ` Generating the material took ${materialSeconds.toFixed(0)} s.`)
 ].join('\n');
 
+if (results.some((r) => r.unseen && r.energyPj)) {
+  const svgPath = join('docs', 'generalize-accuracy-energy.svg');
+  writeFileSync(`${svgPath}.tmp`, accuracyEnergySvg(results));
+  renameSync(`${svgPath}.tmp`, svgPath);
+}
 writeResult(
   'generalize',
   { targets: TARGET, results, materialSeconds, machine: machineLine() },
