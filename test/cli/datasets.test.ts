@@ -305,6 +305,9 @@ describe('one stray file does not decide the modality (kind 10)', () => {
       join(root, 's.qnm'),
       '--epochs',
       '1',
+      // From scratch: which preset the files' kind picks is the subject.
+      '--from',
+      'scratch',
       '--json'
     );
     expect(r.code, r.err).toBe(0);
