@@ -198,6 +198,13 @@ test('collect, train and compare, export and import, the demo; at 1280×800 and 
   // Train: messages of Collect are gone; two epochs; the run's detail, table and chart.
   await page.getByRole('button', { name: 'Train', exact: true }).first().click();
   expect(await page.locator('.status').textContent()).toBe('');
+  // A sound project starts from the keyword base; this walk-through trains from scratch, where
+  // the preset is the person's choice (runs from the base: first-project.e2e.ts).
+  expect(await page.getByRole('radio', { name: /Keyword base \(recommended\)/ }).isChecked()).toBe(
+    true
+  );
+  expect(await page.getByLabel('Preset').count()).toBe(0);
+  await page.getByRole('radio', { name: 'Scratch' }).check();
   expect(await page.getByLabel('Preset').locator('option').allTextContents()).toEqual([
     'audio-small (1 s of sound)'
   ]);
