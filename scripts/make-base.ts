@@ -4,15 +4,17 @@
  * 1. Synthesises a corpus (scripts/base/sound-corpus.ts: hundreds of words in every espeak-ng and
  *    flite voice, through room effects, plus other speech and background noise) into a cache
  *    folder outside the work tree, resuming a corpus left half made.
- * 2. Trains Quench's own k-WTA, 4-bit network (scripts/base/keyword-base.spec.json, or
- *    `--arch audio-small`) on it with the app's pipeline: every word a class, the noise as the
+ * 2. Trains Quench's own k-WTA, 4-bit network (the audio-small preset's, or with
+ *    `--arch keyword-base-large` scripts/base/keyword-base-large.spec.json: four wider blocks,
+ *    which learnt the corpus better but generalised worse to festival voices, docs/BASES.md) on
+ *    it with the app's pipeline: every word a class, the noise as the
  *    background class mixed under the words, a held-out part of the takes to keep the best epoch.
  * 3. Writes models/<name>.qnm, the "other sounds" pack models/<name>.others.wav (one-second clips
  *    of words and speech from the corpus, µ-law) and the training record models/<name>.json: the
  *    recipe, seed, time per stage, accuracy and energy.
  *
  * Usage: tsx scripts/make-base.ts --kind sound [--seed 1] [--words 400] [--takes 40]
- *   [--epochs 16] [--arch keyword-base|audio-small] [--name keyword-base] [--cache DIR]
+ *   [--epochs 12] [--arch audio-small|keyword-base-large] [--name keyword-base] [--cache DIR]
  *   [--corpus DIR] [--pack 256] [--workers 2]
  */
 import { execFileSync } from 'node:child_process';
@@ -45,8 +47,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     words: { type: 'string', default: '400' },
     takes: { type: 'string', default: '40' },
-    epochs: { type: 'string', default: '16' },
-    arch: { type: 'string', default: 'keyword-base' },
+    epochs: { type: 'string', default: '12' },
+    arch: { type: 'string', default: 'audio-small' },
     name: { type: 'string' },
     cache: { type: 'string' },
     corpus: { type: 'string' },
@@ -58,7 +60,7 @@ const { values } = parseArgs({
 function usage(message: string): never {
   console.error(`make-base: ${message}`);
   console.error(
-    'usage: tsx scripts/make-base.ts --kind sound [--seed 1] [--words 400] [--takes 40] [--epochs 16] [--arch keyword-base|audio-small] [--name NAME] [--cache DIR] [--corpus DIR] [--pack 256]'
+    'usage: tsx scripts/make-base.ts --kind sound [--seed 1] [--words 400] [--takes 40] [--epochs 12] [--arch audio-small|keyword-base-large] [--name NAME] [--cache DIR] [--corpus DIR] [--pack 256]'
   );
   process.exit(2);
 }
@@ -80,7 +82,7 @@ const seed = positive('seed');
 const epochs = positive('epochs');
 const packSize = positive('pack');
 const arch = values.arch!;
-const name = values.name ?? (arch === 'keyword-base' ? 'keyword-base' : `keyword-base-${arch}`);
+const name = values.name ?? (arch === 'audio-small' ? 'keyword-base' : arch);
 const cache = resolve(
   values.cache ??
     join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'quench', 'make-base')
@@ -165,10 +167,12 @@ writeFileSync(join(dataset, 'testing_list.txt'), `${heldOut.join('\n')}\n`);
 
 // 3. Training.
 const spec: ModelSpec =
-  arch === 'keyword-base'
+  arch === 'keyword-base-large'
     ? validateSpec(
-        JSON.parse(readFileSync(join(root, 'scripts', 'base', 'keyword-base.spec.json'), 'utf8')),
-        'keyword-base.spec.json'
+        JSON.parse(
+          readFileSync(join(root, 'scripts', 'base', 'keyword-base-large.spec.json'), 'utf8')
+        ),
+        'keyword-base-large.spec.json'
       )
     : applyOverrides(getPreset(arch), { weightBits: 4, weightScheme: 'linear', kwta: 0.5 });
 await initTrainingBackend({ backend: 'wasm' });
