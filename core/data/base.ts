@@ -163,7 +163,8 @@ export function addOtherSounds(
     ...chosen.map(({ w, i }, n) => ({
       label,
       file: `${OTHER_SOUNDS}/${w} ${n + 1}`,
-      samples: base.others.clips[i]
+      samples: base.others.clips[i],
+      automatic: true
     }))
   ];
   return { ...scanned, labels, counts, items };

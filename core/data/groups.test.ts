@@ -166,6 +166,19 @@ describe('one session', () => {
     );
   });
 
+  test("a base's automatic clips (no write times, many names) don't hide one session", () => {
+    const items = [
+      clip(0, 'yes/yes 1.wav', { modifiedMs: t0 }),
+      clip(1, 'no/no 1.wav', { modifiedMs: t0 + 30_000 }),
+      ...[1, 2, 3, 4, 5].map((n) =>
+        clip(2, `other sounds/word ${n}`, { automatic: true, samples: new Float32Array(4) })
+      )
+    ];
+    expect(oneSessionEvidence(dataset(['yes', 'no', 'other sounds'], items), { speakers: 0 })).toBe(
+      'all 2 clips were saved within 1 minute'
+    );
+  });
+
   test('files saved on different days, or several speakers, are not one session', () => {
     const days = [
       clip(0, 'yes/yes 1.wav', { modifiedMs: t0 }),

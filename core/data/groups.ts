@@ -207,7 +207,8 @@ export function oneSessionEvidence(
   independence: Pick<Independence, 'speakers'>
 ): string | undefined {
   if (independence.speakers > 1) return undefined;
-  const mine = scanned.items.filter((it) => it.label !== scanned.backgroundLabel);
+  // The person's own clips: not the background, nor what the run added (a base's other sounds).
+  const mine = scanned.items.filter((it) => it.label !== scanned.backgroundLabel && !it.automatic);
   if (mine.length < 2) return undefined;
   const audio = mine.some((it) => it.samples);
   const unit = audio ? 'clips' : 'pictures';

@@ -72,6 +72,8 @@ export interface RawItem {
   /** Audio: `samples` 1 s at the preset rate. Image: the feature tensor directly. */
   samples?: Float32Array;
   features?: Float32Array;
+  /** Added by the run itself, not the person's (a base's "other sounds"). */
+  automatic?: boolean;
 }
 
 export interface ScannedDataset {
