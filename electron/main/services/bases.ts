@@ -3,7 +3,7 @@
  * training worker and the app's services: beside the sources or beside the built main bundle.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BaseError, decodeBase, type Base } from '../../../core/data/base';
 import { isBackgroundClass } from '../../../core/data/files';
@@ -32,16 +32,25 @@ const cache = new Map<string, Promise<Base>>();
 
 /**
  * Reads a base from its model file and the files beside it (`<name>.json`, and for sound
- * `<name>.others.wav`). Throws BaseError naming the missing or damaged file. Each path is read
- * once per process.
+ * `<name>.others.wav`). Throws BaseError naming the missing or damaged file. A base is read again
+ * when its model file changed (size or time of its last write), so a base remade while the app
+ * runs is the one the next run starts from.
  */
-export function loadBaseFile(path: string): Promise<Base> {
+export async function loadBaseFile(path: string): Promise<Base> {
   const full = resolve(path);
-  let p = cache.get(full);
+  let key = full;
+  try {
+    const s = await stat(full);
+    key = `${full}\0${s.size}\0${s.mtimeMs}`;
+  } catch {
+    // readBase says what is missing
+  }
+  let p = cache.get(key);
   if (!p) {
+    for (const k of cache.keys()) if (k.startsWith(`${full}\0`)) cache.delete(k);
     p = readBase(full);
-    cache.set(full, p);
-    p.catch(() => cache.delete(full));
+    cache.set(key, p);
+    p.catch(() => cache.delete(key));
   }
   return p;
 }
