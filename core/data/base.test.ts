@@ -45,6 +45,12 @@ describe('bases', () => {
     expect(b.others.clips.map((c) => c.length)).toEqual([16000, 16000, 16000]);
     expect(b.others.clips[2][100]).toBeCloseTo(0.02, 3);
     expect(b.hash).toMatch(/^[0-9a-f]{8}$/);
+    // The hash is the file's own CRC (its last four bytes), so two bases never share it.
+    const stored = new DataView(MODEL.buffer, MODEL.byteOffset + MODEL.length - 4).getUint32(
+      0,
+      true
+    );
+    expect(b.hash).toBe(stored.toString(16).padStart(8, '0'));
     const other = MODEL.slice();
     other[40] ^= 1;
     // A changed model is another base (or a damaged file): never the same name.

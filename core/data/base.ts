@@ -30,7 +30,7 @@ export function isOtherSoundsClass(name: string): boolean {
 export interface Base {
   /** File name without extension, e.g. "keyword-base". */
   name: string;
-  /** CRC-32 of the model file, 8 hex digits: which base a run started from. */
+  /** CRC-32 of the model file's contents, 8 hex digits: which base a run started from. */
   hash: string;
   contents: ModelContents;
   /** One-second clips at the base's sample rate, and the word or phrase each holds. */
@@ -118,7 +118,11 @@ export function decodeBase(
       others.words.push(words[i] as string);
     }
   }
-  const hash = crc32(files.model).toString(16).padStart(8, '0');
+  // The CRC-32 of the file's contents, as the file stores it in its last four bytes (a CRC over
+  // the whole file, its own CRC included, is the same constant for every file).
+  const hash = crc32(files.model.subarray(0, files.model.length - 4))
+    .toString(16)
+    .padStart(8, '0');
   return { name, hash, contents, others, record };
 }
 

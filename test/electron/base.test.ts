@@ -100,7 +100,7 @@ describe('base:info', () => {
     expect(info).toEqual({
       kind: 'audio',
       name: 'keyword-base',
-      hash: crc32(new Uint8Array(readFileSync(basePath)))
+      hash: crc32(new Uint8Array(readFileSync(basePath)).subarray(0, -4))
         .toString(16)
         .padStart(8, '0'),
       about: 'A test base: the demo model with a pack of six chirps.',
