@@ -259,6 +259,14 @@ describe('runs say what they started from', () => {
       .find((b) => text(b) === 'Copy settings to the form')!
       .click();
     expect(copied.map((r) => r.id)).toEqual(['a']);
+    // A run that failed before training recorded no layers: none are claimed.
+    const failed = show(RunDetail, {
+      ...props,
+      run: { ...runs[0], status: 'failed', trainedLayers: undefined }
+    });
+    expect(text(failed.querySelector('[data-testid="run-start"] p'))).toBe(
+      'Started from the keyword base (2144df1c).'
+    );
     const scratch = show(RunDetail, { ...props, run: runs[2] });
     expect(text(scratch.querySelector('[data-testid="run-start"]'))).toBe(
       'Started from scratch (random values).'

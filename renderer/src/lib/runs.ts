@@ -210,13 +210,18 @@ export function startText(r: RunInfo): string {
 export function startSentence(r: RunInfo): string {
   const m = /^base:(.+)@([0-9a-f]{8})$/.exec(r.startedFrom ?? '');
   if (!m) return 'Started from scratch (random values).';
+  // A run that failed before it started training records no layers: then none are claimed.
   const what =
     r.trainedLayers === 'head'
       ? 'its last layer trained'
       : r.trainedLayers === 'top'
         ? 'its top block and last layer trained'
-        : 'every layer trained';
-  return `Started from the ${baseLabel(m[1])} (${m[2]}), ${what} on this project's clips.`;
+        : r.trainedLayers === 'all'
+          ? 'every layer trained'
+          : undefined;
+  return what
+    ? `Started from the ${baseLabel(m[1])} (${m[2]}), ${what} on this project's clips.`
+    : `Started from the ${baseLabel(m[1])} (${m[2]}).`;
 }
 
 // ---- The runs table and the accuracy-vs-energy chart (issue 16b) ----

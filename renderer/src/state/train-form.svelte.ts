@@ -16,9 +16,9 @@ type TrainLayers = NonNullable<TrainSettings['trainLayers']>;
  * Every field of the form for a new project training `preset`: core's run defaults, the same
  * `quench train` uses (the seed is not a field: runs train with the default one).
  */
-export function formDefaults(preset: string): Required<
-  Omit<TrainSettings, 'seed' | 'startFrom' | 'trainLayers'>
-> {
+export function formDefaults(
+  preset: string
+): Required<Omit<TrainSettings, 'seed' | 'startFrom' | 'trainLayers'>> {
   const { seed: _seed, ...rest } = runDefaults(preset);
   return rest;
 }
