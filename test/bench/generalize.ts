@@ -8,7 +8,8 @@
  * The material comes from generalize-material.ts. Every measure is printed with its target and
  * PASS/FAIL; the exit code is 0 unless a step failed to run (it's a measurement).
  * Usage: tsx test/bench/generalize.ts [--from scratch,base,base:all] [--material DIR] [--keep DIR]
- *   (base:L trains the base's layers L: head, top or all)
+ *   (base:L trains the base's layers L: head, top or all; --replot redraws the plot from the
+ *   last run's results)
  *   --material DIR   reuse (or write) the material there; --keep DIR keeps models and material
  */
 import { spawn } from 'node:child_process';
@@ -337,7 +338,8 @@ function accuracyEnergySvg(rs: Measured[]): string {
   const dots = ps
     .map(
       (p) =>
-        `<circle cx="${x(p.e).toFixed(1)}" cy="${y(p.acc).toFixed(1)}" r="5" fill="#2e86de"/><text x="${(x(p.e) + 8).toFixed(1)}" y="${(y(p.acc) + 4).toFixed(1)}">${p.name} (${pct(p.acc)}, ${(p.e / 1e6).toFixed(2)} µJ)</text>`
+        // Labels of points in the right half run leftwards, so they stay inside the plot.
+        `<circle cx="${x(p.e).toFixed(1)}" cy="${y(p.acc).toFixed(1)}" r="5" fill="#2e86de"/><text x="${(x(p.e) + (x(p.e) > W / 2 ? -8 : 8)).toFixed(1)}" y="${(y(p.acc) + 4).toFixed(1)}"${x(p.e) > W / 2 ? ' text-anchor="end"' : ''}>${p.name} (${pct(p.acc)}, ${(p.e / 1e6).toFixed(2)} µJ)</text>`
     )
     .join('\n');
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">
@@ -382,6 +384,15 @@ function readManifest(file: string): Manifest {
       `${file}: not a generalize material manifest (missing ${missing.join(', ') || 'the living room'}); delete the folder to generate it again`
     );
   return m as Manifest;
+}
+
+// --replot: draw the plot again from the last run's results (test-artifacts/bench), measuring nothing.
+if (process.argv.includes('--replot')) {
+  const last = JSON.parse(
+    readFileSync(join('test-artifacts', 'bench', 'generalize.json'), 'utf8')
+  ) as { results: Measured[] };
+  writeFileSync(join('docs', 'generalize-accuracy-energy.svg'), accuracyEnergySvg(last.results));
+  process.exit(0);
 }
 
 const froms = (argValue('--from') ?? 'scratch,base').split(',');
