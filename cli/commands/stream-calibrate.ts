@@ -112,6 +112,7 @@ export async function calibrateStream(
         windows: windows.times.length,
         maxFalseAlarmsPerHour: rate,
         allowedFalseAlarms: c.allowedFalseAlarms,
+        warnings: c.warnings,
         before: scoreJson(before, c.before),
         after: scoreJson(c.settings, c.after),
         basis,
@@ -133,6 +134,7 @@ export async function calibrateStream(
     io.out(
       `no setting hears a labelled event with at most ${c.allowedFalseAlarms} false alarms here: allow more per hour`
     );
+  for (const w of c.warnings) io.out(`warning: ${w}`);
   io.out(`note: ${SAME_RECORDING_NOTE}`);
   io.out(
     v.write

@@ -19,7 +19,7 @@ import {
   type ModelSpec,
   type SpecOverrides
 } from '../../core/spec';
-import { specFromBase, type Base, type FromBase } from '../../core/data/base';
+import { isOtherSoundsClass, specFromBase, type Base, type FromBase } from '../../core/data/base';
 import { runDefaults } from '../../core/spec/defaults';
 import type { TrainOptions } from '../../core/train/train-options';
 import { initTrainingBackend } from '../../core/train/backend/init-backend';
@@ -83,14 +83,19 @@ export function evaluationLines(e: ClipEvaluation, labels: string[], audio = tru
   ];
 }
 
-/** "detection thresholds: no 81 %, yes 78 % (chosen from …)", background classes left out. */
+/**
+ * "detection thresholds: no 81 %, yes 78 % (chosen from …)"; the classes never announced (the
+ * background, "other sounds") are left out.
+ */
 export function detectionLine(
   d: DetectionCalibration,
   labels: string[],
   background?: string
 ): string {
   const each = labels
-    .map((l, c) => (l === background ? '' : `${l} ${thresholdText(d.thresholds[c])}`))
+    .map((l, c) =>
+      l === background || isOtherSoundsClass(l) ? '' : `${l} ${thresholdText(d.thresholds[c])}`
+    )
     .filter(Boolean)
     .join(', ');
   const avg = d.average === 1 ? 'no averaging' : `averaging ${d.average} windows`;

@@ -221,6 +221,27 @@ describe('calibrateOnRecording', () => {
     expect(loose.after.falseAlarmsPerHour).toBeLessThanOrEqual(400);
   });
 
+  test('a class switched off and a recording too short for the rate are said, not left to find out', () => {
+    // "no" heard at 0.9; something that is not a word reads "no" at 0.995, above every threshold.
+    const probs = Array.from({ length: 20 }, (_, i): [number, number] =>
+      i === 4 ? [0.02, 0.9] : i === 14 ? [0.002, 0.995] : quiet
+    );
+    const r = calibrateOnRecording(windows(probs), [event(2.7, 'no')], settings(), {
+      maxFalseAlarmsPerHour: 20
+    });
+    expect(r.allowedFalseAlarms).toBe(0);
+    expect(r.settings.thresholds[2]).toBe(1);
+    expect(r.warnings).toEqual([
+      'no will never be announced: none of its 1 labelled event can be heard within 20 false alarms per hour on this recording',
+      'at 20 false alarms per hour this 11 s recording allows none at all; one of 180 s or more lets the rate allow one'
+    ]);
+    // A budget the recording can spend: no warning about its length.
+    const long = calibrateOnRecording(windows(probs), [event(2.7, 'no')], settings(), {
+      maxFalseAlarmsPerHour: 400
+    });
+    expect(long.warnings.some((x) => x.includes('allows none'))).toBe(false);
+  });
+
   test('random recordings: never over the budget, never worse than settings already within it, and the figures are the detector’s', () => {
     const rng = createRng(3);
     for (let run = 0; run < 25; run++) {

@@ -233,6 +233,11 @@ export interface RecordingCalibration {
   allowedFalseAlarms: number;
   /** What the settings were chosen from, for the model file and the app. */
   basis: string;
+  /**
+   * What the person should know before using the settings: a class with labelled events that
+   * will never be announced, a recording too short for the rate asked (it allows no false alarm).
+   */
+  warnings: string[];
 }
 
 /** Threshold candidates, highest first: 1 (off), then 99 % down to 40 % by whole percents. */
@@ -449,12 +454,25 @@ export function calibrateOnRecording(
   const where = options.name
     ? `${options.name} (${w.seconds.toFixed(1)} s`
     : `a recording (${w.seconds.toFixed(1)} s`;
+  const warnings: string[] = [];
+  for (const c of announced) {
+    const n = byClass[c].length;
+    if (n > 0 && !(settings.thresholds[c] < 1))
+      warnings.push(
+        `${w.labels[c]} will never be announced: none of its ${n} labelled event${n === 1 ? '' : 's'} can be heard within ${rate} false alarms per hour on this recording`
+      );
+  }
+  if (budget === 0 && rate > 0)
+    warnings.push(
+      `at ${rate} false alarms per hour this ${w.seconds.toFixed(0)} s recording allows none at all; one of ${Math.ceil(3600 / rate)} s or more lets the rate allow one`
+    );
   return {
     settings,
     before,
     after: score(settings),
     maxFalseAlarmsPerHour: rate,
     allowedFalseAlarms: budget,
+    warnings,
     basis: `calibrated on ${where}, ${heard.length} labelled events) for the most hits at ≤ ${rate} false alarms per hour`
   };
 }

@@ -50,6 +50,8 @@ describe('quench train --from', () => {
     const text = await quench('train', '--data', data, '--out', out, '--epochs', '1');
     expect(text.out).toMatch(/from keyword-base \(its last layer trained\)/);
     expect(text.out).toMatch(/added the class “other sounds”: 9 one-second clips/);
+    // Never announced, so no threshold is listed for it.
+    expect(text.out).toMatch(/^detection thresholds: left \d+ %, right \d+ %;/m);
   }, 180_000);
 
   test('--from scratch trains the preset from random values, with no automatic class', async () => {

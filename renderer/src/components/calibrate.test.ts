@@ -63,6 +63,7 @@ vi.mock('../live/worker', () => ({ inferWorker: () => new FakeWorker() }));
 
 const { default: RecordingTest } = await import('./RecordingTest.svelte');
 const { default: ThresholdSource } = await import('./ThresholdSource.svelte');
+const { default: CalibrationLine } = await import('./CalibrationLine.svelte');
 
 let mounted: ReturnType<typeof mount>[] = [];
 afterEach(() => {
@@ -161,5 +162,20 @@ describe('RecordingTest: Calibrate', () => {
       `Calibrated on rec.wav for at most 0 false alarms per hour: yes ${pct} %, no 75 %, no averaging (now Live's settings, still editable) — 2 of 2 events heard, 0 false alarms (0 per hour); before 2 of 2, 514 per hour.`
     );
     expect(line).toMatch(/Scored on the recording they were chosen on, so optimistic/);
+  });
+
+  test('what calibration switched off, or a recording too short for the rate, is shown as a warning', () => {
+    const result = calibrateOnRecording(
+      WINDOWS,
+      parseLabels(LABEL_FILE, LABELS),
+      defaultLiveSettings(LABELS, (l) => l === 'background'),
+      { maxFalseAlarmsPerHour: 20, name: 'rec.wav' }
+    );
+    expect(result.warnings.length).toBeGreaterThan(0);
+    const el = show(CalibrationLine, { result, labels: LABELS, name: 'rec.wav' });
+    expect([...el.querySelectorAll('[data-testid="calibration-warning"]')].map(text)).toEqual(
+      result.warnings
+    );
+    expect(el.querySelector('[role="alert"]')).not.toBeNull();
   });
 });
