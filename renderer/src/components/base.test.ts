@@ -118,7 +118,7 @@ describe('the Train form: Start from', () => {
     expect(text(el.querySelector('[data-testid="base-about"]'))).toBe(
       "Network: the keyword base's (keyword-net, fixed) — Four conv blocks over 49 log-mel frames. " +
         'It knows 24 words, 95.3 % right on 129 held-out takes. Your classes get a new last layer ' +
-        "on top of it, and a run adds the class “other sounds” (about one and a half times your largest class's clips, drawn from 70 clips of 23 other words) so " +
+        'on top of it, and a run adds the class “other sounds” (as many clips as your largest class has, drawn from 70 clips of 23 other words) so ' +
         'that speech that is none of your words is not heard as one.'
     );
     // The network-wide settings stay.
@@ -327,7 +327,7 @@ describe('Collect: the automatic class', () => {
     );
     expect(row.querySelector('button')).toBeNull();
     expect(text(row.nextElementSibling)).toBe(
-      "Not a folder and nothing to record: each run draws about one and a half times your largest class's clips from the base's 70 clips of other words and speech, so that speech that is none of your words is not heard as one."
+      "Not a folder and nothing to record: each run draws as many clips as your largest class has from the base's 70 clips of other words and speech, so that speech that is none of your words is not heard as one."
     );
     // The real classes are still the only ones that can be chosen.
     expect(
