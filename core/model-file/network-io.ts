@@ -49,6 +49,34 @@ export function networkToContents(
   };
 }
 
+/**
+ * Assigns the stored tensors to `net`'s variables, layer by layer (`below`: only layers with a
+ * smaller index). A variable whose tensor is missing, or not float32 of its shape, throws
+ * `problem(name, found, needed shape)`.
+ */
+export function assignStoredTensors(
+  net: Network,
+  tensors: StoredTensor[],
+  problem: (name: string, found: StoredTensor | undefined, needs: number[]) => Error,
+  below = Infinity
+): void {
+  const byName = new Map(tensors.map((t) => [t.name, t]));
+  for (const layer of net.model.layers) {
+    if (layer.index >= below) break;
+    const p = net.params[layer.name];
+    if (!p) continue;
+    for (const field of FIELDS) {
+      const v = p[field];
+      if (!v) continue;
+      const name = `${layer.name}/${field}`;
+      const t = byName.get(name);
+      if (!t || t.dtype !== 'float32' || t.shape.join(',') !== v.shape.join(','))
+        throw problem(name, t, v.shape);
+      tf.tidy(() => v.assign(tf.tensor(t.data as Float32Array, v.shape)));
+    }
+  }
+}
+
 /** A live Network with the stored weights; every expected tensor must be present and fit. */
 export function networkFromContents(contents: ModelContents): Network {
   const { spec, labels } = contents;
@@ -57,27 +85,16 @@ export function networkFromContents(contents: ModelContents): Network {
       'this file holds only the integer network (a deployment export); training, quantizing and the float engine need the full model'
     );
   }
-  const byName = new Map(contents.tensors.map((t) => [t.name, t]));
   const model = resolveSpec(spec, labels.length);
   const net = createNetwork(model, 0);
   try {
-    for (const layer of model.layers) {
-      const p = net.params[layer.name];
-      if (!p) continue;
-      for (const field of FIELDS) {
-        const v = p[field];
-        if (!v) continue;
-        const name = `${layer.name}/${field}`;
-        const t = byName.get(name);
-        if (!t) throw new ModelFileError(`tensor ${name} is missing`);
-        if (t.dtype !== 'float32' || t.shape.join(',') !== v.shape.join(',')) {
-          throw new ModelFileError(
-            `tensor ${name} is ${t.dtype} [${t.shape}], the spec needs float32 [${v.shape}]`
-          );
-        }
-        tf.tidy(() => v.assign(tf.tensor(t.data as Float32Array, v.shape)));
-      }
-    }
+    assignStoredTensors(net, contents.tensors, (name, t, needs) =>
+      t
+        ? new ModelFileError(
+            `tensor ${name} is ${t.dtype} [${t.shape}], the spec needs float32 [${needs}]`
+          )
+        : new ModelFileError(`tensor ${name} is missing`)
+    );
     for (const [name, duty] of Object.entries(contents.stats.dutyCycles)) {
       const own = net.stats.dutyCycles[name];
       if (!own || own.length !== duty.length) {

@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelContents } from '../model-file/model-file';
+import { assignStoredTensors } from '../model-file/network-io';
 import type { Examples } from './dataset';
 import { inputForward, layerForward } from './forward';
 import type { Network } from './network';
@@ -33,8 +34,6 @@ export class BaseMismatchError extends Error {
     this.name = 'BaseMismatchError';
   }
 }
-
-const FIELDS = ['kernel', 'bias', 'gamma', 'beta', 'movingMean', 'movingVariance'] as const;
 
 /** Index of the first layer that trains for `train` in `net`'s resolved model. */
 export function firstTrainedLayer(net: Network, train: TrainedLayers): number {
@@ -61,25 +60,16 @@ export function startFromBase(net: Network, start: BaseStart): void {
       'the base holds only the integer network; it needs its float weights'
     );
   }
-  const byName = new Map(base.tensors.map((t) => [t.name, t]));
   const headIndex = firstTrainedLayer(net, 'head');
-  for (const layer of net.model.layers) {
-    if (layer.index >= headIndex) break;
-    const p = net.params[layer.name];
-    if (!p) continue;
-    for (const field of FIELDS) {
-      const v = p[field];
-      if (!v) continue;
-      const name = `${layer.name}/${field}`;
-      const t = byName.get(name);
-      if (!t || t.dtype !== 'float32' || t.shape.join(',') !== v.shape.join(',')) {
-        throw new BaseMismatchError(
-          `the base's ${name} is ${t ? `${t.dtype} [${t.shape}]` : 'missing'}, the network needs float32 [${v.shape}]`
-        );
-      }
-      tf.tidy(() => v.assign(tf.tensor(t.data as Float32Array, v.shape)));
-    }
-  }
+  assignStoredTensors(
+    net,
+    base.tensors,
+    (name, t, needs) =>
+      new BaseMismatchError(
+        `the base's ${name} is ${t ? `${t.dtype} [${t.shape}]` : 'missing'}, the network needs float32 [${needs}]`
+      ),
+    headIndex
+  );
   const { stats } = base;
   net.stats.inputRange = stats.inputRange ? [stats.inputRange[0], stats.inputRange[1]] : undefined;
   for (const layer of net.model.layers) {
