@@ -4,14 +4,14 @@
  * sizes resumes.
  *
  * Usage: tsx scripts/base/make-sound-corpus.ts --out DIR [--seed 1] [--words 400] [--takes 40]
- *        [--phrases 300] [--backgrounds 40] [--workers 3]
+ *        [--phrases 300] [--backgrounds 40] [--workers 3] [--checkpoint-ms 2000]
  */
 import { parseArgs } from 'node:util';
 import { makeSoundCorpus } from './sound-corpus';
 
 const USAGE =
   'usage: tsx scripts/base/make-sound-corpus.ts --out DIR [--seed 1] [--words 400] [--takes 40] ' +
-  '[--phrases 300] [--backgrounds 40] [--workers 3]';
+  '[--phrases 300] [--backgrounds 40] [--workers 3] [--checkpoint-ms 2000]';
 
 function count(name: string, text: string): number {
   if (!/^\d+$/.test(text)) {
@@ -31,7 +31,8 @@ try {
       takes: { type: 'string', default: '40' },
       phrases: { type: 'string', default: '300' },
       backgrounds: { type: 'string', default: '40' },
-      workers: { type: 'string', default: '3' }
+      workers: { type: 'string', default: '3' },
+      'checkpoint-ms': { type: 'string', default: '2000' }
     }
   }).values;
 } catch (e) {
@@ -59,6 +60,7 @@ try {
     phrases: count('phrases', values.phrases!),
     backgrounds: count('backgrounds', values.backgrounds!),
     workers: count('workers', values.workers!),
+    checkpointMs: count('checkpoint-ms', values['checkpoint-ms']!),
     onProgress: (done, total, eta) => {
       if (Date.now() - shown < 1000 && done < total) return;
       shown = Date.now();

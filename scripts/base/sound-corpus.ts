@@ -97,6 +97,8 @@ export interface SoundCorpusOptions {
   backgroundSeconds?: [number, number];
   /** Jobs in flight, each running its own espeak-ng/flite and sox processes (default 3). */
   workers?: number;
+  /** Milliseconds between the manifest's checkpoints while making (default 2000). */
+  checkpointMs?: number;
   /** Words file (default /usr/share/dict/words). */
   dictionary?: string;
   onProgress?: (done: number, total: number, etaSeconds: number) => void;
@@ -598,7 +600,7 @@ export async function makeSoundCorpus(opts: SoundCorpusOptions): Promise<SoundCo
     made++;
     const perJob = (Date.now() - workStart) / 1000 / made;
     opts.onProgress?.(done, total, perJob * (total - done));
-    if (Date.now() - lastSave > CHECKPOINT_MS) await save();
+    if (Date.now() - lastSave > (opts.checkpointMs ?? CHECKPOINT_MS)) await save();
   };
 
   let next = 0;

@@ -203,7 +203,11 @@ test('a killed run leaves no partial file, and a rerun completes it', async () =
     '--phrases',
     '2',
     '--backgrounds',
-    '1'
+    '1',
+    // A checkpoint every 20 ms: one holding a few takes comes long before the run ends, however
+    // fast the machine.
+    '--checkpoint-ms',
+    '20'
   ];
   const child = spawn(process.execPath, [...args, ...flags], { detached: true, stdio: 'ignore' });
   const wavs = () =>
