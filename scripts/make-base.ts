@@ -37,6 +37,7 @@ import { encodeModel } from '../core/model-file/model-file';
 import { applyOverrides, getPreset, validateSpec, type ModelSpec } from '../core/spec';
 import { initTrainingBackend } from '../core/train/backend/init-backend';
 import { createRng, shuffleInPlace } from '../core/util/rng';
+import { writeFileAtomic } from '../electron/main/services/atomic-write';
 import { folderSource } from '../electron/main/services/fs-dataset';
 import { makeSoundCorpus } from './base/sound-corpus';
 
@@ -90,12 +91,6 @@ const cache = resolve(
 const stageSeconds: Record<string, number> = {};
 const started = performance.now();
 const elapsed = (t0: number) => (performance.now() - t0) / 1000;
-
-function writeAtomic(path: string, data: Uint8Array | string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
 
 /** The corpus recipe without its per-file records (those stay in the corpus's manifest.json). */
 function corpusSummary(manifest: unknown): Record<string, unknown> {
@@ -201,7 +196,7 @@ const r = await trainOnDataset(folderSource(dataset), spec, {
 stageSeconds.train = elapsed(t0);
 const out = join(root, 'models', `${name}.qnm`);
 const modelBytes = encodeModel(r.contents);
-writeAtomic(out, modelBytes);
+await writeFileAtomic(out, modelBytes);
 
 // 4. The "other sounds" pack: one-second clips of corpus words (two thirds) and other speech.
 t0 = performance.now();
@@ -283,7 +278,7 @@ const record = {
     words: packWords
   }
 };
-writeAtomic(join(root, 'models', `${name}.json`), `${JSON.stringify(record, null, 1)}\n`);
+await writeFileAtomic(join(root, 'models', `${name}.json`), `${JSON.stringify(record, null, 1)}\n`);
 console.log(
   `wrote models/${name}.qnm (${modelBytes.length} bytes, ${r.contents.labels.length} classes), ` +
     `${name}.others.wav (${packClips.length} clips) and ${name}.json: held-out ${

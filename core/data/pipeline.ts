@@ -278,10 +278,9 @@ export async function trainOnDataset(
       ...(from ? { start: { base: from.base.contents, train: from.train } } : {})
     },
     createdAt,
-    ...(audioAugment ? { audioAugment } : {}),
+    audioAugment: audioAugment ?? (from ? FINE_TUNE_AUDIO_AUGMENT : undefined),
     ...(from
       ? {
-          audioAugment: audioAugment ?? FINE_TUNE_AUDIO_AUGMENT,
           masks: true,
           record: {
             startedFrom,
