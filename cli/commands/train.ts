@@ -239,7 +239,7 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
       if (p.stage === 'scan')
         bar.update(p.done! / Math.max(1, p.total!), `reading ${p.done}/${p.total} files`);
       else {
-        // The whole job's share and time left: the served model and every fold (review #3).
+        // The whole job's share and time left: the served model and every fold.
         bar.update(p.job!.fraction, trainLine(p), p.job!.etaSeconds);
         if (p.train!.validation) bar.log(trainLine(p));
       }

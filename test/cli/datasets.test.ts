@@ -1,5 +1,5 @@
 /**
- * Dataset folders as people have them (issue 15, kinds 4, 8, 9 and 10), through the filesystem
+ * Dataset folders as people have them (long takes, phone memos, links, strays), through the filesystem
  * source and the `quench` CLI:
  * - long takes in a word class are cut at their utterances (24 spoken "yes" → 24 clips, reported);
  * - a class folder is everything under it: sub-folders, links to files and folders; dangling links

@@ -224,7 +224,7 @@ export function startSentence(r: RunInfo): string {
     : `Started from the ${baseLabel(m[1])} (${m[2]}).`;
 }
 
-// ---- The runs table and the accuracy-vs-energy chart (issue 16b) ----
+// ---- The runs table and the accuracy-vs-energy chart ----
 
 /**
  * The accuracy a run is compared by: the class-balanced estimate on clips it was not trained on
