@@ -53,7 +53,7 @@ const settings = {
   trainLayers: 'head',
   seed: 1
 } as const;
-const spec = specFromBase(base, settings);
+const spec = specFromBase(base, settings, settings.trainLayers);
 const startedAt = new Date();
 const train = join(work, 'train');
 const r = await trainOnDataset(folderSource(train), spec, {

@@ -216,7 +216,7 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
   // From a base: the base's network under the same settings a new project's form starts with.
   const settings = trainSettings(v, await loadSpec(v.preset, data));
   const { options, actBits } = settings;
-  const spec = from ? specFromBase(from.base, settings.overrides) : settings.spec;
+  const spec = from ? specFromBase(from.base, settings.overrides, from.train) : settings.spec;
   servable(spec, actBits);
   await initTrainingBackend({ backend: 'wasm' });
   const bar = new Progress(io);

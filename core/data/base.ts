@@ -14,7 +14,9 @@ import { decodeWav, toMono } from '../features/wav';
 import { crc32, decodeModel, ModelFileError, type ModelContents } from '../model-file/model-file';
 import { applyOverrides, type SpecOverrides } from '../spec/overrides';
 import type { ModelSpec } from '../spec/model-spec';
-import type { TrainedLayers } from '../train/fine-tune';
+import { firstTrainedIndex, type TrainedLayers } from '../train/fine-tune';
+import { resolveSpec } from '../spec/resolve';
+import { validateSpec } from '../spec/validate-spec';
 import { createRng, shuffleInPlace } from '../util/rng';
 import { normalName } from './files';
 import type { ScannedDataset } from './scan';
@@ -128,10 +130,42 @@ export function decodeBase(
 
 /**
  * The spec of a run that starts from `base`: the base's layers, feature settings (its
- * standardisation included) and training defaults, with the person's network-wide settings.
+ * standardisation included) and training defaults, with the person's network-wide settings
+ * (weight bits and scheme, activation bits, k-WTA fraction) on the layers that `train` trains;
+ * the layers below keep the base's. Throws SpecError when the result is not a valid spec.
  */
-export function specFromBase(base: Base, overrides: SpecOverrides): ModelSpec {
-  return applyOverrides(base.contents.spec, overrides);
+export function specFromBase(
+  base: Base,
+  overrides: SpecOverrides,
+  train: TrainedLayers
+): ModelSpec {
+  const spec = applyOverrides(base.contents.spec, overrides);
+  // Layers that don't train keep every quantization setting the base was trained with: their
+  // stored activation ranges, batch-norm statistics and k-WTA duty cycles hold only for those,
+  // and rounding their float weights another way (other bits, exponential or k-means levels)
+  // would change the features the head learns on without any training to make up for it.
+  const frozen = firstTrainedIndex(spec.layers, train);
+  const served = resolveSpec(base.contents.spec, 2).layers;
+  spec.layers = spec.layers.map((layer, i) => {
+    if (i >= frozen) return layer;
+    const r = served[i];
+    switch (layer.type) {
+      case 'conv':
+      case 'dense':
+        return { ...layer, weightBits: r.weightBits, weightScheme: r.weightScheme };
+      case 'relu':
+      case 'avgpool':
+      case 'gap':
+        return { ...layer, actBits: r.actBits };
+      case 'kwta': {
+        const own = base.contents.spec.layers[i];
+        return own.type === 'kwta' ? { ...layer, fraction: own.fraction } : layer;
+      }
+      default:
+        return layer;
+    }
+  });
+  return validateSpec(spec, `${base.name} with the run's settings`);
 }
 
 /**

@@ -5,7 +5,15 @@ import { createRng } from '../util/rng';
 import { initTrainingBackend } from './backend/init-backend';
 import type { Examples } from './dataset';
 import { evaluate } from './evaluate';
-import { BaseMismatchError, firstTrainedLayer } from './fine-tune';
+import { specFromBase, type Base } from '../data/base';
+import { applyOverrides } from '../spec/overrides';
+import { resolveSpec } from '../spec/resolve';
+import {
+  BaseMismatchError,
+  firstTrainedIndex,
+  firstTrainedLayer,
+  frozenFeatures
+} from './fine-tune';
 import { allVariables, disposeNetwork, type Network } from './network';
 import { train } from './trainer';
 
@@ -123,5 +131,70 @@ describe('starting from a base', () => {
     await expect(train(spec(), blobs(4, 3, 5), { start: { base, train: 'head' } })).rejects.toThrow(
       /conv0\/kernel/
     );
+  });
+
+  test("a run's bits, scheme and k-WTA reach the layers that train; the frozen ones serve the base's", async () => {
+    const baseRun = await train(spec(), blobs(20, 6, 1), { seed: 3 });
+    const contents = networkToContents(
+      baseRun.network,
+      spec(),
+      ['a', 'b', 'c', 'd', 'e', 'f'],
+      {},
+      ''
+    );
+    disposeNetwork(baseRun.network);
+    const base: Base = {
+      name: 'tiny-base',
+      hash: '00000000',
+      contents,
+      others: { clips: [], words: [] },
+      record: {}
+    };
+    const overrides = {
+      weightBits: 2,
+      weightScheme: 'exponential',
+      actBits: 4,
+      kwta: 0.25
+    } as const;
+    const headSpec = specFromBase(base, overrides, 'head');
+    const r = resolveSpec(headSpec, 3).layers;
+    const head = firstTrainedIndex(headSpec.layers, 'head');
+    expect(head).toBe(8);
+    for (const l of r.slice(0, head)) {
+      if (l.kernelShape)
+        expect([l.name, l.weightBits, l.weightScheme]).toEqual([l.name, 4, 'linear']);
+      if (l.actBits !== undefined) expect([l.name, l.actBits]).toEqual([l.name, 8]);
+      if (l.spec.type === 'kwta') expect(l.spec.fraction).toBe(0.5);
+    }
+    expect([r[head].weightBits, r[head].weightScheme]).toEqual([2, 'exponential']);
+    // top: the last conv block takes the run's settings too; all: every layer does.
+    const top = resolveSpec(specFromBase(base, overrides, 'top'), 3).layers;
+    expect(top.filter((l) => l.kernelShape).map((l) => l.weightScheme)).toEqual([
+      'linear',
+      'exponential',
+      'exponential'
+    ]);
+    expect(top.filter((l) => l.actBits !== undefined).map((l) => l.actBits)).toEqual([8, 4, 4]);
+    const all = resolveSpec(specFromBase(base, overrides, 'all'), 3).layers;
+    expect(all.find((l) => l.spec.type === 'kwta')!.spec).toMatchObject({ fraction: 0.25 });
+
+    // What the head learns on is exactly what the base computes; the same overrides on every
+    // layer would round the frozen weights another way and change it.
+    const project = blobs(6, 3, 5, 6);
+    const featuresOf = async (s: ModelSpec) => {
+      const run = await train(s, project, {
+        seed: 4,
+        epochs: 1,
+        start: { base: contents, train: 'head' }
+      });
+      try {
+        return Array.from(frozenFeatures(run.network, project).x);
+      } finally {
+        disposeNetwork(run.network);
+      }
+    };
+    const served = await featuresOf(spec());
+    expect(await featuresOf(headSpec)).toEqual(served);
+    expect(await featuresOf(applyOverrides(spec(), overrides))).not.toEqual(served);
   });
 });

@@ -35,16 +35,30 @@ export class BaseMismatchError extends Error {
   }
 }
 
-/** Index of the first layer that trains for `train` in `net`'s resolved model. */
-export function firstTrainedLayer(net: Network, train: TrainedLayers): number {
-  const layers = net.model.layers;
-  const weighted = layers.filter((l) => l.kernelShape).map((l) => l.index);
+/**
+ * Index of the first layer that trains for `train` among a spec's `layers` (in order): 0 for
+ * `all`, the last weight layer (conv or dense) for `head`, the last conv layer for `top` (the
+ * head when there is none). Throws BaseMismatchError when there is no weight layer.
+ */
+export function firstTrainedIndex(
+  layers: readonly { type: string }[],
+  train: TrainedLayers
+): number {
+  const weighted = layers.flatMap((l, i) => (l.type === 'conv' || l.type === 'dense' ? [i] : []));
   const head = weighted.at(-1);
   if (head === undefined) throw new BaseMismatchError('the network has no weight layer');
   if (train === 'all') return 0;
   if (train === 'head') return head;
-  const lastConv = layers.filter((l) => l.spec.type === 'conv').at(-1);
-  return lastConv ? lastConv.index : head;
+  const lastConv = layers.flatMap((l, i) => (l.type === 'conv' ? [i] : [])).at(-1);
+  return lastConv ?? head;
+}
+
+/** Index of the first layer that trains for `train` in `net`'s resolved model. */
+export function firstTrainedLayer(net: Network, train: TrainedLayers): number {
+  return firstTrainedIndex(
+    net.model.layers.map((l) => l.spec),
+    train
+  );
 }
 
 /**

@@ -143,6 +143,15 @@ export interface BaseInfo {
   others: { clips: number; words: number };
   /** The base's accuracy on held-out clips of its corpus, when its record gives one. */
   accuracy?: { value: number; clips: number; about: string };
+  /**
+   * How the base's layers were trained and are served: weight bits (32 = float) and scheme,
+   * activation bits. The layers a run doesn't train keep these whatever the run's settings.
+   */
+  served: {
+    weightBits: number;
+    weightScheme: 'linear' | 'exponential' | 'kmeans';
+    actBits: number;
+  };
 }
 
 export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed';

@@ -3,13 +3,20 @@
  * video laid out on a timeline that the test follows, with every take different (other voices,
  * speeds and pitches; other frames) and noise underneath. Chromium replays the file from its
  * start whenever the device opens, so both the Collect session and Live see the same timeline.
+ *
+ * The microphone's takes are the generalization benchmark's material (festival and sox only,
+ * test/bench/generalize-material.ts): the user's takes are festival's kal and slt voices in the
+ * user's room, the held-out takes festival's ked voice made into several speakers in other
+ * rooms. The keyword base was trained on espeak-ng and flite alone, so no part of a model from
+ * it heard the held-out voices, and its corpus has none of the words.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeWav, encodeWav, toMono } from '../../core/features/wav';
 import { createRng } from '../../core/util/rng';
-import { HELD_OUT_VOICES, speak, TRAIN_VOICES, webcamFrame } from '../fixtures/first-project';
+import { audibleExtent, makeGeneralizeMaterial, noise } from '../bench/generalize-material';
+import { webcamFrame } from '../fixtures/first-project';
 
 export interface Slot {
   start: number;
@@ -17,81 +24,97 @@ export interface Slot {
   label: string;
 }
 
+/** A held-out take on the timeline: its slot, and where its word starts within it (s). */
+export interface HeldOutSlot extends Slot {
+  wordStart: number;
+  voice: string;
+  room: string;
+}
+
 /** Where things are on the microphone's timeline, in seconds. */
 export interface MicTimeline {
-  /** Held-out takes (voices never recorded in Collect), one per slot. */
-  heldOut: Slot[];
+  /** Held-out takes (voices never recorded, nor heard by the base), one per slot. */
+  heldOut: HeldOutSlot[];
   background: Slot;
-  /** Training takes per word: a block of different voices. */
+  /** Training takes per word: a block of the user's takes. */
   words: Record<string, Slot>;
   total: number;
 }
 
 const RATE = 16000;
+/** The room's steady noise under the whole recording, dBFS RMS (the user's room in the material). */
+const ROOM_DBFS = -48;
 
-/** Pink-ish noise (white noise through a one-pole low-pass), seeded, at RMS ≈ `level`. */
-function noise(n: number, level: number, seed: number): Float32Array {
-  const rng = createRng(seed);
-  const out = new Float32Array(n);
-  let y = 0;
-  for (let i = 0; i < n; i++) {
-    y = 0.95 * y + 0.05 * (2 * rng.next() - 1);
-    out[i] = y;
-  }
-  let sq = 0;
-  for (const v of out) sq += v * v;
-  const k = level / Math.sqrt(sq / n || 1);
-  return out.map((v) => v * k);
-}
-
-function take(
-  work: string,
-  word: string,
-  voice: [string, number, number],
-  k: number
-): Float32Array {
-  const f = join(work, `take-${word}-${k}.wav`);
-  speak(word, voice, f);
-  return toMono(decodeWav(new Uint8Array(readFileSync(f))));
+function samplesOf(file: string): Float32Array {
+  return toMono(decodeWav(new Uint8Array(readFileSync(file)), file));
 }
 
 /**
  * Writes the microphone file (48 kHz mono 16-bit WAV, as Chromium's fake capture takes it):
- * held-out takes of `words` alternating (`heldOutSlot` s each), then `background` seconds of
- * room noise with a hum, then per word `takes` training takes every `spacing` s.
+ * `heldOutPerWord` held-out takes of each of `words`, alternating, one per `heldOutSlot` s; then
+ * `background` s of the user's room; then per word a block of `takes` of the user's takes every
+ * `spacing` s (the word alone, over the room). `work` receives the material too.
  */
 export function micRecording(
   work: string,
   words: string[],
-  opts = { takes: 16, spacing: 1.1, heldOutSlot: 1.6, background: 10.6 }
+  opts = { takes: 16, spacing: 1.1, heldOutPerWord: 8, heldOutSlot: 1.8, background: 10.6 }
 ): { path: string; timeline: MicTimeline } {
-  const heldOut: Slot[] = [];
-  let t = 0;
-  const clips: { at: number; x: Float32Array }[] = [];
-  HELD_OUT_VOICES.forEach((voice, v) => {
-    for (const word of words) {
-      clips.push({ at: t + 0.3, x: take(work, word, voice, 100 + v) });
-      heldOut.push({ start: t, end: t + opts.heldOutSlot, label: word });
-      t += opts.heldOutSlot;
-    }
+  const dir = join(work, 'material');
+  const m = makeGeneralizeMaterial({
+    out: dir,
+    words,
+    takesPerWord: opts.takes,
+    heldOutPerWord: opts.heldOutPerWord,
+    backgroundSeconds: opts.background,
+    // The living and quiet rooms aren't used here; the shortest the material allows.
+    livingSeconds: 6,
+    livingKeywords: 1,
+    livingSentences: 0,
+    babbleSentences: 1,
+    quietSeconds: 1
   });
+  const clips: { at: number; x: Float32Array }[] = [];
+  const heldOut: HeldOutSlot[] = [];
+  let t = 0;
+  // Alternate the words: take k of every word, then take k + 1.
+  for (let k = 0; k < opts.heldOutPerWord; k++)
+    for (const word of words) {
+      const e = m.heldOut.filter((h) => h.word === word)[k];
+      const x = samplesOf(join(dir, e.file));
+      const len = Math.max(opts.heldOutSlot, x.length / RATE + 0.1);
+      // The word stands 10 dB or more above the take's own room noise.
+      const { first } = audibleExtent(x, 10);
+      clips.push({ at: t, x });
+      heldOut.push({
+        start: t,
+        end: t + len,
+        label: word,
+        wordStart: t + first / RATE,
+        voice: e.voice,
+        room: e.room
+      });
+      t += len;
+    }
   const background: Slot = { start: t, end: t + opts.background, label: 'background' };
+  clips.push({ at: t, x: samplesOf(join(dir, m.background)) });
   t += opts.background;
   const blocks: Record<string, Slot> = {};
   for (const word of words) {
     const start = t;
-    for (let k = 0; k < opts.takes; k++) {
-      clips.push({ at: t + 0.1, x: take(work, word, TRAIN_VOICES[k % TRAIN_VOICES.length], k) });
+    for (const e of m.projectTakes.filter((p) => p.word === word)) {
+      const x = samplesOf(join(dir, e.file));
+      const { first, last } = audibleExtent(x);
+      clips.push({ at: t + 0.1, x: x.slice(first, last) });
       t += opts.spacing;
     }
     blocks[word] = { start, end: t, label: word };
   }
   const total = t + 0.5;
   const n = Math.round(total * RATE);
-  const x = noise(n, 0.004, 1);
-  const room = noise(Math.round(opts.background * RATE), 0.03, 2);
-  const at0 = Math.round(background.start * RATE);
-  room.forEach((v, i) => (x[at0 + i] += v + 0.01 * Math.sin((2 * Math.PI * 100 * i) / RATE)));
+  const rng = createRng(7);
+  const room = noise('brown', n, rng);
+  const x = room.map((v) => v * 10 ** (ROOM_DBFS / 20));
   for (const c of clips) {
     const at = Math.round(c.at * RATE);
     c.x.forEach((v, i) => at + i < n && (x[at + i] += v));

@@ -111,6 +111,11 @@ export function describeBase(base: Base, kind: ProjectKind): BaseInfo {
     classes: labels.slice(),
     words: labels.filter((l) => !isBackgroundClass(l)).length,
     others: { clips: base.others.clips.length, words: new Set(base.others.words).size },
+    served: {
+      weightBits: spec.quant.weightBits,
+      weightScheme: spec.quant.weightScheme ?? 'linear',
+      actBits: spec.quant.actBits
+    },
     ...(value !== undefined && clips !== undefined
       ? {
           accuracy: {

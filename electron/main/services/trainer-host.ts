@@ -21,7 +21,7 @@ import {
   SpecError,
   type ModelSpec
 } from '../../../core/spec';
-import { BaseError, startedFromLabel, type Base } from '../../../core/data/base';
+import { BaseError, specFromBase, startedFromLabel, type Base } from '../../../core/data/base';
 import { bundledBasePath, loadBaseFile } from './bases';
 import type { TrainOptions } from '../../../core/train/train-options';
 import { fewProblems } from '../../../core/util/few';
@@ -138,12 +138,15 @@ export class TrainerHost {
       );
     }
     try {
-      const out = applyOverrides(spec, {
+      const overrides = {
         weightBits: s.weightBits,
         weightScheme: s.weightScheme,
         actBits: s.actBits,
         kwta: s.kwta
-      });
+      };
+      const out = base
+        ? specFromBase(base, overrides, s.trainLayers ?? 'head')
+        : applyOverrides(spec, overrides);
       checkServable(resolveSpec(out, 2));
       return out;
     } catch (e) {

@@ -44,7 +44,8 @@ const BASE: BaseInfo = {
   classes: ['_background_noise_', 'apple', 'river'],
   words: 24,
   others: { clips: 70, words: 23 },
-  accuracy: { value: 0.9535, clips: 129, about: 'held-out takes' }
+  accuracy: { value: 0.9535, clips: 129, about: 'held-out takes' },
+  served: { weightBits: 4, weightScheme: 'linear', actBits: 4 }
 };
 
 function project(kind: 'audio' | 'vision', classes: ClassInfo[]): ProjectInfo {
@@ -144,6 +145,28 @@ describe('the Train form: Start from', () => {
     flushSync();
     expect(form.settings().trainLayers).toBe('top');
     expect(text(el.querySelector('summary'))).toMatch(/^Advanced\s*· changed: top block trained$/);
+  });
+
+  test("the form says which layers its bits and scheme reach, and that the others keep the base's", () => {
+    const form = new FormState();
+    form.open({ id: 's3', kind: 'audio' }, [], BASE);
+    const el = showForm(form, 'audio');
+    const hint = () => el.querySelector('[data-testid="frozen-settings"]');
+    expect(text(hint())).toBe(
+      'Bits, scheme and k-WTA apply to the layers that train (the last layer); the layers below ' +
+        "keep the base's 4-bit linear weights and 4-bit activations, the values their features " +
+        'were learnt with. "Every layer" under Advanced applies them to all.'
+    );
+    form.trainLayers = 'top';
+    flushSync();
+    expect(text(hint())).toContain('(the top block and the last layer)');
+    form.trainLayers = 'all';
+    flushSync();
+    expect(hint()).toBeNull();
+    form.trainLayers = 'head';
+    form.startFrom = 'scratch';
+    flushSync();
+    expect(hint()).toBeNull();
   });
 
   test('choosing Scratch brings the preset back and sends it, without layers', () => {

@@ -17,7 +17,8 @@ const BASE: BaseInfo = {
   network: { name: 'keyword-base', description: 'four conv blocks' },
   classes: ['_background_noise_', 'apple'],
   words: 1,
-  others: { clips: 10, words: 5 }
+  others: { clips: 10, words: 5 },
+  served: { weightBits: 4, weightScheme: 'linear', actBits: 4 }
 };
 
 describe("a new project's Train form", () => {
