@@ -57,6 +57,21 @@ export interface LiveStep {
   result: EngineResult;
 }
 
+/**
+ * The live settings a model file suggests: the defaults (background and "other sounds" never
+ * announced) with the thresholds and averaging of its `detection`, when it has them.
+ */
+export function modelLiveSettings(contents: ModelContents): LiveSettings {
+  const suggested = contents.detection && {
+    thresholds: [...contents.detection.thresholds],
+    average: contents.detection.average
+  };
+  return {
+    ...defaultLiveSettings(contents.labels, (l) => isBackgroundClass(l) || isOtherSoundsClass(l)),
+    ...suggested
+  };
+}
+
 /** The model's front end, checked (a model file's spec is untrusted input). */
 function frontEndOf(contents: ModelContents): LogMelSettings | ImageSettings {
   const f = contents.spec.features as unknown as Partial<LogMelSettings | ImageSettings>;
@@ -95,15 +110,7 @@ export class LivePath {
     this.labels = contents.labels;
     this.features = frontEndOf(contents);
     this.kind = this.features.kind === 'logmel' ? 'audio' : 'image';
-    const suggested = contents.detection && {
-      thresholds: [...contents.detection.thresholds],
-      average: contents.detection.average
-    };
-    this.current = {
-      ...defaultLiveSettings(this.labels, (l) => isBackgroundClass(l) || isOtherSoundsClass(l)),
-      ...suggested,
-      ...settings
-    };
+    this.current = { ...modelLiveSettings(contents), ...settings };
     checkLiveSettings(this.current, this.labels.length);
     this.detector = new Detector(
       this.labels,

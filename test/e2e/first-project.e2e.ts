@@ -1,9 +1,11 @@
 /**
- * A person's first project, end to end in Chromium with fake devices (issue #14). Sound: one open
- * microphone plays different takes of "left" and "right" (espeak-ng voices, speeds, pitches, noise
- * underneath) and a room; we record 8 clips of each word and 10 s of background in the Collect
- * view, train once with each weight scheme at the default settings, and in Live every held-out
- * take (voices never recorded) must be recognised (≥ 80 %) while Live names the run it uses.
+ * A person's first project, end to end in Chromium with fake devices. Sound: one open microphone
+ * plays takes of "left" and "right" in the user's voices (festival kal and slt, each take varied)
+ * and their room; we record 8 clips of each word and 10 s of background in the Collect view and
+ * train once with each weight scheme at the default settings — from the keyword base. In Live,
+ * held-out takes in voices no part of the model heard (festival's ked made into six speakers, in
+ * other rooms; the base knows only espeak-ng and flite) must be shown as the top class (≥ 80 %)
+ * and detected (≥ 60 %, at most two as the other word), and Live names the run it uses.
  * Images: the same with two classes from a fake camera. The devices replay their files from the
  * start whenever opened, so the test follows their timelines (first-project-media.ts).
  */
@@ -12,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, expect, test } from 'vitest';
-import { cameraVideo, micRecording, type Slot } from './first-project-media';
+import { cameraVideo, micRecording, type HeldOutSlot, type Slot } from './first-project-media';
 import { openApp, SHOTS, type Harness } from './harness';
 
 const SCHEMES = [
@@ -71,16 +73,14 @@ async function addClass(page: Page, name: string): Promise<void> {
   await expect.poll(() => page.locator(`button[data-class="${name}"]`).count()).toBe(1);
 }
 
-/** Trains with `scheme` at the defaults; resolves once the model is saved (Live can use it). */
-async function train(page: Page, scheme: string): Promise<void> {
+/**
+ * Trains with `scheme` at the defaults (`epochs` when given); resolves once the model is saved
+ * (Live can use it). A sound project starts from the keyword base unless told otherwise.
+ */
+async function train(page: Page, scheme: string, epochs?: number): Promise<void> {
   await page.getByRole('button', { name: 'Train', exact: true }).first().click();
-  // This walk-through trains from scratch (its held-out voices are espeak-ng's, which the keyword
-  // base was trained on); runs from the base are judged on voices no part of it heard by
-  // test/bench/generalize.ts. Picture projects have no base, so no choice to make.
-  const scratch = page.getByRole('radio', { name: 'Scratch' });
-  if ((await scratch.count()) > 0) await scratch.check();
   await page.getByLabel('Weight scheme').selectOption(scheme);
-  await page.getByLabel('Epochs').fill('15');
+  if (epochs !== undefined) await page.getByLabel('Epochs').fill(String(epochs));
   await page.locator('form').getByRole('button', { name: 'Train' }).click();
   await expect
     .poll(
@@ -99,17 +99,36 @@ async function finished(page: Page): Promise<void> {
   await expect.poll(() => running.count(), { timeout: 240_000, interval: 500 }).toBe(0);
 }
 
-/** Goes Live with the newest run; returns the winners seen, by seconds since the device started. */
+interface Heard {
+  /** Seconds since Live's Start (the end of the window that was detected). */
+  t: number;
+  label: string;
+}
+
+/**
+ * Goes Live with the newest run; returns the winners seen, by seconds since the device started,
+ * and the Detections list when Live stopped.
+ */
 async function live(
   page: Page,
   schemeText: string,
   start: string,
   clock: [string, string],
   seconds: number
-): Promise<{ t: number; winner: string }[]> {
+): Promise<{ seen: { t: number; winner: string }[]; heard: Heard[] }> {
   await page.getByRole('button', { name: 'Live' }).click();
   await page.getByLabel('Model').selectOption({ index: 1 });
   await expect.poll(() => page.getByTestId('live-run').textContent()).toContain(schemeText);
+  if (start === 'Start microphone') {
+    // Picked while its run cross-validates: Live says so, then takes the thresholds it chose.
+    const source = page.getByTestId('threshold-source');
+    const said = (await source.textContent()) ?? '';
+    if (!said.includes('chosen from'))
+      expect(said).toContain("until this run's cross-validation ends");
+    await expect
+      .poll(() => source.textContent(), { timeout: 240_000, interval: 250 })
+      .toMatch(/Thresholds and averaging chosen from .*cross-validation/);
+  }
   await page.getByRole('button', { name: start }).click();
   await expect.poll(() => elapsed(page, ...clock), { timeout: 30_000 }).toBeGreaterThan(0);
   const seen: { t: number; winner: string }[] = [];
@@ -120,15 +139,42 @@ async function live(
     await page.waitForTimeout(60);
   }
   await page.getByRole('button', { name: 'Stop' }).click();
-  return seen;
+  const items = await page
+    .getByTestId('detections')
+    .locator('li')
+    .allTextContents()
+    .catch(() => [] as string[]);
+  const heard = items.flatMap((line) => {
+    const m = /(\d+):(\d+\.\d)\s+(?:heard|seen)\s+(.+?)\s+\(\d+ %\)/.exec(line);
+    return m ? [{ t: 60 * Number(m[1]) + Number(m[2]), label: m[3] }] : [];
+  });
+  return { seen, heard: heard.reverse() };
 }
 
-/** Slots whose label wins most often (and at least twice) from `from` to `to` s into the slot. */
+/**
+ * Held-out takes detected: a detection of the take's word from 0.2 s after its onset to 1.5 s
+ * after (a 1 s window holding the word ends in that span), and none of another word.
+ */
+function detected(heard: Heard[], slots: HeldOutSlot[]) {
+  return slots.map((s) => {
+    const near = heard.filter((d) => d.t >= s.wordStart + 0.2 && d.t <= s.wordStart + 1.5);
+    const ok = near.some((d) => d.label === s.label) && near.every((d) => d.label === s.label);
+    return { slot: s, ok, heard: near.map((d) => d.label) };
+  });
+}
+
+/**
+ * Slots whose label wins most often (and at least twice) from `from` to `to` s into the slot,
+ * among the classes that aren't in `edges`. Sound passes its background and "other sounds"
+ * there: a window holding only part of a word is rightly either, so they fill the polls around
+ * the word; another word winning is the mistake.
+ */
 function recognised(
   seen: { t: number; winner: string }[],
   slots: Slot[],
   from: number,
-  to: number
+  to: number,
+  edges: string[] = []
 ) {
   return slots.map((s) => {
     const votes = new Map<string, number>();
@@ -136,14 +182,23 @@ function recognised(
       if (o.t >= s.start + from && o.t <= s.start + to && o.winner !== '…')
         votes.set(o.winner, (votes.get(o.winner) ?? 0) + 1);
     const mine = votes.get(s.label) ?? 0;
-    const other = Math.max(0, ...[...votes].filter(([k]) => k !== s.label).map(([, v]) => v));
+    const other = Math.max(
+      0,
+      ...[...votes].filter(([k]) => k !== s.label && !edges.includes(k)).map(([, v]) => v)
+    );
     return { slot: s, ok: mine >= 2 && mine > other, votes: Object.fromEntries(votes) };
   });
 }
 
 test('sound: record 8 takes of two words and a room through one open microphone, train with every scheme, Live recognises unseen voices', async () => {
   const work = mkdtempSync(join(tmpdir(), 'quench-e2e-first-sound-'));
-  const { path, timeline } = micRecording(work, ['left', 'right']);
+  const { path, timeline } = micRecording(work, ['left', 'right'], {
+    takes: 16,
+    spacing: 1.1,
+    heldOutPerWord: 12,
+    heldOutSlot: 1.8,
+    background: 10.6
+  });
   h = await openApp({ audio: path }, work);
   const { page } = h;
   await createProject(page, 'First words', 'audio');
@@ -178,38 +233,53 @@ test('sound: record 8 takes of two words and a room through one open microphone,
   }
   await page.screenshot({ path: join(SHOTS, 'first-sound-1-collect.png'), fullPage: true });
 
-  const results: Record<string, boolean[]> = {};
+  // A new sound project starts from the keyword base.
+  await page.getByRole('button', { name: 'Train', exact: true }).first().click();
+  expect(await page.getByRole('radio', { name: /^Keyword base/ }).isChecked()).toBe(true);
   for (const [scheme, text] of SCHEMES) {
     await train(page, scheme);
-    const seen = await live(
+    const { seen, heard } = await live(
       page,
       text,
       'Start microphone',
       ['[data-live-since]', 'data-live-since'],
       timeline.heldOut.at(-1)!.end + 0.3
     );
-    // Each slot's word starts 0.3 s in; a 1 s window holding all of it ends ~0.9 s in, and Live
-    // shows it after that window's hop and averaging. Earlier votes can only show the slot
-    // before (every "right" follows a "left"), so the slot is judged from 0.9 s in until 0.5 s
-    // past its end, before the next word's windows arrive.
-    const r = recognised(
-      seen,
-      timeline.heldOut,
-      0.9,
-      timeline.heldOut[0].end - timeline.heldOut[0].start + 0.5
+    const d = detected(heard, timeline.heldOut);
+    // The top class: judged from 0.6 s to 1.5 s after the word's onset, while 1 s windows
+    // holding it are shown (give or take the hop and the averaging); the room follows.
+    const r = timeline.heldOut.map(
+      (s) =>
+        recognised(seen, [s], s.wordStart - s.start + 0.6, s.wordStart - s.start + 1.5, [
+          'background',
+          'other sounds'
+        ])[0]
     );
-    results[scheme] = r.map((x) => x.ok);
-    // In the log even when a retry passes, so a flaky slot can be seen afterwards.
-    console.log(`${scheme}: ${JSON.stringify(r.map((x) => [x.slot.label, x.votes]))}`);
+    const what = JSON.stringify(
+      d.map((x, i) => [x.slot.label, x.slot.voice, x.slot.room, x.heard, r[i].votes])
+    );
+    // In the log even when the test passes, so a weak slot can be seen afterwards.
+    console.log(
+      `${scheme}: ${d.filter((x) => x.ok).length}/${d.length} detected, ${r.filter((x) => x.ok).length}/${r.length} top class: ${what}`
+    );
     await page.screenshot({
       path: join(SHOTS, `first-sound-2-live-${scheme}.png`),
       fullPage: true
     });
     await finished(page);
-    expect(
-      r.filter((x) => x.ok).length / r.length,
-      `${scheme}: held-out takes recognised ${JSON.stringify(r.map((x) => [x.slot.label, x.votes]))}`
-    ).toBeGreaterThanOrEqual(0.8);
+    // Seen while writing this test (two runs of each scheme): 17–20 of these 24 takes detected,
+    // none as the other word, and 23–24 shown as the top class. A miss is a take whose word is
+    // the top class under its calibrated threshold (harder rooms: hall, phone). quench stream
+    // with such a model over 16 of the takes heard 12–14 at 0–1 false alarms as the phase of its
+    // windows moved, where one trained from scratch on the same clips heard 11 with 3–5.
+    const wrong = d.filter((x) => x.heard.some((l) => l !== x.slot.label)).length;
+    expect(d.filter((x) => x.ok).length / d.length, `${scheme}: ${what}`).toBeGreaterThanOrEqual(
+      0.6
+    );
+    expect(wrong, `${scheme}: takes detected as another word: ${what}`).toBeLessThanOrEqual(2);
+    expect(r.filter((x) => x.ok).length / r.length, `${scheme}: ${what}`).toBeGreaterThanOrEqual(
+      0.8
+    );
   }
   // Each clip is its own take (one microphone open for the session): no same-take warning.
   await page.getByRole('button', { name: 'Train', exact: true }).first().click();
@@ -246,8 +316,8 @@ test('images: capture two classes from one open camera, train with every scheme,
   }
   await page.screenshot({ path: join(SHOTS, 'first-image-1-collect.png'), fullPage: true });
   for (const [scheme, text] of SCHEMES) {
-    await train(page, scheme);
-    const seen = await live(page, text, 'Start camera', cam, timeline.heldOut.at(-1)!.end);
+    await train(page, scheme, 15);
+    const { seen } = await live(page, text, 'Start camera', cam, timeline.heldOut.at(-1)!.end);
     const r = recognised(seen, timeline.heldOut, 1.2, 2.9);
     await finished(page);
     expect(

@@ -104,6 +104,11 @@ describe('ThresholdSource', () => {
     expect(reset).toBe(1);
     const plain = show(ThresholdSource, { own: false, onreset: () => {} });
     expect(text(plain)).toMatch(/default 75 % \(this model carries no calibrated settings\)/);
+    // Picked while its run is still cross-validating: the defaults only until it ends.
+    const pending = show(ThresholdSource, { own: false, pending: true, onreset: () => {} });
+    expect(text(pending)).toMatch(
+      /^Thresholds: the default 75 % until this run's cross-validation ends; then the thresholds and averaging it chooses are used/
+    );
   });
 });
 

@@ -5,6 +5,8 @@
  */
 import type { Detection, LiveSettings } from '../../../core/live/detector';
 import type { LayerView, LiveEnergy } from '../../../core/live/layer-report';
+import { modelLiveSettings } from '../../../core/live/live-path';
+import { decodeModel } from '../../../core/model-file/model-file';
 import { api } from '../api/client';
 import { Mic } from '../audio/mic';
 import type { InferIn, InferOut } from './infer-worker';
@@ -45,6 +47,7 @@ export class LiveSession {
   /** Start as soon as the model is ready (another model was picked while listening). */
   startWhenReady: { kind: 'audio' | 'vision'; camera?: FrameSource } | undefined;
 
+  private refreshWhenReady = false;
   private worker: Worker | undefined;
   private mic: Mic | undefined;
   private timers: ReturnType<typeof setInterval>[] = [];
@@ -71,6 +74,35 @@ export class LiveSession {
     this.worker = w;
   }
 
+  /**
+   * The run's model file again, once its training has finished: cross-validation adds the
+   * detection settings it chose after the model was first saved, so a model picked before then
+   * starts on the defaults. The file's suggestion replaces them unless the person set their own;
+   * the stream (and its detections) goes on.
+   */
+  async refresh(): Promise<void> {
+    if (this.basis !== undefined) return;
+    if (!this.settings) {
+      // Not loaded yet: once the worker is ready.
+      this.refreshWhenReady = true;
+      return;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await api.call('model:load', { project: this.project, run: this.run });
+    } catch {
+      return; // the model in use stays; a failed reload is not worth interrupting Live for
+    }
+    const contents = decodeModel(bytes);
+    if (!contents.detection || contents.labels.join('\n') !== this.labels.join('\n')) return;
+    this.bytes = bytes;
+    this.modelSettings = modelLiveSettings(contents);
+    this.basis = contents.detection.basis;
+    if (this.own) return;
+    this.settings = this.modelSettings;
+    this.post({ type: 'settings', settings: this.settings });
+  }
+
   private onResult(m: InferOut): void {
     if (m.type === 'ready') {
       this.labels = m.labels;
@@ -81,6 +113,8 @@ export class LiveSession {
       this.own = stored !== undefined;
       this.settings = stored ?? m.settings;
       if (stored) this.post({ type: 'settings', settings: stored });
+      if (this.refreshWhenReady) void this.refresh();
+      this.refreshWhenReady = false;
       const go = this.startWhenReady;
       this.startWhenReady = undefined;
       if (go) void this.start(go.kind, go.camera);

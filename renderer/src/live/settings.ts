@@ -42,7 +42,9 @@ export function forgetLiveSettings(project: string, run: string): void {
 
 /** m:ss.s for a time in seconds since the stream began. */
 export function clock(seconds: number): string {
-  const m = Math.floor(seconds / 60);
-  const s = seconds - 60 * m;
+  // Rounded to tenths first, so 9.96 s reads 0:10.0 and 59.97 s reads 1:00.0.
+  const tenths = Math.round(seconds * 10);
+  const m = Math.floor(tenths / 600);
+  const s = (tenths - 600 * m) / 10;
   return `${m}:${s < 10 ? '0' : ''}${s.toFixed(1)}`;
 }
