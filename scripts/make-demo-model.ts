@@ -84,7 +84,7 @@ const about =
     ? `${pct(held.accuracy)} of ${held.clips} clips held out from training (its run), and `
     : '') +
   `${pct(unheard.accuracy)} of ${test.examples.count} clips of four espeak-ng voices it never heard ` +
-  `(the base's corpus has other espeak-ng voices, never these words).`;
+  `(the keyword base heard espeak-ng's voices too, never saying these words).`;
 const out = join(root, 'models', 'demo-words.qnm');
 const tmp = `${out}.${process.pid}.tmp`;
 writeFileSync(tmp, encodeModel(r.contents));

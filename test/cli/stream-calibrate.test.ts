@@ -1,7 +1,7 @@
 /**
- * `quench stream --calibrate` on the bundled demo model (yes / no / background): a recording of
- * spoken words with an unknown word ("maybe") that the default thresholds announce as a false
- * alarm. Calibrating keeps to the false-alarm rate asked for on that recording, the figures it
+ * `quench stream --calibrate` on the bundled demo model (yes / no / background / other sounds)
+ * without the thresholds it carries: a recording of spoken words with an unknown word ("maybe")
+ * that the default thresholds announce as a false alarm. Calibrating keeps to the false-alarm rate asked for on that recording, the figures it
  * prints are the live path's own, and --write changes what a plain `quench stream` then uses.
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,12 +11,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LivePath } from '../../core/live/live-path';
 import { recordingSamples, replay } from '../../core/live/replay';
 import { parseLabels, scoreDetections } from '../../core/live/score';
-import { decodeModel } from '../../core/model-file/model-file';
+import { decodeModel, encodeModel } from '../../core/model-file/model-file';
 import { wordStream } from '../fixtures/word-stream';
 import { quench } from './run-cli';
 
-const DEMO = join(import.meta.dirname, '..', '..', 'models', 'demo-words.qnm');
 const root = mkdtempSync(join(tmpdir(), 'quench-calibrate-'));
+/** The demo model as it would be with no calibrated settings: Live's defaults apply. */
+const DEMO = join(root, 'demo-uncalibrated.qnm');
+const DEFAULTS = [0.75, 0.75, 0.75, 0.75];
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const VOICES = ['en-us', 'en-gb', 'en-us+f3', 'en+m3', 'en-us+f5', 'en-gb-x-rp+m5'];
@@ -25,6 +27,10 @@ const labels = join(root, 'words.tsv');
 let wavBytes: Uint8Array;
 
 beforeAll(() => {
+  const demo = decodeModel(
+    new Uint8Array(readFileSync(join(import.meta.dirname, '..', '..', 'models', 'demo-words.qnm')))
+  );
+  writeFileSync(DEMO, encodeModel({ ...demo, detection: undefined }));
   // 12 words over 36 s: yes, no, yes, no, maybe, …; the label file marks only yes and no.
   const script = Array.from({ length: 12 }, (_, i) => ({
     word: ['yes', 'no', 'yes', 'no', 'maybe'][i % 5],
@@ -70,7 +76,7 @@ describe('quench stream --calibrate', () => {
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
     // The defaults exceed the rate here (the test would prove nothing otherwise).
-    expect(j.before.settings.thresholds).toEqual([0.75, 0.75, 0.75]);
+    expect(j.before.settings.thresholds).toEqual(DEFAULTS);
     expect(j.before.falseAlarmsPerHour).toBeGreaterThan(100);
     expect(j.allowedFalseAlarms).toBe(1); // ⌊100 / h · 36 s⌋
     expect(j.after.falseAlarmsPerHour).toBeLessThanOrEqual(100);
@@ -131,23 +137,23 @@ describe('quench stream --calibrate', () => {
       average: j.after.settings.average,
       basis: expect.stringMatching(/^calibrated on words\.wav \(36\.0 s, 10 labelled events\)/)
     });
-    expect(stored.detection!.thresholds).not.toEqual([0.75, 0.75, 0.75]);
+    expect(stored.detection!.thresholds).not.toEqual(DEFAULTS);
     const plain = JSON.parse(
       (await quench('stream', '--model', model, '--audio', wav, '--labels', labels, '--json')).out
     );
     expect(plain.settings.thresholds).toEqual(j.after.settings.thresholds);
     expect(plain.settings.average).toBe(j.after.settings.average);
     expect([plain.hits, plain.falseAlarms]).toEqual([j.after.hits, j.after.falseAlarms]);
-    // The untouched demo still starts from the defaults.
+    // The untouched file still starts from the defaults.
     const demo = JSON.parse(
       (await quench('stream', '--model', DEMO, '--audio', wav, '--json')).out
     );
-    expect(demo.settings.thresholds).toEqual([0.75, 0.75, 0.75]);
+    expect(demo.settings.thresholds).toEqual(DEFAULTS);
     // --threshold still wins over the file's.
     const flag = JSON.parse(
       (await quench('stream', '--model', model, '--audio', wav, '--json', '--threshold', '0.5')).out
     );
-    expect(flag.settings.thresholds).toEqual([0.5, 0.5, 0.5]);
+    expect(flag.settings.thresholds).toEqual([0.5, 0.5, 0.5, 0.5]);
   });
 
   test.each([

@@ -16,6 +16,11 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openApp, SHOTS, spokenWordMic, type Harness } from './harness';
 
+/** The bundled demo's training record (models/demo-words.json, written by make-demo-model). */
+const demoRecord = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', '..', 'models', 'demo-words.json'), 'utf8')
+) as { run: { settings: { epochs: number } } };
+
 let h: Harness;
 let LONG = '';
 
@@ -324,12 +329,14 @@ test('collect, train and compare, export and import, the demo; at 1280×800 and 
   await shoot(page, 'demo-collect');
   await page.getByRole('button', { name: 'Train', exact: true }).first().click();
   expect(await page.getByTestId('demo-train').isVisible()).toBe(true);
-  expect(await page.getByTestId('accuracy').textContent()).toMatch(/% of \d+ clips/);
+  expect(await page.getByTestId('accuracy').textContent()).toMatch(
+    /% balanced accuracy of \d+ clips/
+  );
   expect(await table.locator('td.weights').first().textContent()).toBe('4 lin');
   expect(await table.locator('td.actBits').first().textContent()).toBe('8');
   expect(await page.getByText(/older class set/).count()).toBe(0);
-  // The demo's form is its own (its run's 12 epochs), nothing from the project before (#5).
-  expect(await page.getByLabel('Epochs').inputValue()).toBe('12');
+  // The demo's form is its own (its run's epochs), nothing from the project before.
+  expect(await page.getByLabel('Epochs').inputValue()).toBe(String(demoRecord.run.settings.epochs));
   expect(await page.getByTestId('advanced-changed').count()).toBe(0);
   await shoot(page, 'demo-train');
   await page.getByRole('button', { name: 'Live' }).click();

@@ -15,7 +15,7 @@ test('a base whose model file changed is read again; an unchanged one is read on
   writeFileSync(join(dir, 'kb.json'), JSON.stringify({ about: 'test' }));
   const first = await loadBaseFile(path);
   expect(await loadBaseFile(path)).toBe(first);
-  expect(first.contents.labels).toEqual(['background', 'no', 'yes']);
+  expect(first.contents.labels).toEqual(['background', 'no', 'yes', 'other sounds']);
   // make-base writes a new model in its place (another network, another size).
   copyFileSync(join(MODELS, 'keyword-base.qnm'), path);
   const second = await loadBaseFile(path);

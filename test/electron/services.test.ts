@@ -209,7 +209,7 @@ describe('the bundled demo', () => {
     expect(runs).toHaveLength(1);
     expect(runs[0].status).toBe('done');
     const model = decodeModel(await call('model:load', { project: p.id, run: runs[0].id }));
-    expect(model.labels).toEqual(['background', 'no', 'yes']);
+    expect(model.labels).toEqual(['background', 'no', 'yes', 'other sounds']);
     expect(model.int).toBeDefined();
   });
 });

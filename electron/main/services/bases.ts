@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { BaseError, decodeBase, type Base } from '../../../core/data/base';
+import { BaseError, decodeBase, isOtherSoundsClass, type Base } from '../../../core/data/base';
 import { isBackgroundClass } from '../../../core/data/files';
 import type { BaseInfo, ProjectKind } from '../../shared/api';
 
@@ -109,7 +109,7 @@ export function describeBase(base: Base, kind: ProjectKind): BaseInfo {
         : `${base.name}: a network Quench trained itself (npm run make-base).`,
     network: { name: spec.name, description: spec.description ?? '' },
     classes: labels.slice(),
-    words: labels.filter((l) => !isBackgroundClass(l)).length,
+    words: labels.filter((l) => !isBackgroundClass(l) && !isOtherSoundsClass(l)).length,
     others: { clips: base.others.clips.length, words: new Set(base.others.words).size },
     served: {
       weightBits: spec.quant.weightBits,
