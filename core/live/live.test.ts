@@ -168,7 +168,12 @@ describe('LivePath on audio', () => {
   });
 
   test('digital silence is "silent" and never a detection, even with every threshold at 0', () => {
-    const all = { thresholds: [0, 0, 0], silent: [false, false, false], suppressionMs: 0 };
+    const n = demo.labels.length;
+    const all = {
+      thresholds: Array<number>(n).fill(0),
+      silent: Array<boolean>(n).fill(false),
+      suppressionMs: 0
+    };
     const path = new LivePath(demo, all);
     const quiet = new Float32Array(16000 * 3);
     const steps = path.audio(quiet);
@@ -274,7 +279,7 @@ describe('replay and the layer report on the demo model', () => {
       'conv 3 (64 filters)',
       'k-WTA (keeps 32 of 64)',
       'global average pool',
-      'classifier (3 classes)'
+      'classifier (4 classes)'
     ]);
     const report = new LayerReport(path.model);
     const quiet = report.report(live[0].result);

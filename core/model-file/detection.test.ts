@@ -8,19 +8,29 @@ import { describe, expect, test } from 'vitest';
 import { decodeModel, encodeModel, ModelFileError, type ModelContents } from './model-file';
 import { requantizeContents } from './requantize';
 
+/** The demo model without the detection settings it carries. */
 const demo = (): ModelContents => {
-  const { model: _m, ...contents } = decodeModel(
+  const {
+    model: _m,
+    detection: _d,
+    ...contents
+  } = decodeModel(
     new Uint8Array(readFileSync(join(import.meta.dirname, '..', '..', 'models', 'demo-words.qnm')))
   );
   return contents;
 };
 
-const detection = { thresholds: [0.75, 0.82, 0.9], average: 2, basis: 'chosen from 24 clips' };
+// background, no, yes, other sounds
+const detection = {
+  thresholds: [0.75, 0.82, 0.9, 0.75],
+  average: 2,
+  basis: 'chosen from 24 clips'
+};
 
 describe('model file: detection settings', () => {
   test('round trip, and files without them still load', () => {
     const plain = demo();
-    expect(plain.detection).toBeUndefined();
+    expect(decodeModel(encodeModel(plain)).detection).toBeUndefined();
     const back = decodeModel(encodeModel({ ...plain, detection }));
     expect(back.detection).toEqual(detection);
     expect(back.labels).toEqual(plain.labels);
@@ -43,14 +53,14 @@ describe('model file: detection settings', () => {
   test.each([
     [
       { ...detection, thresholds: [0.5, 0.5] },
-      'detection.thresholds must hold one threshold per class (3)'
+      'detection.thresholds must hold one threshold per class (4)'
     ],
     [
-      { ...detection, thresholds: [0.5, 1.5, 0.5] },
+      { ...detection, thresholds: [0.5, 1.5, 0.5, 0.5] },
       'detection.thresholds[1] must be a number from 0 to 1, got 1.5'
     ],
     [
-      { ...detection, thresholds: [0.5, '0.7', 0.5] },
+      { ...detection, thresholds: [0.5, '0.7', 0.5, 0.5] },
       'detection.thresholds[1] must be a number from 0 to 1, got "0.7"'
     ],
     [
