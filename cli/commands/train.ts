@@ -24,7 +24,12 @@ import { runDefaults } from '../../core/spec/defaults';
 import type { TrainOptions } from '../../core/train/train-options';
 import { initTrainingBackend } from '../../core/train/backend/init-backend';
 import { TRAINED_LAYERS, type TrainedLayers } from '../../core/train/fine-tune';
-import { bundledBase, loadBaseFile } from '../../electron/main/services/bases';
+import {
+  bundledBase,
+  loadBaseFile,
+  missingBaseMessage,
+  startAsked
+} from '../../electron/main/services/bases';
 import { writeFileAtomic } from '../../electron/main/services/atomic-write';
 import { folderSource } from '../../electron/main/services/fs-dataset';
 import { Progress } from '../progress';
@@ -131,7 +136,7 @@ export const DEFAULT_TRAINED_LAYERS: TrainedLayers = 'head';
  */
 async function startFor(v: Values, data: string): Promise<FromBase | undefined> {
   const layers = choiceFlag(v, 'train-layers', TRAINED_LAYERS) ?? DEFAULT_TRAINED_LAYERS;
-  const from = v.from ?? (v.preset === undefined ? 'base' : 'scratch');
+  const from = startAsked(v.from, v.preset !== undefined);
   if (from === 'scratch') {
     if (v['train-layers'] !== undefined)
       throw new UsageError('--train-layers is for a run from a base (--from base)');
@@ -144,15 +149,11 @@ async function startFor(v: Values, data: string): Promise<FromBase | undefined> 
   let base: Base | undefined;
   if (from === 'base') {
     const kind = (await datasetModality(data)).modality;
-    if (kind === 'image') {
-      if (v.from === undefined) return undefined;
-      throw new InputError(`${data}: no picture base is installed; use --from scratch`);
-    }
-    base = await bundledBase('audio');
+    base = kind === 'image' ? undefined : await bundledBase('audio');
     if (!base) {
       if (v.from === undefined) return undefined;
       throw new InputError(
-        'the keyword base is not installed (models/keyword-base.qnm); make it with npm run make-base -- --kind sound, or use --from scratch'
+        `${data}: ${missingBaseMessage(kind === 'image' ? 'vision' : 'audio', 'use --from scratch')}`
       );
     }
   } else base = await loadBaseFile(resolve(from));

@@ -3,13 +3,14 @@
  * base's network and the automatic "other sounds" class; --from scratch and a preset train the
  * preset from random values; mistakes are said in the flags' words.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OTHER_SOUNDS } from '../../core/data/base';
 import { crc32, decodeModel } from '../../core/model-file/model-file';
 import { soundProject } from '../fixtures/first-project';
+import { writePng } from '../fixtures/png-writer';
 import { quench } from './run-cli';
 
 const MODELS = join(import.meta.dirname, '..', '..', 'models');
@@ -162,5 +163,27 @@ describe('quench train --from', () => {
     const e = await quench('train', '--data', data, '--out', out, '--from', `${broken}.qnm`);
     expect(e.code).toBe(1);
     expect(e.err).toMatch(/broken\.qnm: /);
+    // Pictures have no base: unsaid, a picture project starts from scratch; asked, it is refused.
+    const pictures = join(root, 'pictures');
+    for (const [k, name] of ['dark', 'light'].entries())
+      for (let i = 0; i < 3; i++) {
+        mkdirSync(join(pictures, name), { recursive: true });
+        const samples = Array.from({ length: 8 * 8 }, (_, j) => 40 + 150 * k + ((i * 7 + j) % 30));
+        writeFileSync(
+          join(pictures, name, `${name}-${i}.png`),
+          writePng({
+            width: 8,
+            height: 8,
+            colorType: 0,
+            depth: 8,
+            interlace: 0,
+            samples,
+            filter: 0
+          })
+        );
+      }
+    const f = await quench('train', '--data', pictures, '--out', out, '--from', 'base');
+    expect(f.code).toBe(1);
+    expect(f.err).toContain(`${pictures}: there is no picture base yet; use --from scratch`);
   }, 60_000);
 });

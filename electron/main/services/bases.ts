@@ -80,6 +80,25 @@ export async function bundledBase(kind: BaseKind): Promise<Base | undefined> {
   return path ? loadBaseFile(path) : undefined;
 }
 
+/**
+ * Where a run starts when the person said `asked` ('base', 'scratch', a base file; undefined: not
+ * said) and whether they named a preset: unsaid means the base, unless a preset was named (a
+ * preset is a network from scratch). The Train form and `quench train` both decide this way.
+ */
+export function startAsked(asked: string | undefined, presetNamed: boolean): string {
+  return asked ?? (presetNamed ? 'scratch' : 'base');
+}
+
+/**
+ * Why a run asked to start from the bundled base of `kind` can't: none is installed. `instead`
+ * says what to do instead, in the asker's words ("use --from scratch", "start from scratch").
+ */
+export function missingBaseMessage(kind: ProjectKind, instead: string): string {
+  return kind === 'audio'
+    ? `the keyword base is not installed (models/keyword-base.qnm); make it with npm run make-base -- --kind sound, or ${instead}`
+    : `there is no picture base yet; ${instead}`;
+}
+
 /** A finite number in [lo, hi] from a free-form record, else undefined. */
 function numberIn(v: unknown, lo: number, hi: number): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) && v >= lo && v <= hi ? v : undefined;

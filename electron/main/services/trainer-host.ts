@@ -22,7 +22,7 @@ import {
   type ModelSpec
 } from '../../../core/spec';
 import { BaseError, specFromBase, startedFromLabel, type Base } from '../../../core/data/base';
-import { bundledBasePath, loadBaseFile } from './bases';
+import { bundledBasePath, loadBaseFile, missingBaseMessage, startAsked } from './bases';
 import type { TrainOptions } from '../../../core/train/train-options';
 import { fewProblems } from '../../../core/util/few';
 import {
@@ -202,20 +202,14 @@ export class TrainerHost {
     s: TrainSettings,
     path: string | undefined
   ): Promise<Base | undefined> {
-    const wants = s.startFrom ?? (s.preset === undefined ? 'base' : 'scratch');
-    if (wants === 'scratch') return undefined;
+    if (startAsked(s.startFrom, s.preset !== undefined) === 'scratch') return undefined;
     const base = path
       ? await loadBaseFile(path).catch((e: unknown) => {
           throw e instanceof BaseError ? new ApiError(e.message) : e;
         })
       : undefined;
-    if (!base && s.startFrom === 'base') {
-      throw new ApiError(
-        kind === 'audio'
-          ? 'the keyword base is not installed (models/keyword-base.qnm); make it with npm run make-base -- --kind sound, or start from scratch'
-          : 'there is no picture base yet; start from scratch'
-      );
-    }
+    if (!base && s.startFrom === 'base')
+      throw new ApiError(missingBaseMessage(kind, 'start from scratch'));
     return base;
   }
 
