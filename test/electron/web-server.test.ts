@@ -82,6 +82,27 @@ describe('page', () => {
     expect(server.token).toMatch(/^[0-9a-f]{48}$/);
   });
 
+  test('the same port from launch to launch when it is free (the origin keeps its storage); another when taken', async () => {
+    const staticDir = join(root, 'static');
+    // A port that was free a moment ago, asked for by a first launch, then by a second.
+    const free = await startWebServer({ api, staticDir });
+    const port = free.port;
+    await free.close();
+    const first = await startWebServer({ api, staticDir, preferredPort: port });
+    const second = await startWebServer({ api, staticDir, preferredPort: port });
+    try {
+      expect(first.port).toBe(port);
+      expect(second.port).not.toBe(port);
+      expect(second.port).toBeGreaterThan(0);
+    } finally {
+      await second.close();
+      await first.close();
+    }
+    const again = await startWebServer({ api, staticDir, preferredPort: port });
+    expect(again.port).toBe(port);
+    await again.close();
+  });
+
   test('refused without the token, with a wrong one, from another origin or host', async () => {
     expect((await get('/')).status).toBe(403);
     expect((await get('/?token=' + '0'.repeat(48))).status).toBe(403);

@@ -51,7 +51,13 @@ function cookieToken(req: IncomingMessage): string | undefined {
 export async function startWebServer(opts: {
   api: ApiService;
   staticDir: string;
+  /** A port to listen on; 0 or absent: any free one. */
   port?: number;
+  /**
+   * A port to try first, any free one when it is taken: the same port from launch to launch keeps
+   * the page's origin, so what the browser stores for it (Live settings) is there next time.
+   */
+  preferredPort?: number;
   token?: string;
 }): Promise<WebServer> {
   const token = opts.token ?? randomBytes(24).toString('hex');
@@ -139,7 +145,20 @@ export async function startWebServer(opts: {
     });
   };
 
-  await new Promise<void>((done) => server.listen(opts.port ?? 0, '127.0.0.1', done));
+  const listen = (port: number) =>
+    new Promise<void>((done, fail) => {
+      server.once('error', fail);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', fail);
+        done();
+      });
+    });
+  if (opts.port === undefined && opts.preferredPort !== undefined) {
+    await listen(opts.preferredPort).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EADDRINUSE' && e.code !== 'EACCES') throw e;
+      return listen(0);
+    });
+  } else await listen(opts.port ?? 0);
   const port = (server.address() as AddressInfo).port;
   host = `127.0.0.1:${port}`;
   origin = `http://${host}`;

@@ -15,7 +15,14 @@ if (!existsSync(join(staticDir, 'index.html'))) {
 }
 const dataDir = process.env.QUENCH_DATA ?? join(homedir(), '.quench', 'projects');
 const api = new ApiService(dataDir);
-const server = await startWebServer({ api, staticDir });
+/** The port `npm run web` asks for first (QUENCH_PORT overrides); another when it is taken. */
+const PREFERRED_PORT = 47831;
+const asked = Number(process.env.QUENCH_PORT);
+const server = await startWebServer({
+  api,
+  staticDir,
+  preferredPort: Number.isInteger(asked) && asked > 0 && asked < 65536 ? asked : PREFERRED_PORT
+});
 console.log(
   `Quench is running at\n\n  ${server.url}\n\nOpen that link in Chromium, Chrome, Edge or Firefox. Projects: ${dataDir}. Ctrl+C stops.`
 );
