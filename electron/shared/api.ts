@@ -151,6 +151,8 @@ export interface BaseInfo {
     weightBits: number;
     weightScheme: 'linear' | 'exponential' | 'kmeans';
     actBits: number;
+    /** Fraction of channels its k-WTA layers keep (1: none). */
+    kwta: number;
   };
 }
 

@@ -113,7 +113,7 @@ describe('base:info', () => {
       words: 2,
       others: { clips: 6, words: 4 },
       accuracy: { value: 0.925, clips: 40, about: 'held-out test takes' },
-      served: { weightBits: 4, weightScheme: 'linear', actBits: 8 }
+      served: { weightBits: 4, weightScheme: 'linear', actBits: 8, kwta: 0.5 }
     });
     expect(await call(withBase, 'base:info', { kind: 'vision' })).toBeNull();
     expect(await call(without, 'base:info', { kind: 'audio' })).toBeNull();

@@ -133,7 +133,8 @@ export function describeBase(base: Base, kind: ProjectKind): BaseInfo {
     served: {
       weightBits: spec.quant.weightBits,
       weightScheme: spec.quant.weightScheme ?? 'linear',
-      actBits: spec.quant.actBits
+      actBits: spec.quant.actBits,
+      kwta: spec.layers.find((l) => l.type === 'kwta')?.fraction ?? 1
     },
     ...(value !== undefined && clips !== undefined
       ? {

@@ -45,7 +45,7 @@ const BASE: BaseInfo = {
   words: 24,
   others: { clips: 70, words: 23 },
   accuracy: { value: 0.9535, clips: 129, about: 'held-out takes' },
-  served: { weightBits: 4, weightScheme: 'linear', actBits: 4 }
+  served: { weightBits: 4, weightScheme: 'linear', actBits: 8, kwta: 0.5 }
 };
 
 function project(kind: 'audio' | 'vision', classes: ClassInfo[]): ProjectInfo {
@@ -153,13 +153,25 @@ describe('the Train form: Start from', () => {
     const el = showForm(form, 'audio');
     const hint = () => el.querySelector('[data-testid="frozen-settings"]');
     expect(text(hint())).toBe(
-      'Bits, scheme and k-WTA apply to the layers that train (the last layer); the layers below ' +
-        "keep the base's 4-bit linear weights and 4-bit activations, the values their features " +
-        'were learnt with. "Every layer" under Advanced applies them to all.'
+      'Weight bits and scheme apply to the last layer, the only one that trains; activation bits ' +
+        "and k-WTA are the base's (8-bit, k-WTA 0.5), as no activation or k-WTA layer trains. The " +
+        'layers below keep the base\'s 4-bit linear weights. "Top block" or "every layer" under ' +
+        'Advanced lets you change more.'
     );
+    // Those two fields show the base's values and can't be changed; the run sends the base's.
+    const act = labelled(el, 'Activation bits')!.querySelector('select')!;
+    const kwta = labelled(el, 'k-WTA')!.querySelector('input')!;
+    expect([act.disabled, act.value, kwta.disabled, kwta.value]).toEqual([true, '8', true, '0.5']);
+    form.actBits = 2;
+    form.kwta = 0.25;
+    expect(form.settings()).toMatchObject({ actBits: 8, kwta: 0.5 });
     form.trainLayers = 'top';
     flushSync();
-    expect(text(hint())).toContain('(the top block and the last layer)');
+    expect(text(hint())).toMatch(
+      /^Bits, scheme and k-WTA apply to the top block and the last layer/
+    );
+    expect([act.disabled, kwta.disabled]).toEqual([false, false]);
+    expect(form.settings()).toMatchObject({ actBits: 2, kwta: 0.25 });
     form.trainLayers = 'all';
     flushSync();
     expect(hint()).toBeNull();
@@ -311,7 +323,12 @@ describe('runs say what they started from', () => {
     // The model's extra class is the run's own, not one the project lost.
     expect(classDrift(runs[0], classes)).toBeUndefined();
     expect(el.querySelectorAll('.warn')).toHaveLength(0);
-    expect(classDrift({ ...runs[0], automaticClasses: [] }, classes)).toEqual({
+    // Nor while the run still cross-validates (its automatic classes not listed yet); only a run
+    // from scratch with a class of that name lost it.
+    expect(classDrift({ ...runs[0], automaticClasses: undefined }, classes)).toBeUndefined();
+    expect(
+      classDrift({ ...runs[0], automaticClasses: [], startedFrom: 'scratch' }, classes)
+    ).toEqual({
       removed: ['other sounds'],
       added: []
     });

@@ -138,6 +138,26 @@ describe('what runs say', () => {
     expect(classDrift(r, [...now.slice(0, 2), { name: 'right', samples: 3 }])).toBeUndefined();
   });
 
+  test('"other sounds" of a run from a base is no drift, before the run has listed it too', () => {
+    const now = [
+      { name: 'background', samples: 10 },
+      { name: 'left', samples: 8 }
+    ];
+    // Still cross-validating: the model's labels are known, the automatic classes not yet.
+    const running = run('1', {
+      status: 'running',
+      startedFrom: 'base:keyword-base@5bde21f7',
+      labels: ['background', 'left', 'other sounds']
+    });
+    expect(classDrift(running, now)).toBeUndefined();
+    // From scratch, a class of that name is the person's own, and its loss is drift.
+    const scratch = run('2', {
+      startedFrom: 'scratch',
+      labels: ['background', 'left', 'other sounds']
+    });
+    expect(classDrift(scratch, now)).toEqual({ removed: ['other sounds'], added: [] });
+  });
+
   test('a project without recordings (the demo, a fresh import of a model) has no class drift', () => {
     const demo = run('1', { labels: ['background', 'no', 'yes'] });
     expect(classDrift(demo, [])).toBeUndefined();

@@ -4,6 +4,7 @@
  * Plain functions over the API's RunInfo, so they are tested without a DOM.
  */
 import type { ClassInfo, ProjectKind, RunInfo } from '../../../electron/shared/api';
+import { isOtherSoundsClass } from '../../../core/data/base';
 import { headlineText } from '../../../core/data/estimate-text';
 
 /** Whether a run has a model file Live can load (a run may save it before it finishes). */
@@ -133,9 +134,13 @@ export function classDrift(
   if (!r.labels) return undefined;
   const now = classes.filter((c) => c.samples > 0).map((c) => c.name);
   if (now.length === 0) return undefined;
-  // A class the run added itself ("other sounds" from a base) is not one the project lost.
+  // A class the run added itself ("other sounds" from a base) is not one the project lost; a run
+  // still cross-validating has its labels but not yet the list of what it added.
   const automatic = new Set((r.automaticClasses ?? []).map((c) => c.name));
-  const removed = r.labels.filter((l) => !now.includes(l) && !automatic.has(l));
+  const fromBase = r.startedFrom?.startsWith('base:') ?? false;
+  const removed = r.labels.filter(
+    (l) => !now.includes(l) && !automatic.has(l) && !(fromBase && isOtherSoundsClass(l))
+  );
   const added = now.filter((c) => !r.labels!.includes(c));
   return removed.length || added.length ? { removed, added } : undefined;
 }

@@ -18,7 +18,7 @@ const BASE: BaseInfo = {
   classes: ['_background_noise_', 'apple'],
   words: 1,
   others: { clips: 10, words: 5 },
-  served: { weightBits: 4, weightScheme: 'linear', actBits: 4 }
+  served: { weightBits: 4, weightScheme: 'linear', actBits: 8, kwta: 0.5 }
 };
 
 describe("a new project's Train form", () => {

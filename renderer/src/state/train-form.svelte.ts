@@ -142,6 +142,11 @@ export class TrainForm {
   }
 
   /** The run will start from the base (a sound project with the base installed and chosen). */
+  /** A run from the base that trains only its last layer. */
+  get headOnly(): boolean {
+    return this.fromBase && this.base !== undefined && this.trainLayers === 'head';
+  }
+
   get fromBase(): boolean {
     return this.startFrom === 'base' && this.base !== undefined;
   }
@@ -161,8 +166,9 @@ export class TrainForm {
       ...start,
       weightBits: this.weightBits,
       weightScheme: this.weightScheme,
-      actBits: this.actBits,
-      kwta: this.kwta,
+      // Last layer only: no activation quantizer or k-WTA layer trains, so the run is the base's.
+      actBits: this.headOnly ? this.base!.served.actBits : this.actBits,
+      kwta: this.headOnly ? this.base!.served.kwta : this.kwta,
       epochs: this.epochs,
       learningRate: this.learningRate,
       l2: this.l2,
