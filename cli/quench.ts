@@ -172,6 +172,34 @@ function joinNegativeValues(argv: string[]): string[] {
   return out;
 }
 
+/**
+ * parseArgs' message in the CLI's words: an unknown option is named with the nearest known one
+ * ("unknown option --epoch; did you mean --epochs?") instead of Node's advice on positionals.
+ */
+function argumentProblem(e: Error): string {
+  const unknown = /^Unknown option '(-{1,2})([^']+)'/.exec(e.message);
+  if (!unknown) return e.message;
+  const given = unknown[2];
+  const known = Object.keys(OPTIONS);
+  const near = known
+    .map((k) => ({ k, d: editDistance(given, k) }))
+    .sort((a, b) => a.d - b.d)
+    .find((c) => c.d <= Math.max(1, Math.floor(given.length / 3)));
+  return `unknown option ${unknown[1]}${given}${near ? `; did you mean --${near.k}?` : ''}`;
+}
+
+/** Levenshtein distance between two short strings (insertions, deletions, substitutions). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
 export async function main(argv: string[], io: Io): Promise<number> {
   let parsed;
   try {
@@ -182,7 +210,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       strict: true
     });
   } catch (e) {
-    io.err(`quench: ${(e as Error).message}\nRun "quench --help" for usage.`);
+    io.err(`quench: ${argumentProblem(e as Error)}\nRun "quench --help" for usage.`);
     return 2;
   }
   const { values, positionals } = parsed as { values: Values; positionals: string[] };

@@ -219,6 +219,13 @@ export async function cmdTrain(v: Values, io: Io): Promise<number> {
   const { options, actBits } = settings;
   const spec = from ? specFromBase(from.base, settings.overrides, from.train) : settings.spec;
   servable(spec, actBits);
+  if (from?.train === 'head') {
+    const idle = (['act-bits', 'kwta'] as const).filter((k) => v[k] !== undefined);
+    if (idle.length)
+      io.err(
+        `note: ${idle.map((k) => `--${k}`).join(' and ')} change nothing when only the last layer trains (no activation or k-WTA layer trains there); the base's are used. --train-layers top or all applies them`
+      );
+  }
   await initTrainingBackend({ backend: 'wasm' });
   const bar = new Progress(io);
   const started = io.now();

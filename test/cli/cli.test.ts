@@ -317,7 +317,10 @@ describe('usage errors exit 2', () => {
       /--format must be onnx or int/
     ],
     [['frobnicate'], /unknown command/],
-    [['train', '--no-such-flag'], /Unknown option/],
+    [['train', '--no-such-flag'], /^quench: unknown option --no-such-flag\n/],
+    // A near miss names the flag meant.
+    [['train', '--epoch', '3'], /^quench: unknown option --epoch; did you mean --epochs\?\n/],
+    [['stream', '--treshold', '0.5'], /did you mean --threshold\?/],
     [[], /Usage:/]
   ])('%j', async (args, why) => {
     const r = await quench(...args);

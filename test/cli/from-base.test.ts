@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OTHER_SOUNDS } from '../../core/data/base';
 import { crc32, decodeModel } from '../../core/model-file/model-file';
+import { resolveSpec } from '../../core/spec/resolve';
 import { soundProject } from '../fixtures/first-project';
 import { writePng } from '../fixtures/png-writer';
 import { quench } from './run-cli';
@@ -92,6 +93,35 @@ describe('quench train --from', () => {
     );
     expect(JSON.parse(p.out).startedFrom).toBe('scratch');
   }, 180_000);
+
+  test('last layer only: --act-bits and --kwta are said to change nothing, and do not', async () => {
+    const out = join(root, 'idle.qnm');
+    const r = await quench(
+      'train',
+      '--data',
+      data,
+      '--out',
+      out,
+      '--epochs',
+      '1',
+      '--act-bits',
+      '2',
+      '--kwta',
+      '0.25'
+    );
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain(
+      'note: --act-bits and --kwta change nothing when only the last layer trains'
+    );
+    const base = decodeModel(new Uint8Array(readFileSync(join(MODELS, 'keyword-base.qnm'))));
+    const m = decodeModel(new Uint8Array(readFileSync(out)));
+    // Below the head, every activation width and k-WTA fraction is the base's.
+    const served = (c: typeof m) =>
+      resolveSpec(c.spec, c.labels.length)
+        .layers.slice(0, -1)
+        .map((l) => [l.name, l.actBits, l.spec.type === 'kwta' ? l.spec.fraction : null]);
+    expect(served(m)).toEqual(served(base));
+  }, 60_000);
 
   test('--train-layers all moves the base layers too; a base file can be named', async () => {
     const own = join(root, 'my-base');
