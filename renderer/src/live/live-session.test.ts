@@ -47,10 +47,8 @@ const defaults = {
   thresholds: demo.labels.map(() => 0.75)
 };
 
-/** A session loaded on the early file, its worker ready with the model's default settings. */
-async function ready() {
-  const s = new LiveSession('p', `r${Math.random()}`);
-  await s.load();
+/** The worker's answer to the model: ready, with the model's default settings. */
+function workerReady(s: InstanceType<typeof LiveSession>): void {
   const w = (s as unknown as { worker: { onmessage: (e: { data: unknown }) => void } }).worker;
   w.onmessage({
     data: {
@@ -62,6 +60,13 @@ async function ready() {
       kernels: 'javascript'
     }
   });
+}
+
+/** A session loaded on the early file, its worker ready. */
+async function ready() {
+  const s = new LiveSession('p', `r${Math.random()}`);
+  await s.load();
+  workerReady(s);
   return s;
 }
 
@@ -90,17 +95,7 @@ describe('LiveSession.refresh', () => {
     file = early;
     await s.load();
     file = late;
-    const w = (s as unknown as { worker: { onmessage: (e: { data: unknown }) => void } }).worker;
-    w.onmessage({
-      data: {
-        type: 'ready',
-        labels: demo.labels,
-        kind: 'audio',
-        settings: defaults,
-        hopSeconds: 0.5,
-        kernels: 'javascript'
-      }
-    });
+    workerReady(s);
     await vi.waitFor(() => expect(s.basis).toBe('chosen from 5-fold cross-validation'));
     expect(s.settings!.average).toBe(2);
   });
