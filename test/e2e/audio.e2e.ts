@@ -93,7 +93,7 @@ test('create a project, record, train, go live: the spoken word wins', async () 
     .toMatch(/Accuracy: \d+\.\d % balanced accuracy of \d+ clips \(\d-fold cross-validation/);
   await page.screenshot({ path: join(SHOTS, 'audio-2-train.png'), fullPage: true });
 
-  await page.getByRole('button', { name: 'Live' }).click();
+  await page.getByRole('button', { name: 'Live', exact: true }).click();
   await page.getByRole('button', { name: 'Start microphone' }).click();
   await expect
     .poll(() => page.getByTestId('winner').textContent(), { timeout: 45_000, interval: 200 })

@@ -122,7 +122,7 @@ async function live(
     await page.getByTestId('use-in-live').click();
     expect(await page.getByTestId('live-run').isVisible()).toBe(true);
   } else {
-    await page.getByRole('button', { name: 'Live' }).click();
+    await page.getByRole('button', { name: 'Live', exact: true }).click();
     await page.getByLabel('Model').selectOption({ index: 1 });
   }
   await expect.poll(() => page.getByTestId('live-run').textContent()).toContain(schemeText);
@@ -353,6 +353,6 @@ test('images: capture two classes from one open camera, train with every scheme,
   await expect
     .poll(() => page.getByText('Training cancelled.').count(), { timeout: 60_000 })
     .toBe(1);
-  await page.getByRole('button', { name: 'Live' }).click();
+  await page.getByRole('button', { name: 'Live', exact: true }).click();
   await expect.poll(() => page.getByTestId('live-run').textContent()).not.toContain('cancelled');
 }, 600_000);

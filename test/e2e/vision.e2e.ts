@@ -115,7 +115,7 @@ test('capture frames from the camera, train, go live: the square wins', async ()
     'vision-small'
   );
 
-  await page.getByRole('button', { name: 'Live' }).click();
+  await page.getByRole('button', { name: 'Live', exact: true }).click();
   await page.getByRole('button', { name: 'Start camera' }).click();
   await expect
     .poll(() => page.getByTestId('winner').textContent(), { timeout: 45_000, interval: 200 })

@@ -339,7 +339,7 @@ test('collect, train and compare, export and import, the demo; at 1280×800 and 
   expect(await page.getByLabel('Epochs').inputValue()).toBe(String(demoRecord.run.settings.epochs));
   expect(await page.getByTestId('advanced-changed').count()).toBe(0);
   await shoot(page, 'demo-train');
-  await page.getByRole('button', { name: 'Live' }).click();
+  await page.getByRole('button', { name: 'Live', exact: true }).click();
   await expect.poll(() => page.getByTestId('live-run').count()).toBe(1);
   expect(await page.getByText(/older class set/).count()).toBe(0);
   await shoot(page, 'live');
