@@ -148,13 +148,11 @@ async function startFor(v: Values, data: string): Promise<FromBase | undefined> 
     );
   let base: Base | undefined;
   if (from === 'base') {
-    const kind = (await datasetModality(data)).modality;
-    base = kind === 'image' ? undefined : await bundledBase('audio');
+    const kind = (await datasetModality(data)).modality === 'image' ? 'vision' : 'audio';
+    base = kind === 'audio' ? await bundledBase('audio') : undefined;
     if (!base) {
       if (v.from === undefined) return undefined;
-      throw new InputError(
-        `${data}: ${missingBaseMessage(kind === 'image' ? 'vision' : 'audio', 'use --from scratch')}`
-      );
+      throw new InputError(`${data}: ${missingBaseMessage(kind, 'use --from scratch')}`);
     }
   } else base = await loadBaseFile(resolve(from));
   return { base, train: layers };

@@ -186,7 +186,10 @@ export interface RunEvaluation {
   classClips: number[];
   confusion: number[][];
   mistakes: { file: string; label: number; predicted: number }[];
-  /** Every evaluated clip (runs since issue 16; files relative to the project's data folder). */
+  /**
+   * Every evaluated clip, files relative to the project's data folder (absent from runs saved
+   * before the app kept them).
+   */
   predictions?: ClipPrediction[];
 }
 
@@ -220,14 +223,14 @@ export interface RunInfo {
   modelBytes?: number;
   /**
    * Bytes of what is deployed: the integer-only model (packed low-precision weights, no float
-   * copy), as Live runs it and `quench export --format int` writes it. Runs since review #4.
+   * copy), as Live runs it and `quench export --format int` writes it (absent from older runs).
    */
   deployedBytes?: number;
   /** The model's class names, in its output order. */
   labels?: string[];
   /**
    * The project's classes with samples and their sample counts when the run trained (a what-if
-   * run: its trained run's), to tell runs trained on other data apart. Runs since review #14.
+   * run: its trained run's), to tell runs trained on other data apart (absent from older runs).
    */
   trainedOn?: { name: string; samples: number }[];
   evaluation?: RunEvaluation;

@@ -147,6 +147,18 @@ export class TrainForm {
     return this.fromBase && this.base !== undefined && this.trainLayers === 'head';
   }
 
+  /**
+   * The activation bits and k-WTA fraction the run gets: with only the last layer training, no
+   * activation or k-WTA layer trains, so they are the base's whatever the fields held before.
+   */
+  get actBitsUsed(): number {
+    return this.headOnly ? this.base!.served.actBits : this.actBits;
+  }
+
+  get kwtaUsed(): number {
+    return this.headOnly ? this.base!.served.kwta : this.kwta;
+  }
+
   get fromBase(): boolean {
     return this.startFrom === 'base' && this.base !== undefined;
   }
@@ -166,9 +178,8 @@ export class TrainForm {
       ...start,
       weightBits: this.weightBits,
       weightScheme: this.weightScheme,
-      // Last layer only: no activation quantizer or k-WTA layer trains, so the run is the base's.
-      actBits: this.headOnly ? this.base!.served.actBits : this.actBits,
-      kwta: this.headOnly ? this.base!.served.kwta : this.kwta,
+      actBits: this.actBitsUsed,
+      kwta: this.kwtaUsed,
       epochs: this.epochs,
       learningRate: this.learningRate,
       l2: this.l2,
