@@ -125,6 +125,21 @@ function seconds(bytes: number, f: Format): string {
 }
 
 /**
+ * How long the sound in a WAV file lasts, in seconds, from its header alone (the data the file
+ * holds, not what a header of a file cut short promised), or undefined when the bytes are not a
+ * WAV file whose header can be read (decodeWav then says why). Costs nothing for any length.
+ */
+export function wavSeconds(bytes: Uint8Array): number | undefined {
+  try {
+    const chunks = readWavChunks(bytes);
+    const fmt = parseFmt(chunks.fmt, undefined, []);
+    return Math.floor(chunks.dataSize / fmt.blockAlign) / fmt.sampleRate;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Decodes a whole WAV file. `name` (the file name) only goes into messages. Throws WavError (never
  * anything else) on malformed input; reads what is present of a file that ends early, with a
  * warning in `warnings`.

@@ -8,7 +8,8 @@
  *   runs/<run>/folds/…           its cross-validation fold models (for "what if" runs)
  * The zip codec is fflate (already the PNG inflater here): pure JavaScript with no native parts,
  * maintained, fast, the same code in Node and the browser, and it reads a zip's sizes before
- * inflating, so an archive claiming more than we accept is refused unread.
+ * inflating, so an archive claiming more than we accept is refused unread (zip-read.ts has the
+ * limits).
  *
  * Importing checks everything before anything is kept: the manifest, every path (names that
  * can't escape their folder), every sample decodes as training will, every model file loads,
@@ -17,7 +18,7 @@
  */
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { unzipSync, zipSync, type Zippable } from 'fflate';
+import { zipSync, type Zippable } from 'fflate';
 import { decodeModel } from '../../../core/model-file/model-file';
 import { fewOf } from '../../../core/util/few';
 import { ApiError, checkTrainSettings, type ProjectInfo, type RunInfo } from '../../shared/api';
@@ -25,10 +26,9 @@ import { writeFileAtomic } from './atomic-write';
 import { checkName, MAX_NAME_LENGTH } from './names';
 import type { ProjectFile, ProjectStore } from './project-store';
 import { inspectSample } from './sample-check';
+import { readZipEntries, ZipRefused } from './zip-read';
 
 export const MANIFEST = 'quench-project.json';
-/** The most an archive may unpack to. */
-export const MAX_UNPACKED_BYTES = 1024 * 1024 * 1024;
 const RUN_ID = /^[a-z0-9-]{6,64}$/;
 const RUN_FILE = /^(run\.json|model\.qnm|clips\.json|folds\/(fold-\d{1,3}\.qnm|folds\.json))$/;
 const STATUSES = ['running', 'done', 'cancelled', 'failed'];
@@ -170,27 +170,21 @@ export async function importProject(
   fileName: string,
   bytes: Uint8Array
 ): Promise<ProjectInfo> {
-  let total = 0;
-  let entries: Record<string, Uint8Array>;
+  let entries: Map<string, Uint8Array>;
   try {
-    entries = unzipSync(bytes, {
-      filter: (f) => {
-        total += f.originalSize;
-        if (total > MAX_UNPACKED_BYTES) fail(`${fileName} unpacks to more than 1 GB`);
-        return !f.name.endsWith('/');
-      }
-    });
+    entries = readZipEntries(bytes, fileName);
   } catch (e) {
-    if (e instanceof ApiError) throw e;
+    if (e instanceof ZipRefused) fail((e as Error).message);
     return fail(`${fileName} is not a zip file (${(e as Error).message})`);
   }
-  if (!entries[MANIFEST]) fail(`${fileName} has no ${MANIFEST}`);
-  const manifest = checkManifest(parseJson(entries[MANIFEST], MANIFEST));
+  const manifestBytes = entries.get(MANIFEST);
+  if (!manifestBytes) fail(`${fileName} has no ${MANIFEST}`);
+  const manifest = checkManifest(parseJson(manifestBytes, MANIFEST));
   const id = store.newId();
   const samples: { cls: string; file: string; bytes: Uint8Array }[] = [];
   const runs = new Map<string, Map<string, Uint8Array>>();
   const strays: string[] = [];
-  for (const [path, data] of Object.entries(entries)) {
+  for (const [path, data] of entries) {
     if (path === MANIFEST) continue;
     const parts = path.split('/');
     if (parts[0] === 'data' && parts.length === 3) {

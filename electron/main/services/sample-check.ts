@@ -9,6 +9,7 @@ import { modalityOf } from '../../../core/data/files';
 import { sniffAudio } from '../../../core/features/audio';
 import { decodeImage, sniffImage } from '../../../core/features/image';
 import { SPEECH_LOGMEL } from '../../../core/features/logmel';
+import { wavSeconds } from '../../../core/features/wav';
 import { ApiError, type ProjectKind, type SampleInspection } from '../../shared/api';
 
 /** Points in the preview's envelope. */
@@ -18,6 +19,29 @@ const ENVELOPE_POINTS = 600;
  * such a file — typically one cut short in writing — would train its class on silence.
  */
 export const MIN_SOUND_SECONDS = 0.15;
+/**
+ * More sound than this in one file is refused, from a WAV's header before decoding it: half an
+ * hour is far beyond any take or background recording a project keeps (the app records 10 s at
+ * most), and decoding hours of sound would take minutes and gigabytes.
+ */
+export const MAX_SOUND_SECONDS = 30 * 60;
+
+/** "2 h 0 min", "31 min", "12.5 s". */
+function durationText(seconds: number): string {
+  if (seconds >= 3600)
+    return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
+  if (seconds >= 60) return `${Math.floor(seconds / 60)} min`;
+  return `${seconds.toFixed(1)} s`;
+}
+
+/** Throws ApiError when `seconds` of sound is more than a file of a project may hold. */
+function checkDuration(seconds: number): void {
+  if (seconds > MAX_SOUND_SECONDS) {
+    throw new ApiError(
+      `${durationText(seconds)} of sound; a clip may last at most ${durationText(MAX_SOUND_SECONDS)} (cut it into shorter files)`
+    );
+  }
+}
 
 function reason(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -52,6 +76,8 @@ export async function inspectSample(
 ): Promise<SampleInspection> {
   if (bytes.length === 0) throw new ApiError('the file is empty (0 bytes)');
   checkKind(kind, name, bytes);
+  const headerSeconds = kind === 'audio' ? wavSeconds(bytes) : undefined;
+  if (headerSeconds !== undefined) checkDuration(headerSeconds);
   const background = kind === 'audio' && isBackgroundClass(className);
   try {
     if (kind === 'vision') {
@@ -61,6 +87,7 @@ export async function inspectSample(
     const cut = await audioClips(bytes, name, SPEECH_LOGMEL, background);
     const rate = cut.sampleRate;
     const seconds = cut.samples.length / rate;
+    checkDuration(seconds);
     if (seconds < MIN_SOUND_SECONDS) {
       const why = cut.warnings.length > 0 ? ` (${cut.warnings.join('; ')})` : '';
       throw new ApiError(
