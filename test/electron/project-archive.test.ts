@@ -11,7 +11,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { encodeWav } from '../../core/features/wav';
 import { importProject } from '../../electron/main/services/project-archive';
 import { ProjectStore } from '../../electron/main/services/project-store';
-import { readZipEntries, type ZipLimits } from '../../electron/main/services/zip-read';
+import { entryName, readZipEntries, type ZipLimits } from '../../electron/main/services/zip-read';
 
 const root = mkdtempSync(join(tmpdir(), 'quench-archive-'));
 const store = new ProjectStore(join(root, 'projects'));
@@ -115,6 +115,90 @@ describe('a clip whose header says it lasts hours', () => {
     });
     await expect(importProject(store, 'trip.quench', zip)).rejects.toThrow(
       /data\/yes\/memo\.wav: 2 h 0 min of sound; a clip may last at most 30 min/
+    );
+  });
+});
+
+/** The zip with every occurrence of the ASCII name part `from` replaced by the bytes `to`. */
+function withRawName(zip: Uint8Array, from: string, to: number[]): Uint8Array {
+  const find = strToU8(from);
+  expect(to.length).toBe(find.length); // the same length keeps every offset
+  const out = zip.slice();
+  let found = 0;
+  for (let at = 0; at + find.length <= out.length; at++) {
+    if (find.every((v, k) => out[at + k] === v)) {
+      out.set(to, at);
+      found++;
+    }
+  }
+  expect(found).toBeGreaterThan(0);
+  return out;
+}
+
+/**
+ * A project with the classes "café" and "yes", one clip each, its entries named by `entry(path)`;
+ * the class folder "café" is `placeholder` (ASCII, to be replaced by withRawName).
+ */
+function rezipped(entry: (path: string) => string, placeholder: string, extra: Zippable = {}) {
+  return zipSync({
+    [entry('quench-project.json')]: manifest(['café', 'yes']),
+    [entry(`data/${placeholder}/a.wav`)]: tone(440),
+    [entry('data/yes/b.wav')]: tone(660),
+    ...extra
+  });
+}
+
+const utf8 = (s: string) => [...new TextEncoder().encode(s)];
+
+describe('a project file unzipped and zipped again by another tool', () => {
+  const classes = [
+    { name: 'café', samples: 1 },
+    { name: 'yes', samples: 1 }
+  ];
+
+  test('Info-ZIP: UTF-8 names without the UTF-8 flag, and folder entries', async () => {
+    const zip = rezipped((p) => p, 'cafXX', {
+      'data/': new Uint8Array(0),
+      'data/yes/': new Uint8Array(0)
+    });
+    const back = await importProject(store, 'trip.quench', withRawName(zip, 'cafXX', utf8('café')));
+    expect(back.classes).toEqual(classes);
+  });
+
+  test('macOS Finder: a folder wrapping everything, NFD names, __MACOSX and ._ files', async () => {
+    const zip = rezipped((p) => `Trip/${p}`, 'cafXXX', {
+      'Trip/': new Uint8Array(0),
+      'Trip/.DS_Store': strToU8('Bud1'),
+      'Trip/data/yes/._b.wav': strToU8('Mac OS X resource fork'),
+      '__MACOSX/Trip/._quench-project.json': strToU8('Mac OS X resource fork')
+    });
+    // "café" as macOS writes it: e and a combining acute accent.
+    const raw = withRawName(zip, 'cafXXX', utf8('cafe\u0301'));
+    expect((await importProject(store, 'Trip.zip', raw)).classes).toEqual(classes);
+  });
+
+  test('Windows: code page 437 names, backslashes, Thumbs.db and desktop.ini', async () => {
+    const zip = rezipped((p) => p.replace(/\//g, '\\'), 'cafX', {
+      'data\\yes\\Thumbs.db': strToU8('thumbnails'),
+      'desktop.ini': strToU8('[.ShellClassInfo]')
+    });
+    // "café" in code page 437: é is 0x82.
+    const raw = withRawName(zip, 'cafX', [0x63, 0x61, 0x66, 0x82]);
+    expect((await importProject(store, 'trip.quench', raw)).classes).toEqual(classes);
+  });
+
+  test('names: flagged UTF-8 as written, unflagged as UTF-8 when valid, else code page 437', () => {
+    const bytes = (b: number[]) => Uint8Array.from(b);
+    // "Ã©" flagged is what it says, though its bytes read as Latin-1 would be valid UTF-8.
+    expect(entryName(bytes(utf8('Ã©')), true)).toBe('Ã©');
+    expect(entryName(bytes(utf8('日本/é.wav')), false)).toBe('日本/é.wav');
+    expect(entryName(bytes([0x61, 0xa4, 0x6f, 0x20, 0x82, 0xff]), false)).toBe('año é\u00a0');
+  });
+
+  test('a name that would leave its folder is still refused, not skipped as hidden', async () => {
+    const zip = rezipped((p) => p, 'cafe', { 'data/../../evil.wav': tone(300) });
+    await expect(importProject(store, 'trip.quench', zip)).rejects.toThrow(
+      /unexpected entries: data\/\.\.\/\.\.\/evil\.wav/
     );
   });
 });

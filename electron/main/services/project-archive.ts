@@ -11,7 +11,8 @@
  * inflating, so an archive claiming more than we accept is refused unread (zip-read.ts has the
  * limits).
  *
- * Importing checks everything before anything is kept: the manifest, every path (names that
+ * Importing reads the file as the tools people re-zip with write it (zip-read.ts; a folder wrapping
+ * everything is unwrapped) and checks everything before anything is kept: the manifest, every path (names that
  * can't escape their folder), every sample decodes as training will, every model file loads,
  * every run record has valid settings. The project is assembled in a hidden folder and renamed
  * into place in one step, so a failed or interrupted import leaves nothing behind.
@@ -162,6 +163,19 @@ function checkRun(raw: unknown, runId: string, project: string): RunInfo {
 }
 
 /**
+ * The entries of a project file re-zipped from its unpacked folder (macOS Finder's "Compress",
+ * Windows' "Send to compressed folder" on the folder): everything inside one folder that holds
+ * the manifest → the same entries without that folder. Other archives are returned as they are.
+ */
+function unwrapped(entries: Map<string, Uint8Array>): Map<string, Uint8Array> {
+  if (entries.has(MANIFEST)) return entries;
+  const tops = new Set([...entries.keys()].map((path) => path.split('/')[0]));
+  const [top] = tops;
+  if (tops.size !== 1 || !entries.has(`${top}/${MANIFEST}`)) return entries;
+  return new Map([...entries].map(([path, data]) => [path.slice(top.length + 1), data]));
+}
+
+/**
  * A .quench file → a new project (a new id; the name it had). Throws ApiError naming what is
  * wrong (at most a few files) and keeps nothing when any part can't be used.
  */
@@ -177,6 +191,7 @@ export async function importProject(
     if (e instanceof ZipRefused) fail((e as Error).message);
     return fail(`${fileName} is not a zip file (${(e as Error).message})`);
   }
+  entries = unwrapped(entries);
   const manifestBytes = entries.get(MANIFEST);
   if (!manifestBytes) fail(`${fileName} has no ${MANIFEST}`);
   const manifest = checkManifest(parseJson(manifestBytes, MANIFEST));
