@@ -108,21 +108,68 @@ export function decodeImage(bytes: Uint8Array, background = 1): RgbImage {
   return { width: o.width, height: o.height, rgb: o.data };
 }
 
-function checkSize(width: number, height: number): void {
+/**
+ * Throws FeatureError unless `width`×`height` (pixels) is a picture Quench decodes: at most
+ * {@link MAX_IMAGE_PIXELS} (a 48 MP phone photo decoded whole would take gigabytes), saying its
+ * size and the command that shrinks a `format` file.
+ */
+function checkSize(width: number, height: number, format: 'png' | 'jpg'): void {
   if (!(width >= 1 && height >= 1)) throw new FeatureError(`image is ${width}×${height} pixels`);
   if (width * height > MAX_IMAGE_PIXELS) {
-    throw new FeatureError(`image is ${width}×${height}, more than ${MAX_IMAGE_PIXELS} pixels`);
+    const mp = ((width * height) / 1e6).toFixed(1);
+    throw new FeatureError(
+      `the picture is ${mp} megapixels (${width}×${height}); Quench reads pictures of up to ${MAX_IMAGE_PIXELS / 1e6} megapixels: shrink it first, e.g. convert in.${format} -resize 2000x2000 out.${format}`
+    );
   }
+}
+
+/** JPEG markers that start a frame (SOF0–SOF15, less DHT, JPG and DAC), whose header has the size. */
+const SOF = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]);
+
+/**
+ * A JPEG's size in pixels from its frame header (ITU-T T.81 B.2.2), read without decoding, or
+ * undefined when the bytes end (or the scan starts) before one.
+ */
+export function jpegSize(b: Uint8Array): { width: number; height: number } | undefined {
+  let at = 2; // after SOI
+  while (at + 4 <= b.length) {
+    if (b[at] !== 0xff) return undefined;
+    const marker = b[at + 1];
+    if (marker === 0xff) {
+      at++; // fill byte
+      continue;
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      at += 2; // markers without a segment
+      continue;
+    }
+    if (marker === 0xda || marker === 0xd9) return undefined; // scan or end before any frame
+    if (SOF.has(marker)) {
+      if (at + 9 > b.length) return undefined;
+      return { height: (b[at + 5] << 8) | b[at + 6], width: (b[at + 7] << 8) | b[at + 8] };
+    }
+    at += 2 + ((b[at + 2] << 8) | b[at + 3]);
+  }
+  return undefined;
+}
+
+/** Whether a JPEG lacks its end marker (trailing zero padding aside): it was cut short. */
+function endsEarly(b: Uint8Array): boolean {
+  let end = b.length;
+  while (end > 0 && b[end - 1] === 0) end--;
+  return !(end >= 2 && b[end - 2] === 0xff && b[end - 1] === 0xd9);
 }
 
 function fromPng(bytes: Uint8Array, background: number): RgbImage {
   const h = pngHeader(bytes);
-  checkSize(h.width, h.height);
+  checkSize(h.width, h.height, 'png');
   const { width, height, rgba } = decodePng(bytes);
   return { width, height, rgb: toRgb(rgba, width * height, 4, 1, background) };
 }
 
 function fromJpeg(bytes: Uint8Array): RgbImage {
+  const size = jpegSize(bytes);
+  if (size) checkSize(size.width, size.height, 'jpg');
   let img;
   try {
     img = jpeg.decode(bytes, {
@@ -132,9 +179,14 @@ function fromJpeg(bytes: Uint8Array): RgbImage {
       maxMemoryUsageInMB: 512
     });
   } catch (e) {
+    if (endsEarly(bytes)) {
+      throw new FeatureError(
+        `the JPEG ends early (cut short in transfer?): ${bytes.length} bytes are there; copy it again from where it came from`
+      );
+    }
     throw new FeatureError(`JPEG could not be decoded: ${message(e)}`);
   }
-  checkSize(img.width, img.height);
+  checkSize(img.width, img.height, 'jpg');
   return {
     width: img.width,
     height: img.height,

@@ -12,6 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decodeImage, imageFeatures } from '../../core/features/image';
 import { FeatureError } from '../../core/features/logmel';
@@ -290,5 +291,45 @@ describe('image formats that are not read are named, with the conversion command
       new TextEncoder().encode('\u0000\u0000\u0000\u0018ftypheic\u0000\u0000\u0000\u0000mif1heic')
     );
     expect(() => decodeImage(heic)).toThrow(/HEIC \(iPhone photo\) images are not read.*in\.heic/);
+  });
+});
+
+describe('JPEGs phones and transfers make', () => {
+  /** A small real JPEG of a gradient, encoded by jpeg-js. */
+  function smallJpeg(width = 64, height = 48): Uint8Array {
+    const data = Buffer.alloc(width * height * 4);
+    for (let p = 0; p < width * height; p++) data.set([p % 256, (p * 7) % 256, 128, 255], p * 4);
+    return Uint8Array.from(jpeg.encode({ data, width, height }, 90).data);
+  }
+
+  /** The JPEG with its frame header (SOF0) saying `width`×`height`. */
+  function claiming(bytes: Uint8Array, width: number, height: number): Uint8Array {
+    const out = bytes.slice();
+    const sof = out.findIndex((b, i) => b === 0xff && out[i + 1] === 0xc0);
+    new DataView(out.buffer).setUint16(sof + 5, height);
+    new DataView(out.buffer).setUint16(sof + 7, width);
+    return out;
+  }
+
+  test.each([
+    [8000, 6000, '48.0'],
+    [8160, 6120, '49.9']
+  ])('a %i×%i phone photo: its size and how to shrink it, in plain words', (w, h, mp) => {
+    const decode = () => decodeImage(claiming(smallJpeg(), w, h));
+    expect(decode).toThrow(FeatureError);
+    expect(decode).toThrow(
+      `the picture is ${mp} megapixels (${w}×${h}); Quench reads pictures of up to 40 megapixels: shrink it first, e.g. convert in.jpg -resize 2000x2000 out.jpg`
+    );
+  });
+
+  test('a JPEG cut short in transfer says so', () => {
+    const whole = smallJpeg();
+    expect(decodeImage(whole).width).toBe(64);
+    for (const part of [0.3, 0.6, 0.95]) {
+      const cut = whole.subarray(0, Math.floor(whole.length * part));
+      expect(() => decodeImage(cut)).toThrow(
+        /^the JPEG ends early \(cut short in transfer\?\): \d+ bytes are there; copy it again/
+      );
+    }
   });
 });
