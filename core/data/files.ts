@@ -3,7 +3,7 @@
  * Which entries are data, how class names compare across systems, and which modality a folder
  * holds. Pure functions on names; the filesystem walk lives with the source (fs-dataset.ts).
  */
-import { AUDIO_EXTENSIONS, IMAGE_EXTENSIONS } from '../features/formats';
+import { AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, OTHER_IMAGE_EXTENSIONS } from '../features/formats';
 
 /**
  * Files and folders that operating systems and archivers leave behind and that are never data:
@@ -57,11 +57,14 @@ function extension(file: string): string {
   return m ? m[1].toLowerCase() : '';
 }
 
-/** 'audio' or 'image' by the file's extension, or undefined for anything else. */
+/**
+ * 'audio' or 'image' by the file's extension (pictures Quench recognises but doesn't read, such as
+ * HEIC and WebP, included), or undefined for anything else.
+ */
 export function modalityOf(file: string): Modality | undefined {
   const ext = extension(file);
   if (AUDIO_EXTENSIONS.includes(ext)) return 'audio';
-  if (IMAGE_EXTENSIONS.includes(ext)) return 'image';
+  if (IMAGE_EXTENSIONS.includes(ext) || OTHER_IMAGE_EXTENSIONS.includes(ext)) return 'image';
   return undefined;
 }
 

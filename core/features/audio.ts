@@ -12,6 +12,7 @@
  */
 import audioType from 'audio-type';
 import { AudioError, ffmpegCommand, unsupportedCodec } from './audio-error';
+import { otherImageFormat } from './formats';
 import { checkMp4Tables } from './mp4-guard';
 import { decodeWav, MAX_WAV_BYTES, type DecodedAudio } from './wav';
 import { wavKind } from './wav-container';
@@ -68,9 +69,13 @@ const NOT_READ: Record<string, string> = {
 
 export { AUDIO_EXTENSIONS } from './formats';
 
-/** What kind of audio file the bytes hold ('wav', 'mp3', …), or undefined when none is known. */
+/**
+ * What kind of audio file the bytes hold ('wav', 'mp3', …), or undefined when none is known or the
+ * bytes are a picture (audio-type takes any ISO BMFF file, an iPhone's HEIC photo too, for M4A).
+ */
 export function sniffAudio(bytes: Uint8Array): string | undefined {
   if (wavKind(bytes)) return 'wav';
+  if (otherImageFormat(bytes)) return undefined;
   return (audioType(bytes) as string | undefined) ?? undefined;
 }
 

@@ -7,6 +7,7 @@
  * live camera frames (which arrive as RGBA pixels and skip the decoding step).
  */
 import * as jpeg from 'jpeg-js';
+import { otherImageFormat } from './formats';
 import { FeatureError } from './logmel';
 import { applyOrientation, exifOrientation } from './orientation';
 import { decodePng, pngHeader } from './png';
@@ -55,24 +56,6 @@ export function sniffImage(bytes: Uint8Array): 'png' | 'jpeg' | undefined {
   if (bytes.length >= 8 && PNG_SIGNATURE.every((v, i) => bytes[i] === v)) return 'png';
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
     return 'jpeg';
-  }
-  return undefined;
-}
-
-const ascii = (b: Uint8Array, at: number, n: number) =>
-  String.fromCharCode(...b.subarray(at, Math.min(b.length, at + n)));
-
-/** Image formats people have that are not read, by signature, with the name to give them. */
-function otherImageFormat(b: Uint8Array): [string, string] | undefined {
-  if (ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WEBP') return ['WebP', 'webp'];
-  if (ascii(b, 0, 4) === 'GIF8') return ['GIF', 'gif'];
-  if (ascii(b, 0, 2) === 'BM') return ['BMP', 'bmp'];
-  if (ascii(b, 0, 4) === 'II*\0' || ascii(b, 0, 4) === 'MM\0*') return ['TIFF', 'tif'];
-  if (ascii(b, 4, 4) === 'ftyp') {
-    const brand = ascii(b, 8, 4);
-    if (/^(heic|heix|hevc|heim|heis|mif1|msf1)$/.test(brand))
-      return ['HEIC (iPhone photo)', 'heic'];
-    if (/^avi[fs]$/.test(brand)) return ['AVIF', 'avif'];
   }
   return undefined;
 }

@@ -18,7 +18,17 @@ import { scanDataset } from '../../core/data/dataset';
 import { SPEECH_LOGMEL } from '../../core/features/logmel';
 import { encodeWav } from '../../core/features/wav';
 import { folderSource } from '../../electron/main/services/fs-dataset';
-import { CONVERT, ffmpeg, longTake, requireTools, run, sox, speak } from '../fixtures/media';
+import {
+  CONVERT,
+  ffmpeg,
+  HEIC_HEAD,
+  longTake,
+  requireTools,
+  run,
+  sox,
+  speak,
+  WEBP_HEAD
+} from '../fixtures/media';
 import { quench } from './run-cli';
 
 const root = mkdtempSync(join(tmpdir(), 'quench-folders-'));
@@ -344,6 +354,25 @@ describe('one stray file does not decide the modality (kind 10)', () => {
     expect(JSON.parse(r.out).ignored).toEqual([
       { file: join(data, 'dark', 'voice.wav'), reason: 'a sound among pictures: not used' }
     ]);
+  });
+
+  test('iPhone HEIC photos and WebP pictures are pictures, never sound, named with the command that converts them', async () => {
+    const data = join(root, 'phone');
+    for (let i = 0; i < 3; i++) {
+      write(join(data, 'mug', `IMG_000${i}.HEIC`), HEIC_HEAD);
+      write(join(data, 'cup', `IMG_001${i}.heic`), HEIC_HEAD);
+    }
+    write(join(data, 'cup', 'shared.webp'), WEBP_HEAD);
+    write(join(data, 'cup', 'voice memo.wav'), tone(0.2));
+    const r = await quench('train', '--data', data, '--out', join(root, 'p.qnm'), '--json');
+    expect(r.code, r.err).toBe(1);
+    expect(r.err).toMatch(/class folder\(s\) "cup", "mug" hold no usable files/);
+    expect(r.err).toMatch(
+      /IMG_0000\.HEIC: HEIC \(iPhone photo\) images are not read; convert to PNG first: convert in\.heic/
+    );
+    expect(r.err).toMatch(/shared\.webp: WebP images are not read; convert to PNG first/);
+    expect(r.err).toContain('voice memo.wav: a sound among pictures: not used');
+    expect(r.err).not.toMatch(/ffmpeg|M4A/);
   });
 
   test('--help says a class named noise is the background class and how to choose another', async () => {

@@ -16,7 +16,7 @@ import { ApiService } from '../../electron/main/services/api-service';
 import { folderSource } from '../../electron/main/services/fs-dataset';
 import { decodeFileName, encodeFileName } from '../../electron/main/services/names';
 import { validateRequest, type ApiEvents, type RunInfo } from '../../electron/shared/api';
-import { ffmpeg, longTake, read, requireTools, sox } from '../fixtures/media';
+import { ffmpeg, HEIC_HEAD, longTake, read, requireTools, sox, WEBP_HEAD } from '../fixtures/media';
 
 const root = mkdtempSync(join(tmpdir(), 'quench-import-'));
 const api = new ApiService(join(root, 'projects'));
@@ -86,6 +86,25 @@ describe('importing files (kind 1)', () => {
       'my yes.mp3',
       'what? 1.wav'
     ]);
+  });
+
+  test('iPhone HEIC photos and WebP pictures are pictures: named with the convert command', async () => {
+    const p = await call('project:create', { name: 'Phone', kind: 'vision' });
+    await call('class:add', { project: p.id, name: 'mug' });
+    const inspect = (project: string, className: string, name: string, bytes: Uint8Array) =>
+      call('sample:inspect', { project, className, name, bytes });
+    await expect(inspect(p.id, 'mug', 'IMG_0001.HEIC', HEIC_HEAD)).rejects.toThrow(
+      /^HEIC \(iPhone photo\) images are not read; convert to PNG first: convert in\.heic -auto-orient out\.png$/
+    );
+    await expect(inspect(p.id, 'mug', 'shared.webp', WEBP_HEAD)).rejects.toThrow(
+      /^WebP images are not read; convert to PNG first/
+    );
+    // Whatever the name says, the bytes decide; and in a sound project they are still pictures.
+    await expect(inspect(p.id, 'mug', 'IMG_0001.m4a', HEIC_HEAD)).rejects.toThrow(/^HEIC/);
+    const id = await audioProject('yes');
+    await expect(inspect(id, 'yes', 'IMG_0001.HEIC', HEIC_HEAD)).rejects.toThrow(
+      'a picture, and this is a sound project'
+    );
   });
 
   test('file names are stored valid on every OS and read back unchanged', () => {

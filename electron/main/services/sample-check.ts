@@ -7,6 +7,7 @@ import { audioClips, clipLength } from '../../../core/data/clips';
 import { isBackgroundClass } from '../../../core/data/dataset';
 import { modalityOf } from '../../../core/data/files';
 import { sniffAudio } from '../../../core/features/audio';
+import { otherImageFormat } from '../../../core/features/formats';
 import { decodeImage, sniffImage } from '../../../core/features/image';
 import { SPEECH_LOGMEL } from '../../../core/features/logmel';
 import { wavSeconds } from '../../../core/features/wav';
@@ -47,12 +48,16 @@ function reason(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Refuses a file of the other modality, or one that is neither, before decoding it. */
+/**
+ * Refuses a file of the other modality, or one that is neither, before decoding it. The bytes
+ * decide; the name only when they are not recognised. Pictures recognised but not read (HEIC,
+ * WebP, …) are pictures: an image project's decode names them and the command that converts them.
+ */
 function checkKind(kind: ProjectKind, name: string, bytes: Uint8Array): void {
   const audio = kind === 'audio';
-  const isAudio =
-    sniffAudio(bytes) !== undefined || (!sniffImage(bytes) && modalityOf(name) === 'audio');
-  const isImage = sniffImage(bytes) !== undefined || (!isAudio && modalityOf(name) === 'image');
+  const picture = sniffImage(bytes) !== undefined || otherImageFormat(bytes) !== undefined;
+  const isAudio = sniffAudio(bytes) !== undefined || (!picture && modalityOf(name) === 'audio');
+  const isImage = picture || (!isAudio && modalityOf(name) === 'image');
   if (audio && isImage) throw new ApiError('a picture, and this is a sound project');
   if (!audio && isAudio) throw new ApiError('a sound file, and this is an image project');
   if (!isAudio && !isImage) {
