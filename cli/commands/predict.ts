@@ -1,14 +1,18 @@
 /**
  * quench predict: one line per file with the class and its probability. A sound file is judged
  * on its loudest second, as training judges a one-word clip; a longer recording with several
- * utterances gets a note saying so and pointing at `quench stream`, which judges every part.
+ * utterances gets a note saying so and pointing at `quench stream`, which judges every part. A
+ * sound file whose loudest second is silent (Live's measure of a window: its peak under −70 dBFS)
+ * is nothing heard, as Live shows it, whatever the model would guess: the model's background class
+ * when it has one, else "nothing heard", with no probability.
  */
 import { resolve } from 'node:path';
-import { loudestWindow } from '../../core/data/dataset';
+import { isBackgroundClass, loudestWindow } from '../../core/data/dataset';
 import { featureSettings, predictContents } from '../../core/data/pipeline';
 import { decodeImage, imageFeatures } from '../../core/features/image';
 import { clipGeometry, FeatureError, LogMelFrontEnd } from '../../core/features/logmel';
 import { AudioError } from '../../core/features/audio-error';
+import { isSilence, SILENCE_DB } from '../../core/features/level';
 import { audioClips } from '../../core/data/clips';
 import { runInt } from '../../core/engine/engine';
 import { initTrainingBackend } from '../../core/train/backend/init-backend';
@@ -24,6 +28,18 @@ import {
   type Values
 } from '../common';
 
+/** One file's answer: the top class and its probability, or silence (nothing heard). */
+interface PredictionRow {
+  file: string;
+  /** The top class; for silence the model's background class, or null when it has none. */
+  class: string | null;
+  /** The top class's probability in [0, 1]; null for silence. */
+  probability: number | null;
+  silent?: true;
+  /** A sound file's length in seconds. */
+  seconds?: number;
+}
+
 export async function cmdPredict(v: Values, files: string[], io: Io): Promise<number> {
   const contents = await loadModel(resolve(required(v, 'model')));
   if (files.length === 0) throw new UsageError('predict needs at least one FILE');
@@ -34,6 +50,8 @@ export async function cmdPredict(v: Values, files: string[], io: Io): Promise<nu
   const length: (number | undefined)[] = [];
   // A file that can't be read is named with its reason; the others are still predicted.
   const failed = new Map<number, string>();
+  /** Files whose sound is silence: nothing heard, whatever the model says. */
+  const silent = new Set<number>();
   for (const [i, file] of files.entries()) {
     try {
       const bytes = await readBytes(file, 'file');
@@ -47,9 +65,12 @@ export async function cmdPredict(v: Values, files: string[], io: Io): Promise<nu
             `${file}: ${length[i]!.toFixed(1)} s with ${clips.length} utterances; judged its loudest second only — \`quench stream --model M --audio ${file}\` judges every part`
           );
         }
-        features = new LogMelFrontEnd(settings).clip(
-          loudestWindow(samples, clipGeometry(settings).samples)
-        );
+        const judged = loudestWindow(samples, clipGeometry(settings).samples);
+        if (isSilence(judged)) {
+          silent.add(i);
+          io.err(`${file}: silent (its peak is under −${-SILENCE_DB} dBFS): nothing heard`);
+        }
+        features = new LogMelFrontEnd(settings).clip(judged);
       } else {
         features = imageFeatures(decodeImage(bytes, settings.background ?? 1), settings);
       }
@@ -83,22 +104,28 @@ export async function cmdPredict(v: Values, files: string[], io: Io): Promise<nu
     });
   }
   const k = contents.labels.length;
-  const rows = files.flatMap((file, i) => {
+  const background = contents.labels.find(isBackgroundClass);
+  const rows = files.flatMap((file, i): PredictionRow[] => {
     if (failed.has(i)) return [];
+    const seconds = length[i] === undefined ? {} : { seconds: length[i] };
+    if (silent.has(i)) {
+      return [{ file, class: background ?? null, probability: null, silent: true, ...seconds }];
+    }
     const p = Array.from(probs.subarray(i * k, (i + 1) * k));
     const best = p.indexOf(Math.max(...p));
-    return [
-      {
-        file,
-        class: contents.labels[best],
-        probability: p[best],
-        ...(length[i] === undefined ? {} : { seconds: length[i] })
-      }
-    ];
+    return [{ file, class: contents.labels[best], probability: p[best], ...seconds }];
   });
   const errors = [...failed.values()];
   if (v.json) io.out(JSON.stringify({ predictions: rows, ...(errors.length ? { errors } : {}) }));
-  else for (const r of rows) io.out(`${r.file}\t${r.class}\t${r.probability.toFixed(4)}`);
+  else {
+    for (const r of rows) {
+      io.out(
+        r.probability === null
+          ? `${r.file}\t${r.class ?? 'nothing heard'}\t-`
+          : `${r.file}\t${r.class}\t${r.probability.toFixed(4)}`
+      );
+    }
+  }
   for (const e of errors) io.err(e);
   return errors.length > 0 ? 1 : 0;
 }

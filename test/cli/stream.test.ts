@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LivePath } from '../../core/live/live-path';
 import { recordingSamples, replay } from '../../core/live/replay';
 import { parseLabels, scoreDetections } from '../../core/live/score';
-import { decodeModel } from '../../core/model-file/model-file';
+import { decodeModel, encodeModel } from '../../core/model-file/model-file';
+import { encodeWav } from '../../core/features/wav';
 import { wordStream, type WordStream } from '../fixtures/word-stream';
 import { quench } from './run-cli';
 
@@ -262,5 +263,33 @@ describe('quench predict on a long recording', () => {
     expect(r.err).toContain('quench stream --model M --audio');
     const json = JSON.parse((await quench('predict', '--model', MODEL, '--json', wav)).out);
     expect(json.predictions[0].seconds).toBeCloseTo(36, 1);
+  });
+});
+
+describe('quench predict on silence', () => {
+  test('digital silence, or a muted input’s dither, is nothing heard as in Live, whatever the model guesses', async () => {
+    const zeros = join(root, 'silence.wav');
+    writeFileSync(zeros, encodeWav([new Float32Array(16000)], 16000));
+    const dither = join(root, 'muted.wav');
+    const low = Float32Array.from({ length: 16000 }, (_, i) => 1e-4 * Math.sin(i * 12.9898));
+    writeFileSync(dither, encodeWav([low], 16000));
+    // The demo model's background class is what it calls nothing.
+    const r = await quench('predict', '--model', MODEL, zeros, dither);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out.trim().split('\n')).toEqual([
+      `${zeros}\tbackground\t-`,
+      `${dither}\tbackground\t-`
+    ]);
+    expect(r.err).toContain(`${zeros}: silent (its peak is under −70 dBFS): nothing heard`);
+    // A model without a background class guesses one of its words for silence ("hum" here).
+    const demo = decodeModel(new Uint8Array(readFileSync(MODEL)));
+    const hum = join(root, 'hum.qnm');
+    writeFileSync(hum, encodeModel({ ...demo, labels: ['hum', 'no', 'yes', 'other sounds'] }));
+    const h = await quench('predict', '--model', hum, zeros);
+    expect(h.out.trim()).toBe(`${zeros}\tnothing heard\t-`);
+    const json = JSON.parse((await quench('predict', '--model', hum, '--json', zeros)).out);
+    expect(json.predictions).toEqual([
+      { file: zeros, class: null, probability: null, silent: true, seconds: 1 }
+    ]);
   });
 });
