@@ -150,7 +150,44 @@ describe('dataset warnings', () => {
     );
     expect(byKind['near-identical'].message).toMatch(/"right": 5 of 7 clips are the same take/);
     expect(byKind.duplicates.message).toMatch(
-      /2 clips are exact copies of each other: copy-a\.wav, copy-b\.wav/
+      /class "right": 2 of 7 clips are exact copies of another: copy-a\.wav, copy-b\.wav/
+    );
+  });
+
+  test('repeats make one line per class, each file named once', async () => {
+    const one = takes.left[0];
+    // One file holding one take twice, the second quieter (a recording looped back): two clips.
+    const x = samplesOf(one);
+    const looped = new Float32Array(2 * x.length + 16000);
+    looped.set(x);
+    looped.set(
+      x.map((v) => 0.8 * v),
+      x.length + 8000
+    );
+    const right: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 7; i++) {
+      right[`right-${i + 1}.wav`] = takes.right[i];
+      right[`right-${i + 1} copy.wav`] = takes.right[i];
+    }
+    const w = await warningsOf({
+      left: {
+        ...files(takes.left.slice(1, 7), 'left'),
+        'looped.wav': encodeWav([looped], 16000),
+        'from right.wav': takes.right[6]
+      },
+      right
+    });
+    const same = w.filter((x) => x.kind === 'near-identical');
+    expect(same.map((x) => x.message)).toEqual([
+      'class "left": 2 of 9 clips are the same take as another (looped.wav); record each clip anew, varying the voice, distance and room'
+    ]);
+    const copies = w.filter((x) => x.kind === 'duplicates').map((x) => x.message);
+    expect(copies).toHaveLength(2);
+    expect(copies[0]).toMatch(
+      /^class "right": 12 of 14 clips are exact copies of another: right-1 copy\.wav, right-1\.wav, right-2 copy\.wav and 9 more$/
+    );
+    expect(copies[1]).toBe(
+      '3 clips are exact copies of a clip in another class: from right.wav, right-7 copy.wav, right-7.wav (classes left, right)'
     );
   });
 });

@@ -35,11 +35,25 @@ export const SAME_TAKE = 0.9;
  */
 const MAX_PAIRWISE = 40;
 
-function names(files: string[]): string {
-  const base = files.map((f) => f.split(/[\\/]/).pop() ?? f);
-  return base.length <= 3
-    ? base.join(', ')
-    : `${base.slice(0, 3).join(', ')} and ${base.length - 3} more`;
+/**
+ * The files of `clips` (item indices) for a message, each once however many clips it gave, by its
+ * path within its class folder: "a.wav, day 2/a.wav, b.wav and 4 more".
+ */
+function names(items: ScannedDataset['items'], clips: number[]): string {
+  const shown = new Map<string, string>();
+  for (const i of clips) {
+    const { file, entry } = items[i];
+    if (!shown.has(file)) {
+      shown.set(
+        file,
+        entry ? entry.slice(entry.indexOf('/') + 1) : (file.split(/[\\/]/).pop() ?? file)
+      );
+    }
+  }
+  const list = [...shown.values()];
+  return list.length <= 3
+    ? list.join(', ')
+    : `${list.slice(0, 3).join(', ')} and ${list.length - 3} more`;
 }
 
 /** FNV-1a over the bytes of a float array: equal contents, equal hash. */
@@ -112,14 +126,17 @@ export function datasetChecks(
   if (audio) {
     labels.forEach((c, label) => {
       if (label === scanned.backgroundLabel) return; // a quiet room is a fine background
-      const mine = items.filter((it) => it.label === label);
-      const quiet = mine.filter((it) => peak(it.samples!) < SILENT_PEAK);
-      quiet.forEach((it) => silent.add(items.indexOf(it)));
+      const mine = items.map((_, i) => i).filter((i) => items[i].label === label);
+      const quiet = mine.filter((i) => peak(items[i].samples!) < SILENT_PEAK);
+      quiet.forEach((i) => silent.add(i));
       if (quiet.length > 0) {
         out.push({
           kind: 'silent',
           className: c,
-          message: `class "${c}": ${quiet.length} of ${unit(mine.length)} ${quiet.length === 1 ? 'is' : 'are'} silent (peak below −40 dBFS): ${names(quiet.map((it) => it.file))} — was the microphone muted or too far away?`
+          message: `class "${c}": ${quiet.length} of ${unit(mine.length)} ${quiet.length === 1 ? 'is' : 'are'} silent (peak below −40 dBFS): ${names(
+            items,
+            quiet
+          )} — was the microphone muted or too far away?`
         });
       }
     });
@@ -146,20 +163,42 @@ export function datasetChecks(
       out.push({
         kind: 'near-identical',
         className: c,
-        message: `class "${c}": ${alike.size} of ${unit(counts[label])} are the same take as another (${names([...alike].map((k) => items[mine[k]].file))}); record each clip anew, varying the voice, distance and room`
+        message: `class "${c}": ${alike.size} of ${unit(counts[label])} are the same take as another (${names(
+          items,
+          [...alike].sort((a, b) => a - b).map((k) => mine[k])
+        )}); record each clip anew, varying the voice, distance and room`
       });
     }
   });
+  // Copies: one line per class for the sets within it, one for the sets across classes.
   const seen = new Map<string, number[]>();
   keys.forEach((key, i) => key && seen.set(key, [...(seen.get(key) ?? []), i]));
+  const within = labels.map((): number[] => []);
+  const across: number[] = [];
   for (const group of seen.values()) {
     if (group.length < 2) continue;
     repeats.copies.push(group);
-    const classes = [...new Set(group.map((i) => labels[items[i].label]))];
+    const label = items[group[0]].label;
+    if (group.every((i) => items[i].label === label)) within[label].push(...group);
+    else across.push(...group);
+  }
+  within.forEach((clips, label) => {
+    if (clips.length === 0) return;
     out.push({
       kind: 'duplicates',
-      className: classes.length === 1 ? classes[0] : undefined,
-      message: `${group.length} ${audio ? 'clips' : 'images'} are exact copies of each other: ${names(group.map((i) => items[i].file))}${classes.length > 1 ? ` (in different classes: ${classes.join(', ')})` : ''}`
+      className: labels[label],
+      message: `class "${labels[label]}": ${clips.length} of ${unit(counts[label])} are exact copies of another: ${names(
+        items,
+        clips.sort((a, b) => a - b)
+      )}`
+    });
+  });
+  if (across.length > 0) {
+    across.sort((a, b) => a - b);
+    const classes = [...new Set(across.map((i) => items[i].label))].sort((a, b) => a - b);
+    out.push({
+      kind: 'duplicates',
+      message: `${across.length} ${audio ? 'clips' : 'images'} are exact copies of a clip in another class: ${names(items, across)} (classes ${classes.map((l) => labels[l]).join(', ')})`
     });
   }
   return { warnings: out, repeats };
