@@ -8,13 +8,23 @@
  *   with one utterance or none (silence, a steady sound) gives its loudest clip-length window, and
  *   a file no longer than a clip is that clip, centred in silence. A clip whose utterance was cut
  *   by the start or end of the recording is marked in `cuts`: a microphone take leaves it out, the
- *   app's import preview shows it for the person to decide, training on a folder keeps it.
+ *   app's import preview shows it for the person to decide, training on a folder keeps it. A sound
+ *   longer than a word is split into consecutive clips marked in `longSounds`, for the app to show
+ *   before saving them.
+ * - A recording longer than a clip in which no utterance was found (`utterances` 0: silence, steady
+ *   noise, a steady sound) still gives its loudest window; a microphone take of it saves nothing.
  */
 import { decodeAudio } from '../features/audio';
 import type { LogMelSettings } from '../features/logmel';
 import { mixToMono } from '../features/mixdown';
 import { resample } from '../features/resample';
-import { clipPlaces, findUtterances, type ClipPlace, type Cut } from '../features/utterances';
+import {
+  clipPlaces,
+  findUtterances,
+  type ClipPlace,
+  type Cut,
+  type LongSound
+} from '../features/utterances';
 
 export interface AudioClips {
   /** The whole recording, mono, at the preset's rate. */
@@ -24,6 +34,13 @@ export interface AudioClips {
   starts: number[];
   /** Per clip: its utterance was cut by the recording's start or end (else undefined). */
   cuts: (Cut | undefined)[];
+  /** Per clip: the sound longer than a word it is one piece of (else undefined). */
+  longSounds: (LongSound | undefined)[];
+  /**
+   * Utterances found in a word class's recording longer than a clip (0: nothing rose above its
+   * noise floor); undefined where none are looked for (background class, a recording of one clip).
+   */
+  utterances?: number;
   clips: Float32Array[];
   /** Everything read differently from a plain file (ended early, channels cancel …). */
   warnings: string[];
@@ -67,21 +84,42 @@ export function consecutiveStarts(total: number, length: number): number[] {
   return out;
 }
 
-/** Where the clips of a mono recording are, by the rules above. */
+/** Where the clips of a mono recording are, and how many utterances were found in it. */
+export interface ClipPlan {
+  places: ClipPlace[];
+  /** See {@link AudioClips.utterances}. */
+  utterances?: number;
+}
+
+/** The clips of a mono recording of `x.length` samples at `rate` Hz, by the rules above. */
+export function clipPlanOf(
+  x: Float32Array,
+  rate: number,
+  length: number,
+  background: boolean
+): ClipPlan {
+  if (background) {
+    return { places: consecutiveStarts(x.length, length).map((start) => ({ start })) };
+  }
+  if (x.length <= length) return { places: [{ start: loudestStart(x, length) }] };
+  const segments = findUtterances(x, rate);
+  const utterances = segments.length;
+  if (utterances <= 1) {
+    const cut = segments[0]?.cut;
+    const start = loudestStart(x, length);
+    return { places: [cut ? { start, cut } : { start }], utterances };
+  }
+  return { places: clipPlaces(segments, length, x.length), utterances };
+}
+
+/** The places of {@link clipPlanOf}. */
 export function clipPlacesOf(
   x: Float32Array,
   rate: number,
   length: number,
   background: boolean
 ): ClipPlace[] {
-  if (background) return consecutiveStarts(x.length, length).map((start) => ({ start }));
-  if (x.length <= length) return [{ start: loudestStart(x, length) }];
-  const segments = findUtterances(x, rate);
-  if (segments.length <= 1) {
-    const cut = segments[0]?.cut;
-    return [cut ? { start: loudestStart(x, length), cut } : { start: loudestStart(x, length) }];
-  }
-  return clipPlaces(segments, length, x.length);
+  return clipPlanOf(x, rate, length, background).places;
 }
 
 /** The start samples of {@link clipPlacesOf}. */
@@ -108,12 +146,14 @@ export async function audioClips(
   const mix = mixToMono(audio);
   const samples = resample(mix.samples, audio.sampleRate, settings.sampleRate);
   const length = clipLength(settings);
-  const places = clipPlacesOf(samples, settings.sampleRate, length, background);
+  const { places, utterances } = clipPlanOf(samples, settings.sampleRate, length, background);
   return {
     samples,
     sampleRate: settings.sampleRate,
     starts: places.map((p) => p.start),
     cuts: places.map((p) => p.cut),
+    longSounds: places.map((p) => p.longSound),
+    ...(utterances === undefined ? {} : { utterances }),
     clips: places.map((p) => windowAt(samples, p.start, length)),
     warnings: [...(audio.warnings ?? []), ...(mix.warning ? [mix.warning] : [])]
   };

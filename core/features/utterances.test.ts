@@ -1,7 +1,8 @@
 /**
  * Utterance finding and the level meter on signals whose answer is known: bursts separated by
  * silence are counted, short pauses inside a word don't split it, steady sound has no utterances,
- * clips are centred on their utterance, and levels are the textbook dBFS of a sine.
+ * clips are centred on their utterance (a slow word of up to two clips too, a longer sound split and
+ * marked), and levels are the textbook dBFS of a sine.
  */
 import { describe, expect, test } from 'vitest';
 import { createRng } from '../util/rng';
@@ -10,6 +11,7 @@ import {
   clipPlaces,
   clipStarts,
   findUtterances,
+  LONGEST_WORD_CLIPS,
   MAX_RANGE_DB,
   MERGE_GAP_SECONDS
 } from './utterances';
@@ -103,6 +105,38 @@ describe('findUtterances', () => {
     ];
     // Clip length 16000 in an 80000-sample file.
     expect(clipStarts(segs, 16000, 80000)).toEqual([0, 14000, 33500, 49500, 64000]);
+  });
+});
+
+describe(`a sound of 1–${LONGEST_WORD_CLIPS} clips is one word`, () => {
+  test('3 slow words of 1.6 s: 3 clips, each centred on its word; a 2.6 s sound: 3 clips, each marked', () => {
+    const x = bursts(13, [0.5, 3, 5.5], 1.6);
+    for (let i = 8.5 * RATE; i < 11.1 * RATE; i++)
+      x[i] += 0.3 * Math.sin((2 * Math.PI * 200 * i) / RATE);
+    const segs = findUtterances(x, RATE);
+    expect(segs).toHaveLength(4);
+    const places = clipPlaces(segs, RATE, x.length);
+    expect(places).toHaveLength(6);
+    [0.5, 3, 5.5].forEach((s, i) => {
+      // The 1 s window over the middle of the word, not its first and second halves.
+      expect(Math.abs(places[i].start / RATE - (s + 0.3))).toBeLessThan(0.04);
+      expect(places[i].longSound).toBeUndefined();
+    });
+    const long = places.slice(3);
+    expect(long.map((p) => p.longSound?.clips)).toEqual([3, 3, 3]);
+    expect(Math.abs(long[0].longSound!.start / RATE - 8.5)).toBeLessThan(0.04);
+    expect(Math.abs(long[0].longSound!.end / RATE - 11.1)).toBeLessThan(0.06);
+    // Consecutive pieces covering the sound, centred on it.
+    expect(long.map((p) => p.start)).toEqual([0, 1, 2].map((k) => long[0].start + k * RATE));
+  });
+
+  test(`the boundary: ${LONGEST_WORD_CLIPS} clips is one clip, a sample more is split`, () => {
+    const seg = (end: number) => [{ start: 8000, end, centre: (8000 + end) / 2 }];
+    const word = clipPlaces(seg(8000 + 2 * RATE), RATE, 5 * RATE);
+    expect(word).toEqual([{ start: RATE }]);
+    const longer = clipPlaces(seg(8000 + 2 * RATE + 1), RATE, 5 * RATE);
+    expect(longer).toHaveLength(3);
+    expect(longer.every((p) => p.longSound?.clips === 3)).toBe(true);
   });
 });
 

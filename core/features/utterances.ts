@@ -167,10 +167,28 @@ export function findUtterances(x: Float32Array, rate: number): Segment[] {
   });
 }
 
+/**
+ * The longest sound, in clip lengths, that is one word: slow or drawn-out speech, a hummed or sung
+ * note, lasts 1–2 s, and cutting such a sound into consecutive clips gave halves of it, none the
+ * word. A sound of up to this many clips gives one clip centred on its energy; a longer one (a
+ * phrase, words run together, a sustained noise) is split into consecutive clips, each marked.
+ */
+export const LONGEST_WORD_CLIPS = 2;
+
+/** A sound longer than a word ({@link LONGEST_WORD_CLIPS}), cut into `clips` consecutive clips. */
+export interface LongSound {
+  /** First and one-past-last sample of the sound. */
+  start: number;
+  end: number;
+  clips: number;
+}
+
 /** A clip to cut: its first sample, and whether its utterance was cut by the recording's edge. */
 export interface ClipPlace {
   start: number;
   cut?: Cut;
+  /** The clip is one piece of a sound longer than a word (absent for a word's own clip). */
+  longSound?: LongSound;
 }
 
 /** The part of `cut` that concerns piece `k` of `count` pieces of one utterance. */
@@ -183,21 +201,26 @@ function pieceCut(cut: Cut | undefined, k: number, count: number): Cut | undefin
 
 /**
  * Where to cut `length`-sample clips from a recording of `total` samples: one clip centred on each
- * utterance (shifted to stay inside the recording), and an utterance longer than a clip split into
- * consecutive clips (only the first and last of them carry the utterance's {@link Segment.cut}).
+ * utterance up to {@link LONGEST_WORD_CLIPS} clips long (shifted to stay inside the recording), and
+ * a longer utterance split into consecutive clips, each carrying its {@link ClipPlace.longSound}
+ * (only the first and last of them carry the utterance's {@link Segment.cut}).
  */
 export function clipPlaces(segments: Segment[], length: number, total: number): ClipPlace[] {
   const clamp = (s: number) => Math.max(0, Math.min(total - length, Math.round(s)));
   const places: ClipPlace[] = [];
-  const add = (start: number, cut: Cut | undefined) =>
-    places.push(cut ? { start: clamp(start), cut } : { start: clamp(start) });
   for (const seg of segments) {
     const span = seg.end - seg.start;
-    if (span <= length) add(seg.centre - length / 2, seg.cut);
-    else {
-      const count = Math.ceil(span / length);
-      const first = seg.start - (count * length - span) / 2;
-      for (let k = 0; k < count; k++) add(first + k * length, pieceCut(seg.cut, k, count));
+    if (span <= LONGEST_WORD_CLIPS * length) {
+      const start = clamp(seg.centre - length / 2);
+      places.push(seg.cut ? { start, cut: seg.cut } : { start });
+      continue;
+    }
+    const count = Math.ceil(span / length);
+    const first = seg.start - (count * length - span) / 2;
+    const longSound = { start: seg.start, end: seg.end, clips: count };
+    for (let k = 0; k < count; k++) {
+      const cut = pieceCut(seg.cut, k, count);
+      places.push({ start: clamp(first + k * length), ...(cut ? { cut } : {}), longSound });
     }
   }
   return places;

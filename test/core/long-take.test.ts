@@ -3,7 +3,8 @@
  * after each word), cut into clips the same way whatever the container, rate and channel count
  * (review finding 2: the 44.1 kHz stereo WAV and the AAC copy gave one clip more than the mono
  * WAVs, a word's fading tail cut off as a clip of its own); and a take begun or let go in the middle
- * of a word marks that word as cut (finding 1).
+ * of a word marks that word as cut (finding 1); words said slowly (1–2 s each) are one clip each, not
+ * a first and a second half.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,5 +81,31 @@ describe('a take that begins or ends in the middle of a word', () => {
     // The background class is cut into windows: nothing there is a word.
     const bg = await audioClips(encodeWav([take], 16000), 'take', SPEECH_LOGMEL, true);
     expect(bg.cuts.every((c) => c === undefined)).toBe(true);
+  });
+});
+
+describe('a take of words said slowly (espeak-ng -s 80: 0.9–1.6 s each)', () => {
+  test('10 words: 10 clips, one per word, none marked as a piece of a longer sound', async () => {
+    const words = ['seventeen', 'good morning', 'refrigerator', 'hello', 'lights'];
+    const parts = Array.from({ length: 10 }, (_, i) => {
+      speak(at(`slow${i}.wav`), words[i % 5], 'en-us', 80);
+      sox(at(`slow${i}.wav`), '-r', '16000', '-c', '1', at(`slow${i}-16k.wav`), 'pad', '0.5', '0');
+      return at(`slow${i}-16k.wav`);
+    });
+    sox(...parts, at('slow-joined.wav'));
+    sox(
+      '-m',
+      at('slow-joined.wav'),
+      '|sox ' + at('slow-joined.wav') + ' -p synth whitenoise vol 0.001',
+      at('slow.wav'),
+      'pad',
+      '0',
+      '0.5'
+    );
+    const cut = await clipsOf('slow.wav');
+    expect(cut.starts).toHaveLength(10);
+    expect(cut.utterances).toBe(10);
+    expect(cut.longSounds.every((l) => l === undefined)).toBe(true);
+    expect(cut.cuts.every((c) => c === undefined)).toBe(true);
   });
 });
