@@ -48,6 +48,14 @@ export interface LeftOutClip {
 export interface RecordedTake {
   saved: SampleInfo[];
   leftOut: LeftOutClip[];
+  /** No sound rose above the take's noise (nobody spoke): nothing was saved. */
+  nothingHeard?: boolean;
+  /**
+   * The take holds a sound longer than a word, which would be split into consecutive clips:
+   * nothing was saved, and this is the take's preview; sample:record with `keep` saves the clips
+   * the person kept.
+   */
+  preview?: SampleInspection;
 }
 
 /** A file that was taken, and what training will make of it. */
@@ -81,16 +89,41 @@ export interface ImportReport {
   refused: RefusedFile[];
 }
 
+/** One clip of a recording's preview: [start, end] in seconds. */
+export interface InspectedClip {
+  start: number;
+  end: number;
+  /** The clip's word was cut by the recording's start, end or both: it may be half a word. */
+  cut?: 'start' | 'end' | 'both';
+  /**
+   * The clip is one of `clips` consecutive pieces of a sound longer than a word, from `start` to
+   * `end` seconds (a phrase, words run together, a sustained noise).
+   */
+  longSound?: { start: number; end: number; clips: number };
+}
+
+/** A long take in a dataset folder, previewed before the folder is imported. */
+export interface FolderTake extends SampleInspection {
+  className: string;
+  /** Its path in the folder: "<class folder>/<path inside it>", as ImportReport names files. */
+  path: string;
+}
+
+/** The clips of one long take in a dataset folder to import ([]: leave the file out). */
+export interface FolderKeep {
+  path: string;
+  clips: number[];
+}
+
 /** What importing a file would give, before anything is saved (the cut-points preview). */
 export interface SampleInspection {
   name: string;
   kind: ProjectKind;
   /**
-   * Audio: length in seconds, the clips' [start, end] in seconds (and `cut` when the clip's word
-   * was cut by the file's start, end or both: it may be half a word), and a coarse envelope.
+   * Audio: length in seconds, its clips, and a coarse envelope.
    */
   seconds?: number;
-  clips: { start: number; end: number; cut?: 'start' | 'end' | 'both' }[];
+  clips: InspectedClip[];
   /** Peak level per equal slice of the recording, in [0, 1] (for drawing it). */
   envelope: number[];
   /** The class is the background class (cut into windows rather than at utterances). */
@@ -339,10 +372,21 @@ export interface ApiMethods {
   'project:delete': { req: { project: string }; res: null };
   'project:import': { req: { project: string; folder: string }; res: ProjectInfo };
   /**
-   * Copies a dataset folder into the project, all or nothing: every class name is checked before
-   * anything is copied; files that can't be used are listed with the reason.
+   * The long takes in a dataset folder's word classes (files that give more than one clip), each
+   * with its preview, for the person to choose their clips before project:import-folder. Class
+   * folder names are checked as the import checks them; files that can't be read are left to it.
    */
-  'project:import-folder': { req: { project: string; folder: string }; res: ImportReport };
+  'project:inspect-folder': { req: { project: string; folder: string }; res: FolderTake[] };
+  /**
+   * Copies a dataset folder into the project, all or nothing: every class name is checked before
+   * anything is copied; files that can't be used are listed with the reason. A long take in a word
+   * class is saved as its clips, as a file import saves it: those in `keep`, else every clip whose
+   * word was not cut by the file's start or end.
+   */
+  'project:import-folder': {
+    req: { project: string; folder: string; keep?: FolderKeep[] };
+    res: ImportReport;
+  };
   'class:add': { req: { project: string; name: string }; res: ProjectInfo };
   'class:rename': { req: { project: string; from: string; to: string }; res: ProjectInfo };
   'class:delete': { req: { project: string; name: string }; res: ProjectInfo };
@@ -391,10 +435,12 @@ export interface ApiMethods {
   /**
    * A recording from the microphone (WAV, up to 10 s) cut into 1 s clips as training cuts it (at
    * its utterances in a word class, consecutive windows in the background class), each saved as
-   * "<class> <n>.wav"; a word cut by the start or end of the take is left out (and listed).
+   * "<class> <n>.wav"; a word cut by the start or end of the take is left out (and listed); a take
+   * in which nothing was heard saves nothing; a take holding a sound longer than a word saves
+   * nothing and returns its preview, and with `keep` (indices into the preview's clips) saves those.
    */
   'sample:record': {
-    req: { project: string; className: string; bytes: Uint8Array };
+    req: { project: string; className: string; bytes: Uint8Array; keep?: number[] };
     res: RecordedTake;
   };
   /** Puts a sample deleted in the last minutes back (the undo of sample:delete). */

@@ -113,6 +113,24 @@ const indices =
     if (new Set(v).size !== v.length) throw new ApiError(`${f} lists a clip twice`);
   };
 
+/** The clips kept of each long take of a folder: at most 100 000 takes, each named once. */
+const folderKeep: Check = (v, f) => {
+  if (!Array.isArray(v) || v.length > 100_000) throw new ApiError(`${f} must be a list of takes`);
+  const paths = new Set<string>();
+  v.forEach((t: unknown, i) => {
+    if (typeof t !== 'object' || t === null || Array.isArray(t))
+      throw new ApiError(`${f}[${i}] must be an object`);
+    for (const k of Object.keys(t)) {
+      if (k !== 'path' && k !== 'clips') throw new ApiError(`${f}[${i}].${k} is not a take field`);
+    }
+    const take = t as Record<string, unknown>;
+    str(4096)(take.path, `${f}[${i}].path`);
+    indices(10_000)(take.clips, `${f}[${i}].clips`);
+    if (paths.has(take.path as string)) throw new ApiError(`${f} lists ${take.path} twice`);
+    paths.add(take.path as string);
+  });
+};
+
 // ---- Issue 16b checks ----
 /** 10 s of 16 kHz mono 32-bit float WAV and its header, with room to spare. */
 const MAX_RECORDING_BYTES = 1024 * 1024;
@@ -144,7 +162,8 @@ const SCHEMAS: { [M in Method]: Record<string, Check> } = {
   'project:rename': { project: id, name },
   'project:delete': { project: id },
   'project:import': { project: id, folder: str(4096) },
-  'project:import-folder': { project: id, folder: str(4096) },
+  'project:inspect-folder': { project: id, folder: str(4096) },
+  'project:import-folder': { project: id, folder: str(4096), keep: optional(folderKeep) },
   'class:add': { project: id, name },
   'class:rename': { project: id, from: name, to: name },
   'class:delete': { project: id, name },
@@ -185,7 +204,12 @@ const SCHEMAS: { [M in Method]: Record<string, Check> } = {
   },
   'model:delete': { project: id, run: id },
   // ---- Issue 16b ----
-  'sample:record': { project: id, className: name, bytes: bytes(MAX_RECORDING_BYTES) },
+  'sample:record': {
+    project: id,
+    className: name,
+    bytes: bytes(MAX_RECORDING_BYTES),
+    keep: optional(indices(100))
+  },
   'sample:restore': { project: id, className: name, file: str(255) },
   'sample:move': { project: id, className: name, file: str(255), to: name },
   'project:devices': { project: id, mic: optional(device), camera: optional(device) },

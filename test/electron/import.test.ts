@@ -264,6 +264,72 @@ describe('folder import, all or nothing (kinds 1, 8, 9)', () => {
   });
 });
 
+describe('a folder with long takes, saved as clips like a file import', () => {
+  test('its long takes are previewed first; the import saves the clips kept, so a class counts its clips', async () => {
+    const id = await audioProject();
+    const dir = join(root, 'long-takes');
+    write(join(dir, 'yes', 'take.m4a'), take);
+    write(join(dir, 'yes', 'day 2', 'again.m4a'), take);
+    write(join(dir, 'yes', 'one.wav'), tone(0.1));
+    write(join(dir, 'no', 'later.m4a'), take);
+    write(join(dir, 'background', 'room.m4a'), take);
+    const takes = await call('project:inspect-folder', { project: id, folder: dir });
+    // The background class is cut into windows, and a file of one clip is copied whole.
+    expect(takes.map((t: { path: string }) => t.path)).toEqual([
+      'no/later.m4a',
+      'yes/day 2/again.m4a',
+      'yes/take.m4a'
+    ]);
+    expect(takes[2]).toMatchObject({ className: 'yes', name: 'yes/take.m4a', background: false });
+    expect(takes[2].clips).toHaveLength(24);
+    expect(takes[2].envelope.length).toBeGreaterThan(0);
+    // Nothing was saved by looking.
+    expect((await call('project:get', { project: id })).classes).toEqual([]);
+
+    const r = await call('project:import-folder', {
+      project: id,
+      folder: dir,
+      keep: [
+        { path: 'yes/take.m4a', clips: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] },
+        { path: 'no/later.m4a', clips: [] }
+      ]
+    });
+    // yes: 10 kept clips, those of the take not asked about whose word is whole (as its preview
+    // ticks them), 1 file of one clip.
+    const whole = takes[1].clips.filter((c: { cut?: string }) => !c.cut).length;
+    expect(whole).toBeGreaterThan(20);
+    const total = 10 + whole + 1;
+    expect(r.project.classes).toEqual([
+      { name: 'background', samples: 1, background: true },
+      { name: 'yes', samples: total }
+    ]);
+    expect(r.refused).toEqual([{ name: 'no/later.m4a', reason: 'left out after the preview' }]);
+    const kept = r.imported.find((f: { name: string }) => f.name === 'take.m4a');
+    expect(kept).toMatchObject({ className: 'yes', clips: 10, leftOut: 14 });
+    expect(kept.savedAs.slice(0, 2)).toEqual(['take 1.wav', 'take 2.wav']);
+    const again = r.imported.find((f: { name: string }) => f.name === 'day 2/again.m4a');
+    expect(again).toMatchObject({ clips: whole, leftOut: 24 - whole });
+    const names = (await call('sample:list', { project: id, className: 'yes' })).map(
+      (s: { name: string }) => s.name
+    );
+    expect(names).toHaveLength(total);
+    expect(names).toContain('day 2/again 2.wav');
+    expect(names).toContain('one.wav');
+    // Each clip is a 1 s WAV, and training counts as many clips as the class holds files.
+    const clip = await call('sample:read', { project: id, className: 'yes', file: kept.file });
+    expect(clip.length).toBe(44 + 16000 * 2);
+    const scanned = await scanDataset(folderSource(api.store.dataDir(id)), SPEECH_LOGMEL);
+    expect(scanned.counts[scanned.labels.indexOf('yes')]).toBe(total);
+    await expect(
+      call('project:import-folder', {
+        project: id,
+        folder: dir,
+        keep: [{ path: 'x', clips: [1, 1] }]
+      })
+    ).rejects.toThrow(/twice/);
+  });
+});
+
 describe('the training report in the app (kinds 4 and 10)', () => {
   test('a run says which class was background and how many clips the long take gave', async () => {
     const id = await audioProject('yes', 'no', 'noise');

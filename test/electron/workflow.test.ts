@@ -126,6 +126,84 @@ describe('collecting', () => {
     expect((await call('project:get', { project: p.id })).classes[0].samples).toBe(3);
   });
 
+  test('a take where nobody spoke (digital silence, a quiet room at −50 dBFS) saves nothing and says so', async () => {
+    const p = await call('project:create', { name: 'Quiet', kind: 'audio' });
+    await call('class:add', { project: p.id, name: 'yes' });
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    const room = Float32Array.from({ length: 32000 }, () => 0.0055 * rnd()); // −50 dBFS RMS
+    for (const x of [new Float32Array(32000), room]) {
+      const r = await call('sample:record', {
+        project: p.id,
+        className: 'yes',
+        bytes: encodeWav([x], 16000)
+      });
+      expect(r).toEqual({ saved: [], leftOut: [], nothingHeard: true });
+    }
+    expect((await call('project:get', { project: p.id })).classes[0].samples).toBe(0);
+    // The background class takes the room as it is.
+    await call('class:add', { project: p.id, name: 'background' });
+    const bg = await call('sample:record', {
+      project: p.id,
+      className: 'background',
+      bytes: encodeWav([room], 16000)
+    });
+    expect(bg.saved).toHaveLength(2);
+  });
+
+  test('words said slowly (1.6 s) are one clip each; a 2.6 s sound saves nothing until its preview is answered', async () => {
+    const p = await call('project:create', { name: 'Slow', kind: 'audio' });
+    await call('class:add', { project: p.id, name: 'seventeen' });
+    /** Noise at −66 dBFS with 300 Hz sounds of the given [start, length] in seconds. */
+    const sounds = (seconds: number, parts: [number, number][]) => {
+      const x = Float32Array.from(
+        { length: seconds * 16000 },
+        (_, i) => 0.001 * Math.sin(i * 12.9898)
+      );
+      for (const [at, len] of parts) {
+        for (let i = 0; i < len * 16000; i++) {
+          x[Math.round(at * 16000) + i] += 0.3 * Math.sin((2 * Math.PI * 300 * i) / 16000);
+        }
+      }
+      return encodeWav([x], 16000);
+    };
+    const slow = await call('sample:record', {
+      project: p.id,
+      className: 'seventeen',
+      bytes: sounds(6, [
+        [0.5, 1.6],
+        [3.2, 1.6]
+      ])
+    });
+    expect(slow.saved.map((s: { name: string }) => s.name)).toEqual(['seventeen 1', 'seventeen 2']);
+    expect(slow.preview).toBeUndefined();
+    // A word, then a sound of 2.6 s: its 3 pieces are shown before anything is saved.
+    const bytes = sounds(7, [
+      [0.5, 0.5],
+      [2, 2.6]
+    ]);
+    const asked = await call('sample:record', { project: p.id, className: 'seventeen', bytes });
+    expect(asked.saved).toEqual([]);
+    expect(asked.preview.clips).toHaveLength(4);
+    expect(asked.preview.clips[0].longSound).toBeUndefined();
+    expect(
+      asked.preview.clips.slice(1).map((c: { longSound: { clips: number } }) => c.longSound.clips)
+    ).toEqual([3, 3, 3]);
+    expect(asked.preview.clips[1].longSound.start).toBeCloseTo(2, 1);
+    expect(asked.preview.envelope.length).toBeGreaterThan(0);
+    expect((await call('project:get', { project: p.id })).classes[0].samples).toBe(2);
+    const kept = await call('sample:record', {
+      project: p.id,
+      className: 'seventeen',
+      bytes,
+      keep: [0, 2]
+    });
+    expect(kept.saved.map((s: { name: string }) => s.name)).toEqual(['seventeen 3', 'seventeen 4']);
+    await expect(
+      call('sample:record', { project: p.id, className: 'seventeen', bytes, keep: [4] })
+    ).rejects.toThrow(/the take has 4 clips; there is no clip 5/);
+  });
+
   test('tiles and classes in natural order: "background 2" before "background 10"', async () => {
     const p = await call('project:create', { name: 'Order', kind: 'audio' });
     for (const c of ['class 10', 'class 2', 'background']) {

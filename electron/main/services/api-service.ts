@@ -3,7 +3,16 @@
  * events go to whoever subscribed. The Electron IPC wiring and the browser-mode server both wrap
  * one of these.
  */
-import type { ApiEvents, BaseInfo, Method, ProjectKind, Req, Res, RunInfo } from '../../shared/api';
+import type {
+  ApiEvents,
+  BaseInfo,
+  FolderKeep,
+  Method,
+  ProjectKind,
+  Req,
+  Res,
+  RunInfo
+} from '../../shared/api';
 import { ApiError, checkTrainSettings, validateRequest } from '../../shared/api';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -106,8 +115,14 @@ export class ApiService {
         return null;
       case 'project:import':
         return (await s.importFolder(q.project as string, q.folder as string)).project;
+      case 'project:inspect-folder':
+        return s.inspectFolder(q.project as string, q.folder as string);
       case 'project:import-folder':
-        return s.importFolder(q.project as string, q.folder as string);
+        return s.importFolder(
+          q.project as string,
+          q.folder as string,
+          q.keep as FolderKeep[] | undefined
+        );
       case 'sample:inspect':
         return s.inspectSample(
           q.project as string,
@@ -168,7 +183,12 @@ export class ApiService {
         return null;
       // ---- Issue 16b ----
       case 'sample:record':
-        return s.recordSample(q.project as string, q.className as string, q.bytes as Uint8Array);
+        return s.recordSample(
+          q.project as string,
+          q.className as string,
+          q.bytes as Uint8Array,
+          q.keep as number[] | undefined
+        );
       case 'sample:restore':
         return s.restoreSample(q.project as string, q.className as string, q.file as string);
       case 'sample:move':

@@ -9,16 +9,33 @@
  *    moved into their classes (renames within one folder tree); a failure removes what was staged.
  * A class folder is everything under it (fs-dataset.ts): files in sub-folders keep their relative
  * path as their name ("day 1/a.wav").
+ *
+ * A long take in a word class (a sound file that gives more than one clip) is saved as its clips,
+ * one 1 s WAV each, as a file import saves it after its preview, so that a class's count is its
+ * clips: inspectFolder lists these takes with their previews for the person to choose, and the
+ * import saves the clips chosen (by default every clip whose word was not cut by the file's edge).
+ * A file of one clip is copied whole, as training reads a folder.
  */
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isBackgroundClass } from '../../../core/data/dataset';
 import { foldedName, nameClashes } from '../../../core/data/files';
-import { ApiError, type ImportedFile, type RefusedFile } from '../../shared/api';
+import { encodeWav } from '../../../core/features/wav';
+import {
+  ApiError,
+  type FolderKeep,
+  type FolderTake,
+  type ImportedFile,
+  type RefusedFile,
+  type SampleInspection
+} from '../../shared/api';
+import { writeFileAtomic } from './atomic-write';
 import { classFolders, MAX_DATA_FILE_BYTES, walkFiles } from './fs-dataset';
 import { checkName, encodeFileName, uniqueName } from './names';
 import type { ProjectStore } from './project-store';
-import { inspectSample } from './sample-check';
+import { checkSample, inspectSample } from './sample-check';
+import { displayName } from './sample-ops';
 
 const STAGING = '.import-';
 
@@ -70,8 +87,76 @@ async function checkClasses(
   return names;
 }
 
-interface Accepted extends ImportedFile {
+/** A file of the folder: its class, its path inside the class folder, where it is, how it's named. */
+interface FolderFile {
+  className: string;
+  rel: string;
   source: string;
+  /** "<class folder>/<rel>", as reports and FolderKeep name it. */
+  shown: string;
+}
+
+async function folderFiles(folder: string, classes: Map<string, string>): Promise<FolderFile[]> {
+  const out: FolderFile[] = [];
+  for (const [dir, className] of classes) {
+    for (const rel of await walkFiles(join(folder, dir))) {
+      out.push({
+        className,
+        rel,
+        source: join(folder, dir, ...rel.split('/')),
+        shown: `${dir}/${rel}`
+      });
+    }
+  }
+  return out;
+}
+
+/** The bytes of a file of the folder; throws, saying why, for a dangling link or a huge file. */
+async function readFolderFile(source: string): Promise<Uint8Array> {
+  const info = await stat(source).catch(() => {
+    throw new Error('a link that points to nothing (the file it named is gone)');
+  });
+  if (info.size > MAX_DATA_FILE_BYTES) throw new Error(`the file is ${info.size} bytes, too large`);
+  return new Uint8Array(await readFile(source));
+}
+
+/** A word class's sound file that gives more than one clip: saved as its clips. */
+function isLongTake(seen: SampleInspection): boolean {
+  return seen.kind === 'audio' && !seen.background && seen.clips.length > 1;
+}
+
+/**
+ * The long takes of a dataset folder with their previews (`name` and `path`: "<class
+ * folder>/<path>"), for the person to choose their clips before importing it. Throws ApiError as
+ * {@link importFolder} does for class folders that can't be classes.
+ */
+export async function inspectFolder(
+  store: ProjectStore,
+  id: string,
+  folder: string
+): Promise<FolderTake[]> {
+  const kind = await store.kind(id);
+  const classes = await checkClasses(store, id, folder);
+  if (kind !== 'audio') return [];
+  const takes: FolderTake[] = [];
+  for (const f of await folderFiles(folder, classes)) {
+    if (isBackgroundClass(f.className)) continue;
+    let seen: SampleInspection;
+    try {
+      seen = await inspectSample(kind, f.className, f.rel, await readFolderFile(f.source));
+    } catch {
+      continue; // the import refuses it, with the reason
+    }
+    if (isLongTake(seen)) {
+      takes.push({ ...seen, name: f.shown, className: f.className, path: f.shown });
+    }
+  }
+  return takes;
+}
+
+/** A file accepted for import, and the names it is staged under in its class. */
+interface Accepted extends ImportedFile {
+  staged: string[];
 }
 
 /** Removes staging folders a crash left behind. */
@@ -83,62 +168,107 @@ async function removeStale(dataDir: string): Promise<void> {
   }
 }
 
+/**
+ * Imports a dataset folder (see above). `keep`: the clips the person kept of each long take
+ * ({@link inspectFolder}); a long take not in it keeps every clip whose word is whole.
+ */
 export async function importFolder(
   store: ProjectStore,
   id: string,
-  folder: string
+  folder: string,
+  keep: FolderKeep[] = []
 ): Promise<{ imported: ImportedFile[]; refused: RefusedFile[] }> {
   const kind = await store.kind(id);
   const classes = await checkClasses(store, id, folder);
-  const accepted: Accepted[] = [];
-  const refused: RefusedFile[] = [];
-  for (const [dir, cls] of classes) {
-    for (const rel of await walkFiles(join(folder, dir))) {
-      const source = join(folder, dir, ...rel.split('/'));
-      const shown = `${dir}/${rel}`;
-      try {
-        const info = await stat(source).catch(() => {
-          throw new Error('a link that points to nothing (the file it named is gone)');
-        });
-        if (info.size > MAX_DATA_FILE_BYTES)
-          throw new Error(`the file is ${info.size} bytes, too large`);
-        const bytes = new Uint8Array(await readFile(source));
-        const seen = await inspectSample(kind, cls, rel, bytes);
-        accepted.push({
-          className: cls,
-          name: rel,
-          file: '',
-          clips: seen.kind === 'audio' ? seen.clips.length : 1,
-          warnings: seen.warnings,
-          source
-        });
-      } catch (e) {
-        refused.push({ name: shown, reason: reason(e) });
-      }
-    }
-  }
+  const decided = new Map(keep.map((k) => [k.path, k.clips]));
   const dataDir = store.dataDir(id);
   await removeStale(dataDir);
   const staging = join(dataDir, `${STAGING}${randomBytes(4).toString('hex')}`);
+  const accepted: Accepted[] = [];
+  const refused: RefusedFile[] = [];
+  /** Per class, the names in use (its files and those staged), lower-cased. */
+  const taken = new Map<string, Set<string>>();
+  const namesIn = async (className: string): Promise<Set<string>> => {
+    let names = taken.get(className);
+    if (!names) {
+      const existing = await store.sampleFiles(id, className).catch(() => []);
+      names = new Set(existing.map((f) => f.toLowerCase()));
+      taken.set(className, names);
+      await mkdir(join(staging, className), { recursive: true });
+    }
+    return names;
+  };
   const moved: string[] = [];
   try {
-    const taken = new Map<string, Set<string>>();
-    for (const a of accepted) {
-      if (!taken.has(a.className)) {
-        const existing = await store.sampleFiles(id, a.className).catch(() => []);
-        taken.set(a.className, new Set(existing.map((f) => f.toLowerCase())));
-        await mkdir(join(staging, a.className), { recursive: true });
+    for (const f of await folderFiles(folder, classes)) {
+      let checked: Awaited<ReturnType<typeof checkSample>>;
+      try {
+        checked = await checkSample(kind, f.className, f.rel, await readFolderFile(f.source));
+      } catch (e) {
+        refused.push({ name: f.shown, reason: reason(e) });
+        continue;
       }
-      const names = taken.get(a.className)!;
-      a.file = uniqueName(encodeFileName(a.name), names);
-      names.add(a.file.toLowerCase());
-      await copyFile(a.source, join(staging, a.className, a.file));
+      const { seen, audio } = checked;
+      const names = await namesIn(f.className);
+      const claim = (name: string) => {
+        const file = uniqueName(encodeFileName(name), names);
+        names.add(file.toLowerCase());
+        return file;
+      };
+      if (!audio || !isLongTake(seen)) {
+        const file = claim(f.rel);
+        await copyFile(f.source, join(staging, f.className, file));
+        const clips = seen.kind === 'audio' ? seen.clips.length : 1;
+        accepted.push({
+          className: f.className,
+          name: f.rel,
+          file,
+          clips,
+          warnings: seen.warnings,
+          staged: [file]
+        });
+        continue;
+      }
+      const chosen = decided.get(f.shown) ?? seen.clips.flatMap((c, k) => (c.cut ? [] : [k]));
+      const wrong = chosen.find((k) => k >= seen.clips.length);
+      if (wrong !== undefined || chosen.length === 0) {
+        refused.push({
+          name: f.shown,
+          reason:
+            wrong !== undefined
+              ? `it has ${seen.clips.length} clips, not the ${wrong + 1} of its preview (was it changed since?)`
+              : decided.has(f.shown)
+                ? 'left out after the preview'
+                : 'each of its clips holds a word cut by the start or end of the file'
+        });
+        continue;
+      }
+      const stem = f.rel.replace(/\.[^./]{1,10}$/, '');
+      const files: string[] = [];
+      for (const k of [...chosen].sort((a, b) => a - b)) {
+        const file = claim(`${stem} ${k + 1}.wav`);
+        const wav = encodeWav([audio.clips[k]], audio.sampleRate);
+        await writeFileAtomic(join(staging, f.className, file), wav);
+        files.push(file);
+      }
+      accepted.push({
+        className: f.className,
+        name: f.rel,
+        file: files[0],
+        clips: files.length,
+        warnings: seen.warnings,
+        savedAs: files.map((file) => displayName(f.className, file)),
+        leftOut: seen.clips.length - files.length,
+        staged: files
+      });
     }
     for (const a of accepted) {
       await mkdir(join(dataDir, a.className), { recursive: true });
-      const target = join(dataDir, a.className, a.file);
-      await rename(join(staging, a.className, a.file), target);
-      moved.push(target);
+      for (const file of a.staged) {
+        const target = join(dataDir, a.className, file);
+        await rename(join(staging, a.className, file), target);
+        moved.push(target);
+      }
     }
   } catch (e) {
     await Promise.all(moved.map((m) => rm(m, { force: true })));
@@ -146,5 +276,5 @@ export async function importFolder(
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
-  return { imported: accepted.map(({ source: _s, ...a }) => a), refused };
+  return { imported: accepted.map(({ staged: _s, ...a }) => a), refused };
 }

@@ -15,6 +15,8 @@ import { isBackgroundClass } from '../../../core/data/dataset';
 import { decodeAudio } from '../../../core/features/audio';
 import { decodeImage } from '../../../core/features/image';
 import type {
+  FolderKeep,
+  FolderTake,
   ClassInfo,
   DemoInfo,
   ImportedFile,
@@ -27,7 +29,7 @@ import type {
 } from '../../shared/api';
 import { ApiError } from '../../shared/api';
 import { isTempName, isWriting, writeFileAtomic } from './atomic-write';
-import { importFolder } from './folder-import';
+import { importFolder, inspectFolder } from './folder-import';
 import { checkName, decodeFileName, encodeFileName, naturalOrder, uniqueName } from './names';
 import { inspectSample } from './sample-check';
 import {
@@ -321,10 +323,15 @@ export class ProjectStore {
   }
 
   /** A microphone recording cut into 1 s clips named "<class> <n>" (sample-ops.ts). */
-  async recordSample(id: string, className: string, bytes: Uint8Array): Promise<RecordedTake> {
+  async recordSample(
+    id: string,
+    className: string,
+    bytes: Uint8Array,
+    keep?: number[]
+  ): Promise<RecordedTake> {
     const dir = await this.classDir(id, className);
     return this.naming(dir, () =>
-      recordSample(this, id, checkName(className, 'class name'), bytes)
+      recordSample(this, id, checkName(className, 'class name'), bytes, keep)
     );
   }
 
@@ -426,9 +433,15 @@ export class ProjectStore {
    * Copies a dataset folder (one sub-folder per class, files at any depth) into the project, all or
    * nothing (folder-import.ts); files that can't be used are listed with the reason.
    */
-  async importFolder(id: string, folder: string): Promise<ImportReport> {
+  async importFolder(id: string, folder: string, keep?: FolderKeep[]): Promise<ImportReport> {
     await this.readMeta(id);
-    const { imported, refused } = await importFolder(this, id, folder);
+    const { imported, refused } = await importFolder(this, id, folder, keep);
     return { project: await this.get(id), imported, refused };
+  }
+
+  /** The long takes of a dataset folder with their previews, before it is imported. */
+  async inspectFolder(id: string, folder: string): Promise<FolderTake[]> {
+    await this.readMeta(id);
+    return inspectFolder(this, id, folder);
   }
 }

@@ -3,7 +3,7 @@
  * that training uses): refused with the reason, or its clips (audio: cut at utterances in a word
  * class, into 1 s windows in the background class) with any warnings. Nothing is stored here.
  */
-import { audioClips, clipLength } from '../../../core/data/clips';
+import { audioClips, clipLength, type AudioClips } from '../../../core/data/clips';
 import { isBackgroundClass } from '../../../core/data/dataset';
 import { modalityOf } from '../../../core/data/files';
 import { sniffAudio } from '../../../core/features/audio';
@@ -79,6 +79,19 @@ export async function inspectSample(
   name: string,
   bytes: Uint8Array
 ): Promise<SampleInspection> {
+  return (await checkSample(kind, className, name, bytes)).seen;
+}
+
+/**
+ * {@link inspectSample}, with the decoded clips of a sound file (`audio`, absent for a picture)
+ * for a caller that saves them.
+ */
+export async function checkSample(
+  kind: ProjectKind,
+  className: string,
+  name: string,
+  bytes: Uint8Array
+): Promise<{ seen: SampleInspection; audio?: AudioClips }> {
   if (bytes.length === 0) throw new ApiError('the file is empty (0 bytes)');
   checkKind(kind, name, bytes);
   const headerSeconds = kind === 'audio' ? wavSeconds(bytes) : undefined;
@@ -87,36 +100,53 @@ export async function inspectSample(
   try {
     if (kind === 'vision') {
       decodeImage(bytes);
-      return { name, kind, clips: [], envelope: [], background, warnings: [] };
+      return { seen: { name, kind, clips: [], envelope: [], background, warnings: [] } };
     }
-    const cut = await audioClips(bytes, name, SPEECH_LOGMEL, background);
-    const rate = cut.sampleRate;
-    const seconds = cut.samples.length / rate;
+    const audio = await audioClips(bytes, name, SPEECH_LOGMEL, background);
+    const seconds = audio.samples.length / audio.sampleRate;
     checkDuration(seconds);
     if (seconds < MIN_SOUND_SECONDS) {
-      const why = cut.warnings.length > 0 ? ` (${cut.warnings.join('; ')})` : '';
+      const why = audio.warnings.length > 0 ? ` (${audio.warnings.join('; ')})` : '';
       throw new ApiError(
         `only ${seconds.toFixed(2)} s of sound${why}: too short for a word or a second of background`
       );
     }
-    const length = clipLength(SPEECH_LOGMEL);
-    return {
-      name,
-      kind,
-      seconds,
-      clips: cut.starts.map((s, k) => ({
-        start: Math.max(0, s) / rate,
-        end: Math.min(cut.samples.length, s + length) / rate,
-        ...(cut.cuts[k] ? { cut: cut.cuts[k] } : {})
-      })),
-      envelope: envelope(cut.samples),
-      background,
-      warnings: cut.warnings
-    };
+    return { seen: describeAudio(name, audio, background), audio };
   } catch (e) {
     if (e instanceof ApiError) throw e;
     throw new ApiError(reason(e));
   }
+}
+
+/** The preview of a recording's clips (seconds, marks, envelope), as the app draws it. */
+export function describeAudio(
+  name: string,
+  audio: AudioClips,
+  background: boolean
+): SampleInspection {
+  const rate = audio.sampleRate;
+  const total = audio.samples.length;
+  const length = clipLength(SPEECH_LOGMEL);
+  return {
+    name,
+    kind: 'audio',
+    seconds: total / rate,
+    clips: audio.starts.map((s, k) => {
+      const cut = audio.cuts[k];
+      const long = audio.longSounds[k];
+      return {
+        start: Math.max(0, s) / rate,
+        end: Math.min(total, s + length) / rate,
+        ...(cut ? { cut } : {}),
+        ...(long
+          ? { longSound: { start: long.start / rate, end: long.end / rate, clips: long.clips } }
+          : {})
+      };
+    }),
+    envelope: envelope(audio.samples),
+    background,
+    warnings: audio.warnings
+  };
 }
 
 /** Peak |x| in each of ENVELOPE_POINTS equal slices. */

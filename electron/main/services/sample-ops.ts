@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { audioClips, clipLength } from '../../../core/data/clips';
 import { isBackgroundClass } from '../../../core/data/dataset';
 import { SPEECH_LOGMEL } from '../../../core/features/logmel';
+import { findUtterances } from '../../../core/features/utterances';
 import { encodeWav } from '../../../core/features/wav';
 import {
   ApiError,
@@ -19,6 +20,7 @@ import {
 } from '../../shared/api';
 import { writeFileAtomic } from './atomic-write';
 import { decodeFileName, encodeFileName, uniqueName } from './names';
+import { describeAudio } from './sample-check';
 import type { ProjectStore } from './project-store';
 
 /** How long a deleted sample can be put back. */
@@ -65,22 +67,29 @@ async function info(dir: string, className: string, file: string): Promise<Sampl
 
 /**
  * Saves a recording (any WAV) as 1 s clips cut the way training cuts: at its utterances in a
- * word class (one clip per word; the loudest second when there is one or none), into consecutive
- * windows in the background class. A word the take began or ended in the middle of (the key was
- * pressed or let go while it was being said) would train the class on a fragment: it is left out
- * and listed in `leftOut`.
+ * word class (one clip per word; the loudest second when there is one), into consecutive windows
+ * in the background class. In a word class:
+ * - a take in which no sound rose above its noise (nobody spoke) saves nothing: a clip of the room
+ *   would teach the word that silence is the word; `nothingHeard` says so;
+ * - a word the take began or ended in the middle of (the key was pressed or let go while it was
+ *   being said) would train the class on a fragment: it is left out and listed in `leftOut`;
+ * - a take holding a sound longer than a word (split into consecutive clips that may each hold
+ *   part of it) saves nothing and returns its `preview`; given `keep` (indices into the preview's
+ *   clips), exactly those clips are saved.
  */
 export async function recordSample(
   store: ProjectStore,
   id: string,
   className: string,
-  bytes: Uint8Array
+  bytes: Uint8Array,
+  keep?: number[]
 ): Promise<RecordedTake> {
   const dir = await store.classDir(id, className);
   if ((await store.kind(id)) !== 'audio') throw new ApiError('an image project takes pictures');
+  const background = isBackgroundClass(className);
   let cut;
   try {
-    cut = await audioClips(bytes, 'the recording', SPEECH_LOGMEL, isBackgroundClass(className));
+    cut = await audioClips(bytes, 'the recording', SPEECH_LOGMEL, background);
   } catch (e) {
     throw new ApiError(`the recording can't be used: ${(e as Error).message}`);
   }
@@ -88,16 +97,33 @@ export async function recordSample(
     throw new ApiError('a recording is at most 10 s long');
   }
   const length = clipLength(SPEECH_LOGMEL);
-  const keep: number[] = [];
+  const chosen: number[] = [];
   const leftOut: LeftOutClip[] = [];
-  cut.starts.forEach((s, k) => {
-    const edge = cut.cuts[k];
-    if (!edge) keep.push(k);
-    else leftOut.push({ start: s / cut.sampleRate, end: (s + length) / cut.sampleRate, cut: edge });
-  });
-  const files = recordedNames(className, await store.sampleFiles(id, className), keep.length);
+  if (keep) {
+    if (background) throw new ApiError('the background class keeps every window of a take');
+    const wrong = keep.find((k) => k >= cut.clips.length);
+    if (wrong !== undefined) {
+      throw new ApiError(`the take has ${cut.clips.length} clips; there is no clip ${wrong + 1}`);
+    }
+    chosen.push(...[...keep].sort((a, b) => a - b));
+  } else if (!background) {
+    const utterances = cut.utterances ?? findUtterances(cut.samples, cut.sampleRate).length;
+    if (utterances === 0) return { saved: [], leftOut: [], nothingHeard: true };
+    if (cut.longSounds.some(Boolean)) {
+      return { saved: [], leftOut: [], preview: describeAudio('The take', cut, false) };
+    }
+  }
+  if (!keep) {
+    cut.starts.forEach((s, k) => {
+      const edge = cut.cuts[k];
+      if (!edge) chosen.push(k);
+      else
+        leftOut.push({ start: s / cut.sampleRate, end: (s + length) / cut.sampleRate, cut: edge });
+    });
+  }
+  const files = recordedNames(className, await store.sampleFiles(id, className), chosen.length);
   const saved: SampleInfo[] = [];
-  for (const [n, k] of keep.entries()) {
+  for (const [n, k] of chosen.entries()) {
     await writeFileAtomic(join(dir, files[n]), encodeWav([cut.clips[k]], cut.sampleRate));
     saved.push(await info(dir, className, files[n]));
   }
