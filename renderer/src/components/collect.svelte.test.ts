@@ -1,6 +1,7 @@
 /**
  * The Collect view's recording and class pieces in a DOM, with a fake microphone and API: a take
- * tells which words were left out for being cut by its start or end; recording background noise
+ * tells which words were left out for being cut by its start or end, that nothing was heard when
+ * nobody spoke, and shows a sound longer than a word before saving it; recording background noise
  * lights its own button, not "Hold to record"; a class shows its own last take, never another
  * class's; renaming a word class to a background name asks first, in the page.
  */
@@ -10,13 +11,14 @@ import type { ProjectInfo, RecordedTake } from '../../../electron/shared/api';
 import { takeMessage } from '../lib/takes';
 
 const calls: { method: string; req: Record<string, unknown> }[] = [];
-/** What sample:record answers next. */
+/** What sample:record answers next (`kept`: when given the clips kept of a preview). */
 let recorded: RecordedTake = { saved: [], leftOut: [] };
+let kept: RecordedTake = { saved: [], leftOut: [] };
 vi.mock('../api/client', () => ({
   api: {
     call: async (method: string, req: Record<string, unknown>) => {
       calls.push({ method, req });
-      if (method === 'sample:record') return recorded;
+      if (method === 'sample:record') return req.keep ? kept : recorded;
       return project;
     },
     on: () => () => {}
@@ -117,6 +119,12 @@ describe('takeMessage', () => {
       'Saved 1 clip (1.0 s) to “music”: music 3.'
     );
   });
+
+  test('a take where nobody spoke: nothing heard, nothing saved, and what to do', () => {
+    expect(takeMessage('yes', 2, { saved: [], leftOut: [], nothingHeard: true })).toBe(
+      "Nothing heard in the 2.0 s take: no sound rose above the room's noise, so nothing was saved to “yes”. Say the word while holding the button (for a steady sound such as a fan, start the take before the sound)."
+    );
+  });
 });
 
 describe('Recorder', () => {
@@ -177,6 +185,107 @@ describe('Recorder', () => {
     await tick();
   });
 });
+
+describe('Recorder: takes that are not one clip per word', () => {
+  const holdTake = async (seconds: number) => {
+    const { el, instance } = show(Recorder, {
+      project,
+      selected: 'music',
+      onselect: () => {},
+      onsaved: () => {}
+    });
+    await settle();
+    void (instance as unknown as { begin(): Promise<void> }).begin();
+    await settle();
+    takes[0].end(new Float32Array(16000 * seconds));
+    await settle();
+    return el;
+  };
+
+  test('a take where nobody spoke says nothing was heard and nothing saved', async () => {
+    recorded = { saved: [], leftOut: [], nothingHeard: true };
+    await holdTake(2);
+    expect(app.status).toMatch(
+      /^Nothing heard in the 2\.0 s take: .* nothing was saved to “music”/
+    );
+  });
+
+  test('a sound longer than a word is shown before anything is saved; the clips kept are saved', async () => {
+    recorded = {
+      saved: [],
+      leftOut: [],
+      preview: {
+        name: 'The take',
+        kind: 'audio',
+        seconds: 6,
+        background: false,
+        warnings: [],
+        envelope: [0.1, 0.5, 0.5, 0.1],
+        clips: [
+          { start: 0.5, end: 1.5 },
+          { start: 2, end: 3, longSound: { start: 2, end: 4.6, clips: 3 } },
+          { start: 3, end: 4, longSound: { start: 2, end: 4.6, clips: 3 } },
+          { start: 4, end: 5, longSound: { start: 2, end: 4.6, clips: 3 } }
+        ]
+      }
+    };
+    kept = { saved: [sample('music 4'), sample('music 5')], leftOut: [] };
+    app.status = '';
+    const el = await holdTake(6);
+    const preview = el.querySelector('[data-testid="cut-preview"]')!;
+    expect(
+      preview.querySelector('[data-testid="long-note"]')!.textContent!.replace(/\s+/g, ' ')
+    ).toMatch(
+      /^A sound of 2\.6 s \(2\.0–4\.6 s\) is longer than a word, so it was cut into consecutive clips/
+    );
+    expect(
+      [...preview.querySelectorAll('.cuts li')].map((li) =>
+        li.textContent!.replace(/\s+/g, ' ').trim()
+      )
+    ).toEqual([
+      '0.50–1.50 s',
+      '2.00–3.00 s piece 1 of 3 of the 2.6 s sound',
+      '3.00–4.00 s piece 2 of 3 of the 2.6 s sound',
+      '4.00–5.00 s piece 3 of 3 of the 2.6 s sound'
+    ]);
+    expect(calls.filter((c) => c.method === 'sample:record')).toHaveLength(1);
+    expect(app.status).toBe('');
+    // No other take starts while the preview waits.
+    expect(el.querySelector<HTMLButtonElement>('[data-testid="record"]')!.disabled).toBe(true);
+    const boxes = [...preview.querySelectorAll<HTMLInputElement>('input[type=checkbox]')];
+    boxes[2].click();
+    boxes[3].click();
+    flushSync();
+    const [save, skip] = [...preview.querySelectorAll('button')];
+    expect(skip.textContent).toBe('Leave this take out');
+    save.click();
+    await settle();
+    const records = calls.filter((c) => c.method === 'sample:record');
+    expect(records.map((c) => c.req.keep)).toEqual([undefined, [0, 1]]);
+    expect(app.status).toBe('Saved 2 clips (6.0 s) to “music”: music 4, music 5.');
+    expect(el.querySelector('[data-testid="cut-preview"]')).toBeNull();
+    expect(el.querySelector<HTMLButtonElement>('[data-testid="record"]')!.disabled).toBe(false);
+  });
+
+  test('a take left out after its preview saves nothing and says so', async () => {
+    recorded = { saved: [], leftOut: [], preview: { ...emptyPreview } };
+    const el = await holdTake(3);
+    [...el.querySelectorAll<HTMLButtonElement>('[data-testid="cut-preview"] button')][1].click();
+    await settle();
+    expect(calls.filter((c) => c.method === 'sample:record')).toHaveLength(1);
+    expect(app.status).toBe('Nothing saved to “music”: the 3.0 s take was left out.');
+  });
+});
+
+const emptyPreview = {
+  name: 'The take',
+  kind: 'audio' as const,
+  seconds: 3,
+  background: false,
+  warnings: [],
+  envelope: [0.1],
+  clips: [{ start: 0, end: 1, longSound: { start: 0, end: 2.5, clips: 3 } }]
+};
 
 describe('ClassList', () => {
   const renameTo = async (el: HTMLElement, from: string, to: string) => {

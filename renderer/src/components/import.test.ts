@@ -5,7 +5,13 @@
  */
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { QuenchApi, SampleInspection } from '../../../electron/shared/api';
+import type {
+  FolderKeep,
+  FolderTake,
+  ImportReport,
+  QuenchApi,
+  SampleInspection
+} from '../../../electron/shared/api';
 import { FileImport, outcomeText, type PickedFile } from '../import/file-import.svelte';
 import CutPreview from './CutPreview.svelte';
 import RefusedFiles from './RefusedFiles.svelte';
@@ -282,6 +288,7 @@ describe('FolderImport', () => {
     const reports: unknown[] = [];
     let fail = false;
     const el = show(FolderImport, {
+      inspectFolder: async () => [],
       importFolder: async (folder: string) => {
         if (fail)
           throw new Error(
@@ -315,6 +322,128 @@ describe('FolderImport', () => {
     await new Promise((r) => setTimeout(r, 0));
     flushSync();
     expect(el.querySelector('.error')!.textContent).toMatch(/"con" is reserved on Windows/);
+  });
+});
+
+describe('FolderImport with long takes', () => {
+  const settle = async () => {
+    for (let i = 0; i < 4; i++) await new Promise((r) => setTimeout(r, 0));
+    flushSync();
+  };
+  const inFolder = (path: string, clips = take.clips): FolderTake => ({
+    ...take,
+    warnings: [],
+    clips,
+    name: path,
+    path,
+    className: path.split('/')[0]
+  });
+  /** The folder's three long takes: the second's first word cut by the file's start. */
+  const takes = [
+    inFolder('yes/take.m4a'),
+    inFolder('no/n.m4a', [{ start: 0, end: 1, cut: 'start' }, ...take.clips.slice(0, 4)]),
+    inFolder('no/m.m4a', take.clips.slice(0, 3))
+  ];
+  const report = (keep: FolderKeep[]): ImportReport => ({
+    project: { id: 'p', name: 'x', kind: 'audio', createdAt: '', classes: [] },
+    imported: [
+      ...keep.map((k) => ({
+        className: k.path.split('/')[0],
+        name: k.path.split('/')[1],
+        file: `${k.clips[0]}.wav`,
+        clips: k.clips.length,
+        warnings: [],
+        savedAs: k.clips.map((c) => `${k.path.split('/')[1].slice(0, 1)} ${c + 1}.wav`),
+        leftOut: 0
+      })),
+      { className: 'yes', name: 'one.wav', file: 'one.wav', clips: 1, warnings: [] }
+    ],
+    refused: []
+  });
+
+  async function open() {
+    const FolderImport = (await import('./FolderImport.svelte')).default;
+    const imports: FolderKeep[][] = [];
+    const el = show(FolderImport, {
+      inspectFolder: async () => takes,
+      importFolder: async (_folder: string, keep: FolderKeep[]) => {
+        imports.push(keep);
+        return report(keep);
+      },
+      onimported: () => {}
+    });
+    const input = el.querySelector('input')!;
+    input.value = '/data/words';
+    input.dispatchEvent(new Event('input'));
+    el.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await settle();
+    return { el, imports };
+  }
+  const button = (el: HTMLElement, text: RegExp) =>
+    [...el.querySelectorAll('button')].find((b) => text.test(b.textContent!))!;
+
+  test('each long take is previewed in turn, then the folder is imported with the clips kept; the report counts clips', async () => {
+    const { el, imports } = await open();
+    expect(
+      el.querySelector('[data-testid="folder-take"]')!.textContent!.replace(/\s+/g, ' ')
+    ).toMatch(
+      /^ ?Long take 1 of 3 in the folder: choose its clips, each saved as a 1 s clip of “yes”/
+    );
+    expect(el.querySelector('h3')!.textContent!.trim()).toBe('yes/take.m4a: 24 clips in 27.5 s');
+    expect(imports).toEqual([]); // nothing imported before every take is answered
+    el.querySelector<HTMLInputElement>('.cuts input')!.click(); // leave out clip 1
+    flushSync();
+    button(el, /^Save 23 clips$/).click();
+    await settle();
+    expect(el.querySelector('[data-testid="folder-take"]')!.textContent).toMatch(
+      /Long take 2 of 3/
+    );
+    // The whole words of this take and the next one: its cut first word stays out.
+    button(el, /^Keep every whole word of this and the next 1 take$/).click();
+    await settle();
+    expect(el.querySelector('[data-testid="cut-preview"]')).toBeNull();
+    expect(imports).toEqual([
+      [
+        { path: 'yes/take.m4a', clips: Array.from({ length: 23 }, (_, i) => i + 1) },
+        { path: 'no/n.m4a', clips: [1, 2, 3, 4] },
+        { path: 'no/m.m4a', clips: [0, 1, 2] }
+      ]
+    ]);
+    const notes = [...el.querySelectorAll('.notes li')].map((li) => li.textContent);
+    expect(notes).toEqual([
+      '/data/words: 4 files added (31 clips)',
+      'yes/take.m4a: 23 clips saved as “t 2.wav” … “t 24.wav”',
+      'no/n.m4a: 4 clips saved as “n 2.wav” … “n 5.wav”',
+      'no/m.m4a: 3 clips saved as “m 1.wav”, “m 2.wav”, “m 3.wav”'
+    ]);
+  });
+
+  test('a take left out is sent with no clips; cancelling imports nothing', async () => {
+    const first = await open();
+    button(first.el, /^Leave this file out$/).click();
+    await settle();
+    button(first.el, /^Cancel the import$/).click();
+    await settle();
+    expect(first.imports).toEqual([]);
+    expect(first.el.querySelector('[data-testid="cut-preview"]')).toBeNull();
+    expect(first.el.querySelector<HTMLButtonElement>('form button')!.disabled).toBe(false);
+    document.body.innerHTML = '';
+    const second = await open();
+    button(second.el, /^Leave this file out$/).click();
+    await settle();
+    button(second.el, /^Leave this file out$/).click();
+    await settle();
+    // The last take: no "this and the next" button.
+    expect(button(second.el, /^Keep every whole word/)).toBeUndefined();
+    button(second.el, /^Save 3 clips$/).click();
+    await settle();
+    expect(second.imports).toEqual([
+      [
+        { path: 'yes/take.m4a', clips: [] },
+        { path: 'no/n.m4a', clips: [] },
+        { path: 'no/m.m4a', clips: [0, 1, 2] }
+      ]
+    ]);
   });
 });
 

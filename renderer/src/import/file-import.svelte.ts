@@ -5,7 +5,7 @@
  * channels that cancel) is listed apart from those not added, and a long take in a word class (or
  * one holding a word cut by its start or end) waits for the person to choose its clips.
  */
-import type { RefusedFile, SampleInspection } from '../../../electron/shared/api';
+import type { ImportedFile, RefusedFile, SampleInspection } from '../../../electron/shared/api';
 import type { QuenchApi } from '../../../electron/shared/api';
 
 export interface PickedFile {
@@ -49,6 +49,19 @@ export function outcomeText(o: ImportOutcome): string {
     ? `Added ${addedCount(o.added, o.clips, o.pictures)} to “${o.className}”`
     : `Nothing added to “${o.className}”`;
   return `${head}${o.refused ? `; ${plural(o.refused, 'file')} not added (listed below)` : ''}.`;
+}
+
+/**
+ * What to say about the clips of a file added ('' when it is one clip): “3 clips saved as “take
+ * 1.wav”, “take 2.wav”, “take 3.wav”; 21 left out” for a long take saved as its clips, “24 clips”
+ * for a file kept whole that training cuts.
+ */
+export function clipsNote(added: ImportedFile): string {
+  const names = added.savedAs;
+  if (!names) return added.clips > 1 ? plural(added.clips, 'clip') : '';
+  const shown =
+    names.length > 3 ? `“${names[0]}” … “${names.at(-1)}”` : names.map((n) => `“${n}”`).join(', ');
+  return `${plural(added.clips, 'clip')} saved as ${shown}${added.leftOut ? `; ${added.leftOut} left out` : ''}`;
 }
 
 export class FileImport {
@@ -154,13 +167,7 @@ export class FileImport {
         if (!keep?.length) return this.refuse(f.name, 'left out after the preview');
       }
       const added = await this.api.call('sample:import', keep ? { ...req, keep } : req);
-      const notes: string[] = [];
-      if (added.savedAs) {
-        const names = added.savedAs;
-        notes.push(
-          `${plural(added.clips, 'clip')} saved as ${names.length > 3 ? `“${names[0]}” … “${names.at(-1)}”` : names.map((n) => `“${n}”`).join(', ')}${added.leftOut ? `; ${added.leftOut} left out` : ''}`
-        );
-      } else if (added.clips > 1) notes.push(`${added.clips} clips`);
+      const notes = [clipsNote(added)].filter(Boolean);
       if (!added.savedAs && added.name !== f.name) notes.push(`saved as "${added.name}"`);
       if (notes.length)
         this.notes = [...this.notes, ...notes.map((note) => ({ name: f.name, note }))];

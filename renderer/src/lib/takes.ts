@@ -1,7 +1,7 @@
 /**
- * What Collect says after a microphone take was saved: the clips it gave, and the words left out
+ * What Collect says after a microphone take was saved: the clips it gave, the words left out
  * because the take began or ended while they were being said (sample:record leaves those out so a
- * class never trains on half a word).
+ * class never trains on half a word), or that nothing was heard, so nothing was saved.
  */
 import type { LeftOutClip, RecordedTake } from '../../../electron/shared/api';
 
@@ -25,6 +25,9 @@ function edges(left: LeftOutClip[]): string {
  */
 export function takeMessage(className: string, seconds: number, take: RecordedTake): string {
   const { saved, leftOut } = take;
+  if (take.nothingHeard) {
+    return `Nothing heard in the ${seconds.toFixed(1)} s take: no sound rose above the room's noise, so nothing was saved to “${className}”. Say the word while holding the button (for a steady sound such as a fan, start the take before the sound).`;
+  }
   const head = saved.length
     ? `Saved ${plural(saved.length, 'clip')} (${seconds.toFixed(1)} s) to “${className}”: ${names(saved.map((s) => s.name))}.`
     : `Nothing saved to “${className}” from the ${seconds.toFixed(1)} s take.`;
@@ -38,4 +41,9 @@ export function takeMessage(className: string, seconds: number, take: RecordedTa
         ? 'let go after the last word has ended'
         : 'start speaking after pressing, and let go after the last word has ended';
   return `${head} Left out ${plural(leftOut.length, 'word')} cut by ${where} of the take (${when}): ${advice}.`;
+}
+
+/** The status line for a take the person left out after its preview. */
+export function leftOutMessage(className: string, seconds: number): string {
+  return `Nothing saved to “${className}”: the ${seconds.toFixed(1)} s take was left out.`;
 }
