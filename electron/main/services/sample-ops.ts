@@ -70,7 +70,7 @@ async function info(dir: string, className: string, file: string): Promise<Sampl
  * word class (one clip per word; the loudest second when there is one), into consecutive windows
  * in the background class. In a word class:
  * - a take in which no sound rose above its noise (nobody spoke) saves nothing: a clip of the room
- *   would teach the word that silence is the word; `nothingHeard` says so;
+ *   would teach the class that the room's silence is the word; `nothingHeard` says so;
  * - a word the take began or ended in the middle of (the key was pressed or let go while it was
  *   being said) would train the class on a fragment: it is left out and listed in `leftOut`;
  * - a take holding a sound longer than a word (split into consecutive clips that may each hold
