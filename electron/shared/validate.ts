@@ -4,6 +4,7 @@
  * checked by type, size and range, with an ApiError naming the first problem.
  */
 import type { Method, Req, TrainSettings } from './api';
+import { FILE_LIMITS, overLimitText } from './sizes';
 
 export class ApiError extends Error {
   constructor(message: string) {
@@ -27,11 +28,14 @@ const oneOf =
     if (typeof v !== 'string' || !values.includes(v))
       throw new ApiError(`${f} must be one of ${values.join(', ')}`);
   };
+/** Bytes, at least one, at most `limit.bytes` (a file of the kind `limit.what`). */
 const bytes =
-  (max: number): Check =>
+  (limit: { bytes: number; what: string }): Check =>
   (v, f) => {
     if (!(v instanceof Uint8Array)) throw new ApiError(`${f} must be bytes`);
-    if (v.length === 0 || v.length > max) throw new ApiError(`${f} must hold 1 to ${max} bytes`);
+    if (v.length === 0) throw new ApiError(`${f} must hold at least 1 byte`);
+    if (v.length > limit.bytes)
+      throw new ApiError(`${f}: ${overLimitText(v.length, limit.bytes, limit.what)}`);
   };
 const optional =
   (check: Check): Check =>
@@ -91,7 +95,6 @@ const settings: Check = (v, f) => {
   }
 };
 
-const MAX_SAMPLE_BYTES = 64 * 1024 * 1024;
 const id = str(64);
 const name = str(100);
 /** A file name as the user's system gave it: any characters but control codes and NUL. */
@@ -133,9 +136,7 @@ const folderKeep: Check = (v, f) => {
 
 // ---- Issue 16b checks ----
 /** 10 s of 16 kHz mono 32-bit float WAV and its header, with room to spare. */
-const MAX_RECORDING_BYTES = 1024 * 1024;
-/** A project file; the browser mode's WebSocket carries at most 80 MB of base64. */
-const MAX_PROJECT_FILE_BYTES = 56 * 1024 * 1024;
+const RECORDING = { bytes: 1024 * 1024, what: 'a recording from the microphone' };
 const device: Check = (v, f) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v))
     throw new ApiError(`${f} must be an object`);
@@ -170,20 +171,20 @@ const SCHEMAS: { [M in Method]: Record<string, Check> } = {
   'sample:add': {
     project: id,
     className: name,
-    bytes: bytes(MAX_SAMPLE_BYTES),
+    bytes: bytes(FILE_LIMITS.sample),
     format: oneOf('wav', 'png', 'jpg')
   },
   'sample:inspect': {
     project: id,
     className: name,
     name: fileName,
-    bytes: bytes(MAX_SAMPLE_BYTES)
+    bytes: bytes(FILE_LIMITS.sample)
   },
   'sample:import': {
     project: id,
     className: name,
     name: fileName,
-    bytes: bytes(MAX_SAMPLE_BYTES),
+    bytes: bytes(FILE_LIMITS.sample),
     keep: optional(indices(10_000))
   },
   'sample:list': { project: id, className: name },
@@ -207,14 +208,14 @@ const SCHEMAS: { [M in Method]: Record<string, Check> } = {
   'sample:record': {
     project: id,
     className: name,
-    bytes: bytes(MAX_RECORDING_BYTES),
+    bytes: bytes(RECORDING),
     keep: optional(indices(100))
   },
   'sample:restore': { project: id, className: name, file: str(255) },
   'sample:move': { project: id, className: name, file: str(255), to: name },
   'project:devices': { project: id, mic: optional(device), camera: optional(device) },
   'project:export': { project: id },
-  'project:import-file': { name: fileName, bytes: bytes(MAX_PROJECT_FILE_BYTES) },
+  'project:import-file': { name: fileName, bytes: bytes(FILE_LIMITS.project) },
   'run:quantize': {
     project: id,
     run: id,

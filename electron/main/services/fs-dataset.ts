@@ -9,9 +9,13 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { isOsLeftover } from '../../../core/data/files';
 import { DatasetError, type DatasetSource } from '../../../core/data/dataset';
+import { MAX_SAMPLE_FILE_BYTES } from '../../shared/sizes';
 
-/** Files larger than this are refused unread (a 1 s clip or a photo is far smaller). */
-export const MAX_DATA_FILE_BYTES = 256 * 1024 * 1024;
+/**
+ * Files larger than this are refused unread (a 1 s clip or a photo is far smaller): the limit a
+ * file added to a class has however it comes.
+ */
+export const MAX_DATA_FILE_BYTES = MAX_SAMPLE_FILE_BYTES;
 /** Deeper folders than this inside a class are not walked (a guard against pathological trees). */
 const MAX_DEPTH = 32;
 

@@ -19,6 +19,7 @@
  */
 import { unzipSync } from 'fflate';
 import { isOsLeftover } from '../../../core/data/files';
+import { MAX_PROJECT_FILE_BYTES, sizeText } from '../../shared/sizes';
 import { MAX_DATA_FILE_BYTES } from './fs-dataset';
 
 /** What an archive may unpack to. Sizes in bytes, `ratio` unpacked : stored. */
@@ -38,29 +39,21 @@ export interface ZipLimits {
  * The limits a `.quench` file is read within; a person's project stays far inside each:
  * - one entry: the largest file folder import copies into a project (256 MB, ~23 min of 48 kHz
  *   stereo WAV); clips, pictures and models are far smaller;
- * - in total 1 GB, nearly 20 times what the largest project file the app takes (56 MB) holds of
- *   recordings, which deflate by 2 : 1 at most;
+ * - in total 1 GB, what the largest project file the app takes (MAX_PROJECT_FILE_BYTES, 512 MB)
+ *   holds of recordings, which deflate by 2 : 1 at most;
  * - 100 : 1 for anything over 16 MB: only silence compresses that well (a recording deflates by
  *   about 1.1–3 : 1, JSON by ~10 : 1, pictures and models are stored as they are), and a silent file that
  *   large is several minutes of nothing — the shape of a zip bomb, not of a project.
  */
 export const ARCHIVE_LIMITS: ZipLimits = {
   entryBytes: MAX_DATA_FILE_BYTES,
-  totalBytes: 1024 * 1024 * 1024,
+  totalBytes: 2 * MAX_PROJECT_FILE_BYTES,
   ratio: 100,
   ratioFreeBytes: 16 * 1024 * 1024
 };
 
 /** A zip whose contents can't be accepted, for a reason that isn't damage (too large, …). */
 export class ZipRefused extends Error {}
-
-/** "512 bytes", "30 KB", "29.3 MB", "1.0 GB" (binary units). */
-export function sizeText(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-  return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
-}
 
 function tooCompressed(what: string, unpacked: number, stored: number, limits: ZipLimits): string {
   const times = Math.round(unpacked / Math.max(1, stored));

@@ -7,6 +7,7 @@
  */
 import type { ImportedFile, RefusedFile, SampleInspection } from '../../../electron/shared/api';
 import type { QuenchApi } from '../../../electron/shared/api';
+import { FILE_LIMITS, overLimitText } from '../../../electron/shared/sizes';
 
 export interface PickedFile {
   name: string;
@@ -155,6 +156,10 @@ export class FileImport {
     className: string
   ): Promise<{ clips: number; pictures: boolean } | undefined> {
     if (f.size === 0) return this.refuse(f.name, 'the file is empty (0 bytes)');
+    // Refused unread: a file over the limit is never loaded into memory or sent.
+    const limit = FILE_LIMITS.sample;
+    if (f.size > limit.bytes)
+      return this.refuse(f.name, overLimitText(f.size, limit.bytes, limit.what));
     try {
       const bytes = new Uint8Array(await f.arrayBuffer());
       const req = { project, className, name: f.name, bytes };
