@@ -33,7 +33,7 @@ const bytes =
   (limit: { bytes: number; what: string }): Check =>
   (v, f) => {
     if (!(v instanceof Uint8Array)) throw new ApiError(`${f} must be bytes`);
-    if (v.length === 0) throw new ApiError(`${f} must hold at least 1 byte`);
+    if (v.length === 0) throw new ApiError(`${f}: the file is empty (0 bytes)`);
     if (v.length > limit.bytes)
       throw new ApiError(`${f}: ${overLimitText(v.length, limit.bytes, limit.what)}`);
   };
