@@ -334,6 +334,34 @@ describe('runs say what they started from', () => {
     });
   });
 
+  test('a picture project’s model list counts pictures, not clips, in every option', () => {
+    const evaluation = {
+      method: 'k-fold' as const,
+      folds: 5,
+      engine: 'int' as const,
+      accuracy: 0.9,
+      balancedAccuracy: 0.9,
+      clips: 40,
+      perClass: [0.9, 0.9],
+      classClips: [20, 20],
+      confusion: [],
+      mistakes: []
+    };
+    const seen = [run('p1', { evaluation }), run('p2', { evaluation, status: 'cancelled' })];
+    const classes = [
+      { name: 'cup', samples: 20 },
+      { name: 'pen', samples: 20 }
+    ];
+    const el = show(RunPicker, { runs: seen, classes, picked: 'p2', kind: 'vision', onpick() {} });
+    const options = [...el.querySelectorAll('option')].map(text);
+    expect(options).toHaveLength(3);
+    for (const o of options) {
+      expect(o).toContain('of 40 pictures');
+      expect(o).not.toMatch(/clip/);
+    }
+    expect(text(el.querySelector('[data-testid="live-run"]'))).not.toMatch(/clip/);
+  });
+
   test('Live explains a top “other sounds” as never announced', () => {
     const el = show(ProbBars, {
       labels: ['off', 'on', 'other sounds'],
