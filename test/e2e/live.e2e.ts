@@ -71,6 +71,15 @@ test('live detections, thresholds that gate only detections, panels that move an
   const { page } = h;
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.getByRole('button', { name: 'Open the demo' }).click();
+  // Each overlap says the hop the model's live path takes (whole 20 ms frames: 75 % is 0.26 s).
+  await expect
+    .poll(() => page.getByLabel('Overlap').locator('option').allTextContents())
+    .toEqual([
+      'none (every 1 s)',
+      '50 % (every 0.5 s)',
+      '75 % (every 0.26 s)',
+      '90 % (every 0.1 s)'
+    ]);
   await page.getByRole('button', { name: 'Start microphone' }).click();
   // "heard yes (NN %)", timestamped from Start.
   await expect

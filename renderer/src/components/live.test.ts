@@ -9,6 +9,10 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { LiveSettings } from '../../../core/live/detector';
 import type { LayerView, LiveEnergy } from '../../../core/live/layer-report';
 import type { Timeline } from '../../../core/live/replay';
+import { LivePath, windowHop } from '../../../core/live/live-path';
+import type { LogMelSettings } from '../../../core/features/logmel';
+import { decodeModel } from '../../../core/model-file/model-file';
+import { hopText } from '../lib/format';
 
 const calls: { method: string; req: Record<string, unknown> }[] = [];
 /** The bundled demo model's bytes, read by Node under the DOM environment (no Node types here). */
@@ -169,12 +173,36 @@ describe('LiveControls', () => {
     silent: [true, false]
   };
 
+  test('each overlap says the hop the live path takes at it (75 %: 0.26 s, as a replay reports)', async () => {
+    const contents = decodeModel(await modelFile());
+    const hop = (overlap: number) => new LivePath(contents, { overlap }).hopSeconds;
+    const el = show(LiveControls, {
+      settings,
+      kind: 'audio',
+      onchange: () => {},
+      hopSeconds: (overlap: number) =>
+        windowHop(new LivePath(contents).features as LogMelSettings, overlap).seconds
+    });
+    const options = [...el.querySelectorAll('option')].slice(0, 4).map(text);
+    // The demo's front end: 320-sample frames at 16 kHz, 50 per 1 s clip; 12.5 rounds to 13.
+    expect(options).toEqual([
+      'none (every 1 s)',
+      '50 % (every 0.5 s)',
+      '75 % (every 0.26 s)',
+      '90 % (every 0.1 s)'
+    ]);
+    expect(options.map((o) => o.replace(/.*every (.*) s\)$/, '$1'))).toEqual(
+      [0, 0.5, 0.75, 0.9].map((o) => hopText(hop(o)))
+    );
+  });
+
   test('speech-commands defaults shown; each change gives the whole new settings', () => {
     const seen: LiveSettings[] = [];
     const el = show(LiveControls, {
       settings,
       kind: 'audio',
-      onchange: (s: LiveSettings) => seen.push(s)
+      onchange: (s: LiveSettings) => seen.push(s),
+      hopSeconds: (overlap: number) => 1 - overlap
     });
     const [overlap, average] = [...el.querySelectorAll('select')];
     expect(overlap.selectedOptions[0].textContent).toBe('50 % (every 0.5 s)');

@@ -8,3 +8,11 @@ export function fixed(x: number, digits: number): string {
   const text = x.toFixed(digits);
   return Number(text) === 0 ? (0).toFixed(digits) : text;
 }
+
+/**
+ * Seconds between windows as every view says them: up to three decimals, no trailing zeros
+ * ("0.26", "0.5", "1").
+ */
+export function hopText(seconds: number): string {
+  return String(Number(seconds.toFixed(3)));
+}

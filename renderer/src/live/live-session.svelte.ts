@@ -10,6 +10,8 @@ import { decodeModel } from '../../../core/model-file/model-file';
 import { api } from '../api/client';
 import { Mic } from '../audio/mic';
 import type { InferIn, InferOut } from './infer-worker';
+
+type InferReady = Extract<InferOut, { type: 'ready' }>;
 import { forgetLiveSettings, loadLiveSettings, saveLiveSettings } from './settings';
 import { inferWorker } from './worker';
 
@@ -21,6 +23,8 @@ export interface FrameSource {
 export class LiveSession {
   running = $state(false);
   labels = $state.raw<string[]>([]);
+  /** The model's front end, once loaded. */
+  features = $state.raw<InferReady['features'] | undefined>(undefined);
   settings = $state.raw<LiveSettings | undefined>(undefined);
   /** The settings the model file suggests (defaults where it has none) and what they rest on. */
   modelSettings = $state.raw<LiveSettings | undefined>(undefined);
@@ -106,6 +110,7 @@ export class LiveSession {
   private onResult(m: InferOut): void {
     if (m.type === 'ready') {
       this.labels = m.labels;
+      this.features = m.features;
       this.kernels = m.kernels === 'wasm-simd' ? 'WebAssembly SIMD kernels' : 'JavaScript kernels';
       const stored = loadLiveSettings(this.project, this.run, m.labels.length);
       this.modelSettings = m.settings;
