@@ -432,6 +432,16 @@ describe('ExportDialog', () => {
     });
   });
 
+  test('ONNX names the runtime that gives Quench’s answers; Quench’s own files need none', () => {
+    const el = show(ExportDialog, { project, run, onclose: () => {} });
+    expect(text(el.querySelector('[data-testid="export-runtime"]'))).toMatch(
+      /^Gives Quench's answers on onnxruntime's CPU backend \(the wasm one in a browser\).*WebGPU/
+    );
+    el.querySelector<HTMLInputElement>('input[value="int"]')!.click();
+    flushSync();
+    expect(el.querySelector('[data-testid="export-runtime"]')).toBeNull();
+  });
+
   test('pictures: the pixel size is asked for and checked; Escape closes', async () => {
     let closed = 0;
     const el = show(ExportDialog, {
