@@ -319,8 +319,44 @@ describe('EnergyMeter', () => {
     expect(all).toContain('they stay on chip (SRAM 32 KB)');
     expect(all).toContain('0.02 µW');
     expect(all).toContain(`${(2430 / 2e-8 / 3600 / 24 / 365).toFixed(1)} years`);
+    // Nothing but this window's figure before the other two are known.
+    expect(el.querySelector('[data-testid="energy-mean"]')).toBeNull();
+    expect(el.querySelector('[data-testid="energy-trained"]')).toBeNull();
     const big = show(EnergyMeter, { energy: { ...energy, weightsStationary: false }, rate: 1 });
     expect(text(big)).toContain('streamed from DRAM on every inference');
+  });
+});
+
+describe('EnergyMeter beside the run’s own figure', () => {
+  test('this window, the mean since Start and Train’s mean over the training clips, each named', () => {
+    const el = show(EnergyMeter, {
+      energy,
+      rate: 2,
+      mean: { pj: 1850, windows: 24 },
+      trained: { totalPj: 2300, clips: 450 }
+    });
+    const terms = [...el.querySelectorAll('dt')].map(text);
+    expect(terms.slice(0, 3)).toEqual(['This window', 'Mean since Start', 'This run in Train']);
+    expect(text(el.querySelector('[data-testid="energy"]'))).toBe('2.0 nJ');
+    expect(text(el.querySelector('[data-testid="energy-mean"]'))).toBe('1.9 nJ over 24 windows');
+    expect(text(el.querySelector('[data-testid="energy-trained"]'))).toBe(
+      '2.3 nJ, the mean over its 450 training clips'
+    );
+    expect(text(el.querySelector('[data-testid="energy-basis"]'))).toMatch(
+      /^Each figure is the same estimate on different input: it follows how sparse the input makes the activations, so it moves from window to window and a mean depends on what it was taken over\./
+    );
+    const camera = show(EnergyMeter, {
+      energy,
+      rate: 2,
+      mean: { pj: 1850, windows: 1 },
+      trained: { totalPj: 2300, clips: 40 },
+      kind: 'vision'
+    });
+    expect([...camera.querySelectorAll('dt')].map(text)[0]).toBe('This frame');
+    expect(text(camera.querySelector('[data-testid="energy-mean"]'))).toBe('1.9 nJ over 1 frame');
+    expect(text(camera.querySelector('[data-testid="energy-trained"]'))).toBe(
+      '2.3 nJ, the mean over its 40 training pictures'
+    );
   });
 });
 

@@ -37,6 +37,8 @@ export class LiveSession {
   silent = $state(false);
   layers = $state.raw<LayerView[]>([]);
   energy = $state.raw<LiveEnergy | undefined>(undefined);
+  /** Energy per inference averaged over every window since Start (pJ), and the windows. */
+  energyMean = $state.raw<{ pj: number; windows: number }>({ pj: 0, windows: 0 });
   /** Audio: mean level per mel band of the latest window. */
   preview = $state.raw<number[]>([]);
   detections = $state.raw<(Detection & { id: number })[]>([]);
@@ -130,6 +132,11 @@ export class LiveSession {
       this.silent = m.silent;
       this.layers = m.layers;
       this.energy = m.energy;
+      const { pj, windows } = this.energyMean;
+      this.energyMean = {
+        pj: (pj * windows + m.energy.totalPj) / (windows + 1),
+        windows: windows + 1
+      };
       if (m.preview) this.preview = m.preview;
       if (m.detection)
         this.detections = [{ ...m.detection, id: this.nextId++ }, ...this.detections].slice(0, 50);
@@ -169,6 +176,7 @@ export class LiveSession {
     this.problem = '';
     this.post({ type: 'reset' });
     this.detections = [];
+    this.energyMean = { pj: 0, windows: 0 };
     this.running = true;
     let last = performance.now();
     const began = last;
