@@ -5,7 +5,7 @@ import { layerTitles } from '../../core/live/layer-report';
 import { evaluateContents, examplesForModel } from '../../core/data/pipeline';
 import { evaluateInt, type LayerSummary } from '../../core/engine/evaluate-int';
 import type { IntModel } from '../../core/engine/int-model';
-import { coinCellHours, estimateEnergy, powerWatts } from '../../core/energy/estimate';
+import { coinCellHours, powerWatts, type EnergyEstimate } from '../../core/energy/estimate';
 import { sparsityReport } from '../../core/sparsify/analytics';
 import type { Evaluation } from '../../core/train/evaluate';
 import { initTrainingBackend } from '../../core/train/backend/init-backend';
@@ -41,21 +41,24 @@ export async function cmdEval(v: Values, io: Io): Promise<number> {
   const started = io.now();
   let ev: Evaluation;
   let summaries: LayerSummary[] | undefined;
+  let meanEnergy: EnergyEstimate | undefined;
   let model: IntModel | undefined;
   if (engine === 'int') {
     model = intModelOf(contents, modelPath);
     const r = evaluateInt(model, examples);
     ev = r.evaluation;
     summaries = r.layers;
+    meanEnergy = r.energy;
   } else {
     ev = evaluateContents(contents, examples);
   }
   const latencyMs = (io.now() - started) / examples.count;
   let layers: Record<string, unknown>[] | undefined;
   let energy: Record<string, unknown> | undefined;
-  if (model && summaries) {
+  if (model && summaries && meanEnergy) {
     const sparsity = sparsityReport(model, summaries, contents);
-    const e = estimateEnergy(model, summaries);
+    // The mean of each example's own estimate (what Live's meter shows per window).
+    const e = meanEnergy;
     const titles = layerTitles(model);
     layers = summaries.map((l, i) => ({
       title: titles[i],
@@ -134,7 +137,7 @@ export async function cmdEval(v: Values, io: Io): Promise<number> {
       const total = energy.totalPj as number;
       const float = energy.floatDensePj as number;
       io.out(
-        `energy per inference: ${(total / 1000).toFixed(1)} nJ (zeros skipped), ${((energy.gatedPj as number) / 1000).toFixed(1)} nJ (gated), float32 dense ${(float / 1000).toFixed(1)} nJ — ${(float / total).toFixed(1)}× less`
+        `energy per inference, mean over the ${result.examples} examples: ${(total / 1000).toFixed(1)} nJ (zeros skipped), ${((energy.gatedPj as number) / 1000).toFixed(1)} nJ (gated), float32 dense ${(float / 1000).toFixed(1)} nJ — ${(float / total).toFixed(1)}× less`
       );
       io.out(
         `at 10 inferences/s: ${((energy.wattsAt10PerSecond as number) * 1e6).toFixed(2)} µW, a CR2032 coin cell lasts ${((energy.coinCellHoursAt10PerSecond as number) / 24 / 365).toFixed(1)} years`

@@ -6,6 +6,7 @@
  */
 import { ConvertError, convertToInt } from '../engine/convert';
 import { evaluateInt, type LayerSummary } from '../engine/evaluate-int';
+import type { EnergyEstimate } from '../energy/estimate';
 import type { ModelContents } from '../model-file/model-file';
 import { networkToContents } from '../model-file/network-io';
 import type { ModelSpec } from '../spec/model-spec';
@@ -149,8 +150,10 @@ export interface Fitted {
   heldOut?: HeldOutPredictions;
   /** Training examples, augmented copies included. */
   examples: number;
-  /** The integer engine's per-layer counts on the un-augmented training clips (energy). */
+  /** The integer engine's per-layer counts on the un-augmented training clips. */
   layers?: LayerSummary[];
+  /** Energy per inference on those clips: the mean of each clip's own estimate. */
+  energy?: EnergyEstimate;
 }
 
 function part(scanned: ScannedDataset, idx: number[]): ScannedDataset {
@@ -233,10 +236,11 @@ export async function fitPart(
     const predict = (d: Examples) =>
       contents.int ? evaluateInt(contents.int, d).probabilities : predictProbabilities(network, d);
     let layers: LayerSummary[] | undefined;
+    let energy: EnergyEstimate | undefined;
     let ownProbs: Float32Array;
     if (contents.int) {
       const own = evaluateInt(contents.int, plain);
-      [ownProbs, layers] = [own.probabilities, own.layers];
+      [ownProbs, layers, energy] = [own.probabilities, own.layers, own.energy];
     } else ownProbs = predictProbabilities(network, plain);
     const own = scoreProbabilities(ownProbs, plain.y, plain.classes);
     let top = 0;
@@ -256,7 +260,16 @@ export async function fitPart(
       at: testIdx.map((i) => scanned.items[i].at),
       classes: scanned.labels.length
     };
-    return { contents, result, engine, served, heldOut, examples: trainSet.count, layers };
+    return {
+      contents,
+      result,
+      engine,
+      served,
+      heldOut,
+      examples: trainSet.count,
+      layers,
+      energy
+    };
   } finally {
     disposeNetwork(network);
   }

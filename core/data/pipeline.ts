@@ -2,7 +2,7 @@
  * Dataset folder → trained model contents, and model + dataset → evaluation: the steps the CLI,
  * the app's training worker and the benchmarks share, so that they all do exactly the same thing.
  */
-import { estimateEnergy } from '../energy/estimate';
+import type { EnergyEstimate } from '../energy/estimate';
 import { checkImageSettings, type ImageSettings } from '../features/image';
 import { checkLogMelSettings, FeatureError, type LogMelSettings } from '../features/logmel';
 import { networkFromContents } from '../model-file/network-io';
@@ -59,7 +59,10 @@ export {
   type ServedFit
 } from './fit';
 
-/** Energy per inference of the served model, averaged over its own training clips. */
+/**
+ * Energy per inference of the served model, averaged over its own training clips (un-augmented):
+ * the mean of each clip's estimate, the computation Live's meter makes on every window.
+ */
 export interface EnergySummary {
   /** Simulated accelerator energy per inference, zero activations skipped (core/energy). */
   totalPj: number;
@@ -195,14 +198,12 @@ export interface TrainDatasetResult {
   detection?: DetectionCalibration;
 }
 
-/** {@link EnergySummary} of an integer model from its per-layer counts on `clips` inputs. */
-export function energySummary(
-  model: Parameters<typeof estimateEnergy>[0],
-  layers: Parameters<typeof estimateEnergy>[1],
-  clips: number
-): EnergySummary {
-  const e = estimateEnergy(model, layers);
-  return { totalPj: e.totalPj, floatDensePj: e.floatDensePj, clips };
+/**
+ * {@link EnergySummary} of the mean energy estimate over `clips` inputs (evaluateInt's `energy`:
+ * the mean of each input's own estimate, so the mean of what Live's meter shows on them).
+ */
+export function energySummary(mean: EnergyEstimate, clips: number): EnergySummary {
+  return { totalPj: mean.totalPj, floatDensePj: mean.floatDensePj, clips };
 }
 
 function refuseProblems(scanned: ScannedDataset, skipBad: boolean): void {
@@ -357,8 +358,8 @@ export async function trainOnDataset(
   }
   const counts = Object.fromEntries(scanned.labels.map((l, i) => [l, scanned.counts[i]]));
   const energy =
-    fitted.contents.int && fitted.layers
-      ? energySummary(fitted.contents.int, fitted.layers, fitted.served.clips)
+    fitted.contents.int && fitted.energy
+      ? energySummary(fitted.energy, fitted.served.clips)
       : undefined;
   return {
     energy,

@@ -206,6 +206,59 @@ export function estimateEnergy(
   };
 }
 
+/**
+ * Energy per inference averaged over many inputs: the mean of each input's own estimate, what
+ * Live's meter would show on them one after another. (The estimate of averaged counts is not the
+ * same: the run-length coder caps each input's tensor at its dense size, so averaging the counts
+ * of sparse and dense inputs first overstates what moves.) Placement and per-action costs are the
+ * model's own and the same for every input; every other figure, per layer too, is averaged.
+ */
+export class EnergyMean {
+  private total: EnergyEstimate | undefined;
+  private n = 0;
+
+  add(e: EnergyEstimate): void {
+    this.n++;
+    if (!this.total) {
+      this.total = { ...e, layers: e.layers.map((l) => ({ ...l })) };
+      return;
+    }
+    addNumbers(this.total, e);
+    this.total.layers.forEach((l, i) => addNumbers(l, e.layers[i]));
+  }
+
+  /** Inputs added so far. */
+  get count(): number {
+    return this.n;
+  }
+
+  /** The mean estimate; RangeError before any input was added. */
+  get mean(): EnergyEstimate {
+    if (!this.total) throw new RangeError('no inference to average energy over');
+    const n = this.n;
+    const mean = { ...this.total, layers: this.total.layers.map((l) => ({ ...l })) };
+    scaleNumbers(mean, 1 / n);
+    mean.layers.forEach((l) => scaleNumbers(l, 1 / n));
+    return mean;
+  }
+}
+
+/** Fields that are costs of one action or placement, the same for every input. */
+const PER_ACTION = new Set(['weightWordPj', 'activationWordPj', 'macPj']);
+
+function addNumbers<T extends object>(into: T, from: T): void {
+  const a = into as Record<string, unknown>;
+  const b = from as Record<string, unknown>;
+  for (const k of Object.keys(a))
+    if (typeof a[k] === 'number' && !PER_ACTION.has(k)) a[k] = (a[k] as number) + (b[k] as number);
+}
+
+function scaleNumbers<T extends object>(x: T, by: number): void {
+  const a = x as Record<string, unknown>;
+  for (const k of Object.keys(a))
+    if (typeof a[k] === 'number' && !PER_ACTION.has(k)) a[k] = (a[k] as number) * by;
+}
+
 /** Power in watts at `perSecond` inferences per second. */
 export function powerWatts(energyPj: number, perSecond: number): number {
   return energyPj * 1e-12 * perSecond;

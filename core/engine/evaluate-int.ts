@@ -1,8 +1,10 @@
 /**
  * Evaluation through the integer engine: accuracy, per-class recall and confusion as the tfjs
  * evaluation gives them, plus per-layer counts averaged over the examples (what the sparsity
- * panel and the energy model read).
+ * panel reads) and the energy per inference averaged over them (core/energy, as Live's meter
+ * estimates each inference).
  */
+import { EnergyMean, estimateEnergy, type EnergyEstimate } from '../energy/estimate';
 import type { Examples } from '../train/dataset';
 import { scoreProbabilities, type Evaluation } from '../train/evaluate';
 import type { OpCounters } from './counters';
@@ -73,20 +75,31 @@ const AVERAGED = [
 ] as const;
 const AVERAGED_OPTIONAL = ['inputRunPairs', 'outputRunPairs'] as const;
 
+/**
+ * Runs every example of `d` through `model`. `energy`: the mean of each example's own energy
+ * estimate (undefined when `d` holds no example).
+ */
 export function evaluateInt(
   model: IntModel,
   d: Examples
-): { evaluation: Evaluation; layers: LayerSummary[]; probabilities: Float32Array } {
+): {
+  evaluation: Evaluation;
+  layers: LayerSummary[];
+  probabilities: Float32Array;
+  energy: EnergyEstimate | undefined;
+} {
   const k = model.classes;
   const per = d.shape[0] * d.shape[1] * d.shape[2];
   const probabilities = new Float32Array(d.count * k);
   let layers: LayerSummary[] = [];
   const wins: Record<string, Float64Array> = {};
+  const energy = new EnergyMean();
   const active: (Uint8Array | undefined)[] = [];
   for (let i = 0; i < d.count; i++) {
     const r = runInt(model, d.x.subarray(i * per, (i + 1) * per));
     probabilities.set(r.probabilities, i * k);
     const one = layerSummaries(model, r.counters);
+    energy.add(estimateEnergy(model, one));
     if (i === 0) layers = one;
     else {
       layers.forEach((l, j) => {
@@ -115,5 +128,10 @@ export function evaluateInt(
       l.dutyCycles = Array.from(wins[l.name], (v) => v / locations);
     }
   });
-  return { evaluation: scoreProbabilities(probabilities, d.y, k), layers, probabilities };
+  return {
+    evaluation: scoreProbabilities(probabilities, d.y, k),
+    layers,
+    probabilities,
+    energy: energy.count ? energy.mean : undefined
+  };
 }

@@ -86,6 +86,20 @@ function frontEndOf(contents: ModelContents): LogMelSettings | ImageSettings {
   throw new FeatureError(`model ${contents.spec.name} has no log-mel or image feature settings`);
 }
 
+/**
+ * The hop between judged windows of a log-mel front end at `overlap` (0 ≤ overlap < 1): (1 −
+ * overlap) of a clip, rounded to whole feature frames (at least one) — the only hops the stream
+ * can take. E.g. 75 % of a 1 s clip at 16 kHz with 320-sample frames: 12.5 → 13 frames, 0.26 s.
+ */
+export function windowHop(
+  features: Pick<LogMelSettings, 'sampleRate' | 'clipSeconds' | 'hopLength'>,
+  overlap: number
+): { frames: number; seconds: number } {
+  const perClip = (features.sampleRate * features.clipSeconds) / features.hopLength;
+  const frames = Math.max(1, Math.round((1 - overlap) * perClip));
+  return { frames, seconds: (frames * features.hopLength) / features.sampleRate };
+}
+
 export class LivePath {
   readonly model: IntModel;
   readonly labels: string[];
@@ -140,15 +154,12 @@ export class LivePath {
   }
 
   get hopFrames(): number {
-    const s = this.features as LogMelSettings;
-    const perClip = (s.sampleRate * s.clipSeconds) / s.hopLength;
-    return Math.max(1, Math.round((1 - this.current.overlap) * perClip));
+    return windowHop(this.features as LogMelSettings, this.current.overlap).frames;
   }
 
   /** Seconds between judged windows (audio). */
   get hopSeconds(): number {
-    const s = this.features as LogMelSettings;
-    return (this.hopFrames * s.hopLength) / s.sampleRate;
+    return windowHop(this.features as LogMelSettings, this.current.overlap).seconds;
   }
 
   /** Starts a new stream: no samples, no averaging history, no recent detection. */

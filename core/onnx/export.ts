@@ -5,10 +5,12 @@
  * `logits` float32 [1, classes], `probabilities` (their softmax) and `codes` uint8, the
  * activation codes entering the classifier (for checking agreement).
  *
- * - Linear weights: QLinearConv / MatMulInteger with int8 weights and uint8 activations; the
- *   batch-norm scale goes into the per-channel weight scale (a negative one flips the codes).
- * - Exponential and k-means weights (integer levels wider than int8): the QDQ form — dequantized
- *   activations, float Conv / MatMul on the exact level values, QuantizeLinear back to codes.
+ * - Linear weights: ConvInteger / MatMulInteger with int8 weights and uint8 activations, then
+ *   the requantization (per-channel scale and the folded batch norm) in float.
+ * - Exponential and k-means weights (integer levels wider than int8): two int8 halves, their two
+ *   integer products combined in int32 (`integerProduct`).
+ * - Average pooling on real values: codes become reals by Cast, Sub and Mul, never
+ *   DequantizeLinear (see `dequantize`), then QuantizeLinear back to codes.
  * - Activations narrower than 8 bits are clipped to their largest code.
  * - k-WTA with standard ops: TopK for the k-th value, then the winners are those above it plus
  *   the lowest-indexed ones equal to it (CumSum), and only positive values — the engine's rule.
@@ -201,10 +203,23 @@ function maxPool(g: GraphBuilder, st: State, op: IntMaxPool): State {
   return { ...st, name: y, shape: [outH, outW, c] };
 }
 
+/**
+ * Codes → real values, (code − zero point) · step, as DequantizeLinear defines it but in plain
+ * Cast, Sub and Mul: onnxruntime-web's WebGPU DequantizeLinear misreads per-tensor uint8 input
+ * (onnxruntime issue 32578), and these ops give the same float32 values on every backend (the
+ * difference of two codes is an exact integer).
+ */
+function dequantize(g: GraphBuilder, st: State): string {
+  const codes = g.node('Cast', [st.name], { to: DT.FLOAT });
+  const centred =
+    st.zeroPoint === 0
+      ? codes
+      : g.node('Sub', [codes, g.constant('x_zero', DT.FLOAT, [], [st.zeroPoint])]);
+  return g.node('Mul', [centred, g.constant('x_scale', DT.FLOAT, [], [st.step])]);
+}
+
 function avgPool(g: GraphBuilder, st: State, op: IntAvgPool): State {
-  const xScale = g.constant('x_scale', DT.FLOAT, [], [st.step]);
-  const xZero = g.constant('x_zero', DT.UINT8, [], [st.zeroPoint]);
-  const xf = g.node('DequantizeLinear', [st.name, xScale, xZero]);
+  const xf = dequantize(g, st);
   const [outH, outW, c] = op.outShape;
   const yf =
     op.op === 'gap'

@@ -245,7 +245,11 @@ describe('the integer engine and exports', () => {
     expect(ev.energy.floatDensePj).toBeGreaterThan(ev.energy.totalPj);
     expect(ev.energy.gatedPj).toBeGreaterThanOrEqual(ev.energy.totalPj);
     const text = await quench('eval', '--model', model, '--data', join(root, 'test'));
-    expect(text.out).toMatch(/energy per inference: [\d.]+ nJ \(zeros skipped\)/);
+    expect(text.out).toMatch(
+      new RegExp(
+        `energy per inference, mean over the ${ev.examples} examples: [\\d.]+ nJ \\(zeros skipped\\)`
+      )
+    );
     expect(text.out).toMatch(/coin cell lasts/);
   });
 

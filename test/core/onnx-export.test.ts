@@ -4,12 +4,15 @@
  * test sample, with the classifier's input codes within one quantization step — for linear
  * (ConvInteger/MatMulInteger), exponential and k-means (QDQ) weights and k-WTA in standard ops.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { convertToInt } from '../../core/engine/convert';
 import { runInt } from '../../core/engine/engine';
+import { decodeModel } from '../../core/model-file/model-file';
 import { networkToContents } from '../../core/model-file/network-io';
-import { exportOnnx } from '../../core/onnx/export';
+import { exportOnnx, type OnnxExportOptions } from '../../core/onnx/export';
 import { applyOverrides, type ModelSpec } from '../../core/spec';
 import { initTrainingBackend } from '../../core/train/backend/init-backend';
 import type { Examples } from '../../core/train/dataset';
@@ -101,4 +104,64 @@ describe.each([
     expect(worstCode).toBeLessThanOrEqual(1);
     await session.release();
   });
+});
+
+/** The fields of one protobuf message: field number → its length-delimited payloads. */
+function protoFields(bytes: Uint8Array): Map<number, Uint8Array[]> {
+  const out = new Map<number, Uint8Array[]>();
+  let at = 0;
+  const varint = () => {
+    let v = 0n;
+    for (let shift = 0n; ; shift += 7n) {
+      const b = bytes[at++];
+      v |= BigInt(b & 0x7f) << shift;
+      if (b < 0x80) return v;
+    }
+  };
+  while (at < bytes.length) {
+    const tag = Number(varint());
+    const wire = tag & 7;
+    if (wire === 0) varint();
+    else if (wire === 1) at += 8;
+    else if (wire === 5) at += 4;
+    else if (wire === 2) {
+      const n = Number(varint());
+      const list = out.get(tag >> 3) ?? [];
+      list.push(bytes.subarray(at, at + n));
+      out.set(tag >> 3, list);
+      at += n;
+    } else throw new Error(`wire type ${wire} is not in ONNX's ModelProto`);
+  }
+  return out;
+}
+
+/** The op type of every node of an ONNX model's graph (ModelProto.graph = 7, node = 1, op_type = 4). */
+function opTypes(onnx: Uint8Array): string[] {
+  const graph = protoFields(onnx).get(7)![0];
+  return (protoFields(graph).get(1) ?? []).map((node) =>
+    new TextDecoder().decode(protoFields(node).get(4)![0])
+  );
+}
+
+describe('the exported graph runs alike on every onnxruntime backend', () => {
+  const demo = decodeModel(
+    new Uint8Array(readFileSync(join(import.meta.dirname, '..', '..', 'models', 'demo-words.qnm')))
+  );
+  const options: [string, OnnxExportOptions][] = [
+    ['features in', {}],
+    [
+      'raw audio in',
+      { input: 'raw', features: demo.spec.features as unknown as OnnxExportOptions['features'] }
+    ]
+  ];
+
+  test.each(options)(
+    'the demo, %s: no DequantizeLinear (WebGPU misreads uint8 codes there), yet average pooling',
+    (_name, o) => {
+      const ops = opTypes(exportOnnx(convertToInt(demo), '', o));
+      expect(ops).toContain('GlobalAveragePool');
+      expect(ops).toContain('ConvInteger');
+      expect(ops).not.toContain('DequantizeLinear');
+    }
+  );
 });

@@ -71,6 +71,22 @@ test('live detections, thresholds that gate only detections, panels that move an
   const { page } = h;
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.getByRole('button', { name: 'Open the demo' }).click();
+  // Each overlap says the hop the model's live path takes (whole 20 ms frames: 75 % is 0.26 s).
+  await expect
+    .poll(
+      () =>
+        page
+          .getByRole('combobox', { name: /^Overlap/ })
+          .locator('option')
+          .allTextContents(),
+      { timeout: 20_000 }
+    )
+    .toEqual([
+      'none (every 1 s)',
+      '50 % (every 0.5 s)',
+      '75 % (every 0.26 s)',
+      '90 % (every 0.1 s)'
+    ]);
   await page.getByRole('button', { name: 'Start microphone' }).click();
   // "heard yes (NN %)", timestamped from Start.
   await expect
@@ -86,6 +102,11 @@ test('live detections, thresholds that gate only detections, panels that move an
     await page.waitForTimeout(250);
   }
   expect(readings.size).toBeGreaterThan(2);
+  // Beside this window's figure: the mean since Start, and the run's own (Train's) figure.
+  expect(await page.getByTestId('energy-mean').textContent()).toMatch(/nJ over \d+ windows/);
+  expect(await page.getByTestId('energy-trained').textContent()).toMatch(
+    /nJ, the mean over its \d+ training clips/
+  );
   expect(await page.getByTestId('energy-split').textContent()).toContain('moving activations');
   expect(await page.getByText('Zeros travel run-length coded').isVisible()).toBe(true);
   expect(await page.getByRole('rowheader', { name: 'conv 2 (32 filters)' }).isVisible()).toBe(true);

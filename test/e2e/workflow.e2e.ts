@@ -344,3 +344,153 @@ test('collect, train and compare, export and import, the demo; at 1280×800 and 
   expect(await page.getByText(/older class set/).count()).toBe(0);
   await shoot(page, 'live');
 }, 300_000);
+
+const SIZES = [
+  [1280, 800],
+  [800, 600]
+] as const;
+
+/** A WAV of `seconds` of quiet noise at 16 kHz (a background clip). */
+function noiseWav(seconds: number): Uint8Array {
+  const n = Math.round(seconds * 16000);
+  const b = Buffer.alloc(44 + 2 * n);
+  b.write('RIFF', 0);
+  b.writeUInt32LE(36 + 2 * n, 4);
+  b.write('WAVEfmt ', 8);
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20);
+  b.writeUInt16LE(1, 22);
+  b.writeUInt32LE(16000, 24);
+  b.writeUInt32LE(32000, 28);
+  b.writeUInt16LE(2, 32);
+  b.writeUInt16LE(16, 34);
+  b.write('data', 36);
+  b.writeUInt32LE(2 * n, 40);
+  for (let i = 0; i < n; i++) b.writeInt16LE(((i * 7919) % 600) - 300, 44 + 2 * i);
+  return new Uint8Array(b);
+}
+
+/**
+ * Measured in the page: per element matching `selector`, the lines its text takes and how many
+ * of its words are broken across lines (a word whose letters sit on more than one line).
+ */
+async function textLines(
+  page: Page,
+  selector: string
+): Promise<{ text: string; lines: number; brokenWords: string[] }[]> {
+  return page.evaluate((sel) => {
+    /* eslint-disable @typescript-eslint/no-explicit-any */
+    const doc = (globalThis as any).document;
+    return Array.from(doc.querySelectorAll(sel) as ArrayLike<any>).map((el) => {
+      const tops = (range: any) =>
+        new Set(Array.from(range.getClientRects() as ArrayLike<any>).map((r) => Math.round(r.top)));
+      const whole = doc.createRange();
+      whole.selectNodeContents(el);
+      const brokenWords: string[] = [];
+      const walker = doc.createTreeWalker(el, 4);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (const m of (node.textContent as string).matchAll(/\S+/g)) {
+          const r = doc.createRange();
+          r.setStart(node, m.index);
+          r.setEnd(node, m.index + m[0].length);
+          if (tops(r).size > 1) brokenWords.push(m[0]);
+        }
+      }
+      return { text: el.textContent.trim(), lines: tops(whole).size, brokenWords };
+    });
+  }, selector);
+}
+
+/** Buttons whose label is cut: text outside the button, or an inner box clipping it. */
+async function cutButtons(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    /* eslint-disable @typescript-eslint/no-explicit-any */
+    const g = globalThis as any;
+    const out: string[] = [];
+    for (const b of Array.from(g.document.querySelectorAll('button') as ArrayLike<any>)) {
+      const box = b.getBoundingClientRect();
+      if (box.width === 0) continue;
+      const range = g.document.createRange();
+      range.selectNodeContents(b);
+      const text = range.getBoundingClientRect();
+      const clipped = [b, ...Array.from(b.querySelectorAll('*') as ArrayLike<any>)].some(
+        (e) => e.scrollWidth > e.clientWidth + 1 && g.getComputedStyle(e).overflowX !== 'visible'
+      );
+      if (clipped || text.right > box.right + 1 || text.left < box.left - 1)
+        out.push(b.textContent.trim());
+    }
+    return out;
+  });
+}
+
+test('at 1280×800 and 800×600: the background class on one line, no button label cut, the runs table fits with whole-word headings', async () => {
+  const { page, api } = h;
+  const call = (method: string, req: unknown) => api.handle(method, req) as Promise<{ id: string }>;
+  const sounds = await call('project:create', { name: 'Layout sounds', kind: 'audio' });
+  await call('class:add', { project: sounds.id, name: 'yes' });
+  await call('class:add', { project: sounds.id, name: 'background' });
+  for (let i = 0; i < 10; i++)
+    await call('sample:add', {
+      project: sounds.id,
+      className: 'background',
+      bytes: noiseWav(1),
+      format: 'wav'
+    });
+  const pictures = await call('project:create', { name: 'Layout pictures', kind: 'vision' });
+  await call('class:add', { project: pictures.id, name: 'the blue coffee mug on my desk' });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByRole('button', { name: 'Projects', exact: true }).click();
+  await page.reload();
+
+  // "background" with its 10 clips: the name on one line, whole (it broke as "backgroun / d").
+  await page.locator(`li[data-project="${sounds.id}"] .open`).click();
+  await expect.poll(() => page.locator('button.class[data-class="background"]').count()).toBe(1);
+  for (const [w, hgt] of SIZES) {
+    await page.setViewportSize({ width: w, height: hgt });
+    const [name] = await textLines(page, 'button.class[data-class="background"] .label');
+    expect(name, `at ${w}×${hgt}`).toEqual({ text: 'background', lines: 1, brokenWords: [] });
+    expect(await cutButtons(page), `Collect at ${w}×${hgt}`).toEqual([]);
+  }
+
+  // A long picture class: the capture button wraps its label instead of cutting "(Space)".
+  await page.getByRole('button', { name: 'Projects', exact: true }).click();
+  await page.locator(`li[data-project="${pictures.id}"] .open`).click();
+  const capture = page.getByRole('button', { name: /^Capture 10 frames of/ });
+  await expect.poll(() => capture.count()).toBe(1);
+  for (const [w, hgt] of SIZES) {
+    await page.setViewportSize({ width: w, height: hgt });
+    expect(await cutButtons(page), `Collect (pictures) at ${w}×${hgt}`).toEqual([]);
+  }
+
+  // The demo's runs table at 800×600: no sideways scroll, room even beside a classic 17 px scroll
+  // bar, and headings broken only between words.
+  await page.getByRole('button', { name: 'Projects', exact: true }).click();
+  await page.getByRole('button', { name: 'Open the demo' }).click();
+  await expect.poll(() => page.getByTestId('live-run').count()).toBe(1);
+  await page.getByRole('button', { name: 'Train', exact: true }).first().click();
+  const runs = page.getByTestId('runs-table');
+  await expect.poll(() => runs.locator('tbody tr').count()).toBeGreaterThan(0);
+  for (const [w, hgt] of SIZES) {
+    await page.setViewportSize({ width: w, height: hgt });
+    const fit = await runs.evaluate((t: any) => {
+      const room = t.parentElement.getBoundingClientRect().width;
+      const width = t.getBoundingClientRect().width;
+      t.style.width = 'min-content';
+      const least = t.getBoundingClientRect().width;
+      t.style.width = '';
+      const de = t.ownerDocument.documentElement;
+      return { room, width, least, sideways: de.scrollWidth - de.clientWidth };
+    });
+    expect(fit.sideways, `${w}×${hgt}`).toBeLessThanOrEqual(0);
+    expect(fit.width, `${w}×${hgt}`).toBeLessThanOrEqual(fit.room);
+    expect(fit.least, `${w}×${hgt}`).toBeLessThanOrEqual(fit.room - 17);
+    const headings = await textLines(page, '[data-testid="runs-table"] thead button');
+    expect(headings.length).toBeGreaterThan(10);
+    expect(
+      headings.filter((h) => h.brokenWords.length),
+      `${w}×${hgt}`
+    ).toEqual([]);
+    expect(await cutButtons(page), `Train at ${w}×${hgt}`).toEqual([]);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+}, 120_000);

@@ -74,7 +74,7 @@ function predict(
   model: ModelContents,
   scanned: ScannedDataset,
   items: RawItem[]
-): HeldOutPredictions & { layers: ReturnType<typeof evaluateInt>['layers'] } {
+): HeldOutPredictions & { energy: ReturnType<typeof evaluateInt>['energy'] } {
   const settings = featureSettings(model.spec);
   const shape = model.spec.input.shape as [number, number, number];
   const ex = buildExamples({ ...scanned, items }, settings, shape);
@@ -85,7 +85,7 @@ function predict(
     files: items.map((it) => it.file),
     at: items.map((it) => it.at),
     classes: scanned.labels.length,
-    layers: r.layers
+    energy: r.energy
   };
 }
 
@@ -191,6 +191,6 @@ export async function whatIf(opts: {
     evaluation,
     evaluationNote,
     served,
-    energy: own.length ? energySummary(next.int!, p.layers, own.length) : undefined
+    energy: own.length && p.energy ? energySummary(p.energy, own.length) : undefined
   };
 }

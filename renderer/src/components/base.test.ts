@@ -308,6 +308,31 @@ describe('runs say what they started from', () => {
     );
   });
 
+  test('a run’s energy says it is the mean over its training clips, and what Live shows instead', () => {
+    const el = show(RunDetail, {
+      project: 'p',
+      audio: true,
+      classes: [],
+      progress: [],
+      busy: false,
+      oncopy() {},
+      onrequantize() {},
+      ondownload() {},
+      ondelete() {},
+      onchange() {},
+      run: { ...runs[0], energy: { totalPj: 795_807, floatDensePj: 31_811_921, clips: 450 } }
+    });
+    expect(text(el.querySelector('[data-testid="energy-per-inference"]'))).toBe(
+      'Energy per inference: 796 nJ on the simulated accelerator (31.8 µJ as dense float32), the mean over its 450 training clips. It follows the input (sparser activations cost less): Live shows the window it is judging and the mean since Start.'
+    );
+    const table = show(RunsTable, { runs, selected: undefined, onselect() {} });
+    expect(
+      [...table.querySelectorAll('thead button')]
+        .find((b) => text(b) === 'Energy')!
+        .getAttribute('title')
+    ).toMatch(/the mean over the run’s training clips \(Live shows each window’s\)/);
+  });
+
   test('Live’s picker says what the chosen run started from; “other sounds” is no class drift', () => {
     const classes = [
       { name: 'off', samples: 6 },
@@ -332,6 +357,34 @@ describe('runs say what they started from', () => {
       removed: ['other sounds'],
       added: []
     });
+  });
+
+  test('a picture project’s model list counts pictures, not clips, in every option', () => {
+    const evaluation = {
+      method: 'k-fold' as const,
+      folds: 5,
+      engine: 'int' as const,
+      accuracy: 0.9,
+      balancedAccuracy: 0.9,
+      clips: 40,
+      perClass: [0.9, 0.9],
+      classClips: [20, 20],
+      confusion: [],
+      mistakes: []
+    };
+    const seen = [run('p1', { evaluation }), run('p2', { evaluation, status: 'cancelled' })];
+    const classes = [
+      { name: 'cup', samples: 20 },
+      { name: 'pen', samples: 20 }
+    ];
+    const el = show(RunPicker, { runs: seen, classes, picked: 'p2', kind: 'vision', onpick() {} });
+    const options = [...el.querySelectorAll('option')].map(text);
+    expect(options).toHaveLength(3);
+    for (const o of options) {
+      expect(o).toContain('of 40 pictures');
+      expect(o).not.toMatch(/clip/);
+    }
+    expect(text(el.querySelector('[data-testid="live-run"]'))).not.toMatch(/clip/);
   });
 
   test('Live explains a top “other sounds” as never announced', () => {

@@ -125,3 +125,45 @@ describe('ConfusionClips', () => {
     expect(target.textContent).not.toContain('3cb5e7849129b2b7');
   });
 });
+
+describe('a clip padded before its file starts', () => {
+  test('its start reads "at 0.0 s" (never "-0.0 s"), one tenth below zero "at -0.1 s"', async () => {
+    const target = document.createElement('div');
+    document.body.appendChild(target);
+    mounted.push(
+      mount(ConfusionClips, {
+        target,
+        props: {
+          project: 'p',
+          audio: true,
+          labels: ['music', 'stop'],
+          classes: [
+            { name: 'halt', samples: 2 },
+            { name: 'music', samples: 2 }
+          ],
+          // A short file centred in a 1 s window starts a little before its first sample.
+          clips: [-0.04, -0.12].map((at) => ({
+            file: 'music/music 3.wav',
+            at,
+            label: 0,
+            predicted: 1,
+            confidence: 0.6
+          })),
+          row: 0,
+          col: 1,
+          onclose: () => {},
+          onchange: () => {}
+        }
+      })
+    );
+    await vi.waitFor(() => {
+      flushSync();
+      expect(target.querySelectorAll('[data-testid="tile"]')).toHaveLength(2);
+    });
+    const names = [...target.querySelectorAll('[data-testid="tile"] .name')].map((n) =>
+      n.getAttribute('title')
+    );
+    expect(names).toEqual(['music 3 at 0.0 s', 'music 3 at -0.1 s']);
+    expect(target.textContent).not.toContain('-0.0');
+  });
+});

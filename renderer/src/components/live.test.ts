@@ -9,6 +9,10 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { LiveSettings } from '../../../core/live/detector';
 import type { LayerView, LiveEnergy } from '../../../core/live/layer-report';
 import type { Timeline } from '../../../core/live/replay';
+import { LivePath, windowHop } from '../../../core/live/live-path';
+import type { LogMelSettings } from '../../../core/features/logmel';
+import { decodeModel } from '../../../core/model-file/model-file';
+import { hopText } from '../lib/format';
 
 const calls: { method: string; req: Record<string, unknown> }[] = [];
 /** The bundled demo model's bytes, read by Node under the DOM environment (no Node types here). */
@@ -169,12 +173,36 @@ describe('LiveControls', () => {
     silent: [true, false]
   };
 
+  test('each overlap says the hop the live path takes at it (75 %: 0.26 s, as a replay reports)', async () => {
+    const contents = decodeModel(await modelFile());
+    const hop = (overlap: number) => new LivePath(contents, { overlap }).hopSeconds;
+    const el = show(LiveControls, {
+      settings,
+      kind: 'audio',
+      onchange: () => {},
+      hopSeconds: (overlap: number) =>
+        windowHop(new LivePath(contents).features as LogMelSettings, overlap).seconds
+    });
+    const options = [...el.querySelectorAll('option')].slice(0, 4).map(text);
+    // The demo's front end: 320-sample frames at 16 kHz, 50 per 1 s clip; 12.5 rounds to 13.
+    expect(options).toEqual([
+      'none (every 1 s)',
+      '50 % (every 0.5 s)',
+      '75 % (every 0.26 s)',
+      '90 % (every 0.1 s)'
+    ]);
+    expect(options.map((o) => o.replace(/.*every (.*) s\)$/, '$1'))).toEqual(
+      [0, 0.5, 0.75, 0.9].map((o) => hopText(hop(o)))
+    );
+  });
+
   test('speech-commands defaults shown; each change gives the whole new settings', () => {
     const seen: LiveSettings[] = [];
     const el = show(LiveControls, {
       settings,
       kind: 'audio',
-      onchange: (s: LiveSettings) => seen.push(s)
+      onchange: (s: LiveSettings) => seen.push(s),
+      hopSeconds: (overlap: number) => 1 - overlap
     });
     const [overlap, average] = [...el.querySelectorAll('select')];
     expect(overlap.selectedOptions[0].textContent).toBe('50 % (every 0.5 s)');
@@ -291,8 +319,44 @@ describe('EnergyMeter', () => {
     expect(all).toContain('they stay on chip (SRAM 32 KB)');
     expect(all).toContain('0.02 µW');
     expect(all).toContain(`${(2430 / 2e-8 / 3600 / 24 / 365).toFixed(1)} years`);
+    // Nothing but this window's figure before the other two are known.
+    expect(el.querySelector('[data-testid="energy-mean"]')).toBeNull();
+    expect(el.querySelector('[data-testid="energy-trained"]')).toBeNull();
     const big = show(EnergyMeter, { energy: { ...energy, weightsStationary: false }, rate: 1 });
     expect(text(big)).toContain('streamed from DRAM on every inference');
+  });
+});
+
+describe('EnergyMeter beside the run’s own figure', () => {
+  test('this window, the mean since Start and Train’s mean over the training clips, each named', () => {
+    const el = show(EnergyMeter, {
+      energy,
+      rate: 2,
+      mean: { pj: 1850, windows: 24 },
+      trained: { totalPj: 2300, clips: 450 }
+    });
+    const terms = [...el.querySelectorAll('dt')].map(text);
+    expect(terms.slice(0, 3)).toEqual(['This window', 'Mean since Start', 'This run in Train']);
+    expect(text(el.querySelector('[data-testid="energy"]'))).toBe('2.0 nJ');
+    expect(text(el.querySelector('[data-testid="energy-mean"]'))).toBe('1.9 nJ over 24 windows');
+    expect(text(el.querySelector('[data-testid="energy-trained"]'))).toBe(
+      '2.3 nJ, the mean over its 450 training clips'
+    );
+    expect(text(el.querySelector('[data-testid="energy-basis"]'))).toMatch(
+      /^Each figure is the same estimate on different input: it follows how sparse the input makes the activations, so it moves from window to window and a mean depends on what it was taken over\./
+    );
+    const camera = show(EnergyMeter, {
+      energy,
+      rate: 2,
+      mean: { pj: 1850, windows: 1 },
+      trained: { totalPj: 2300, clips: 40 },
+      kind: 'vision'
+    });
+    expect([...camera.querySelectorAll('dt')].map(text)[0]).toBe('This frame');
+    expect(text(camera.querySelector('[data-testid="energy-mean"]'))).toBe('1.9 nJ over 1 frame');
+    expect(text(camera.querySelector('[data-testid="energy-trained"]'))).toBe(
+      '2.3 nJ, the mean over its 40 training pictures'
+    );
   });
 });
 
@@ -402,6 +466,16 @@ describe('ExportDialog', () => {
       method: 'model:export',
       req: { project: 'p1', run: 'r1', format: 'onnx', input: 'raw' }
     });
+  });
+
+  test('ONNX names the runtime that gives Quench’s answers; Quench’s own files need none', () => {
+    const el = show(ExportDialog, { project, run, onclose: () => {} });
+    expect(text(el.querySelector('[data-testid="export-runtime"]'))).toMatch(
+      /^Gives Quench's answers on onnxruntime's CPU backend \(the wasm one in a browser\).*WebGPU/
+    );
+    el.querySelector<HTMLInputElement>('input[value="int"]')!.click();
+    flushSync();
+    expect(el.querySelector('[data-testid="export-runtime"]')).toBeNull();
   });
 
   test('pictures: the pixel size is asked for and checked; Escape closes', async () => {

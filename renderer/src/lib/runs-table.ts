@@ -51,7 +51,12 @@ export const RUN_COLUMNS: { key: RunColumn; label: string; title: string }[] = [
     title:
       'Size of what is deployed: the integer-only model Live runs (packed low-precision weights, as quench export --format int writes it). The model file kept for What-if and ONNX export also holds the float weights.'
   },
-  { key: 'energy', label: 'Energy', title: 'Simulated accelerator energy per inference' },
+  {
+    key: 'energy',
+    label: 'Energy',
+    title:
+      'Simulated accelerator energy per inference, the mean over the run’s training clips (Live shows each window’s)'
+  },
   { key: 'time', label: 'Time', title: 'Training time' }
 ];
 

@@ -115,10 +115,10 @@ export function runFileName(project: string, r: RunInfo, suffix: string, ext: st
 }
 
 /** A short name for a run in lists: date, status, accuracy. */
-export function runTitle(r: RunInfo): string {
+export function runTitle(r: RunInfo, kind: ProjectKind = 'audio'): string {
   const when = new Date(r.startedAt).toLocaleString();
   const status = r.status === 'done' ? '' : ` · ${r.status}`;
-  return `${when}${status} · ${accuracyText(r)}`;
+  return `${when}${status} · ${accuracyText(r, kind)}`;
 }
 
 /**

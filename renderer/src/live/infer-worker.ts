@@ -55,6 +55,8 @@ export type InferOut =
       settings: LiveSettings;
       /** Seconds between judged windows (audio). */
       hopSeconds: number;
+      /** The model's front end (its hop and clip length set the window hops Live offers). */
+      features: LivePath['features'];
       /** Which engine kernels run here: WebAssembly SIMD, or the JavaScript fallback. */
       kernels: 'wasm-simd' | 'javascript';
       /** The detection settings the model file suggests (what `settings` started from). */
@@ -168,6 +170,7 @@ onmessage = async (e: MessageEvent<InferIn>) => {
         kind: path.kind,
         settings: path.settings,
         hopSeconds: path.kind === 'audio' ? path.hopSeconds : 0,
+        features: path.features,
         kernels: simdAvailable() ? 'wasm-simd' : 'javascript',
         detection: contents.detection
       });

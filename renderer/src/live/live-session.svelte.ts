@@ -10,6 +10,8 @@ import { decodeModel } from '../../../core/model-file/model-file';
 import { api } from '../api/client';
 import { Mic } from '../audio/mic';
 import type { InferIn, InferOut } from './infer-worker';
+
+type InferReady = Extract<InferOut, { type: 'ready' }>;
 import { forgetLiveSettings, loadLiveSettings, saveLiveSettings } from './settings';
 import { inferWorker } from './worker';
 
@@ -21,6 +23,8 @@ export interface FrameSource {
 export class LiveSession {
   running = $state(false);
   labels = $state.raw<string[]>([]);
+  /** The model's front end, once loaded. */
+  features = $state.raw<InferReady['features'] | undefined>(undefined);
   settings = $state.raw<LiveSettings | undefined>(undefined);
   /** The settings the model file suggests (defaults where it has none) and what they rest on. */
   modelSettings = $state.raw<LiveSettings | undefined>(undefined);
@@ -33,6 +37,8 @@ export class LiveSession {
   silent = $state(false);
   layers = $state.raw<LayerView[]>([]);
   energy = $state.raw<LiveEnergy | undefined>(undefined);
+  /** Energy per inference averaged over every window since Start (pJ), and the windows. */
+  energyMean = $state.raw<{ pj: number; windows: number }>({ pj: 0, windows: 0 });
   /** Audio: mean level per mel band of the latest window. */
   preview = $state.raw<number[]>([]);
   detections = $state.raw<(Detection & { id: number })[]>([]);
@@ -106,6 +112,7 @@ export class LiveSession {
   private onResult(m: InferOut): void {
     if (m.type === 'ready') {
       this.labels = m.labels;
+      this.features = m.features;
       this.kernels = m.kernels === 'wasm-simd' ? 'WebAssembly SIMD kernels' : 'JavaScript kernels';
       const stored = loadLiveSettings(this.project, this.run, m.labels.length);
       this.modelSettings = m.settings;
@@ -125,6 +132,11 @@ export class LiveSession {
       this.silent = m.silent;
       this.layers = m.layers;
       this.energy = m.energy;
+      const { pj, windows } = this.energyMean;
+      this.energyMean = {
+        pj: (pj * windows + m.energy.totalPj) / (windows + 1),
+        windows: windows + 1
+      };
       if (m.preview) this.preview = m.preview;
       if (m.detection)
         this.detections = [{ ...m.detection, id: this.nextId++ }, ...this.detections].slice(0, 50);
@@ -164,6 +176,7 @@ export class LiveSession {
     this.problem = '';
     this.post({ type: 'reset' });
     this.detections = [];
+    this.energyMean = { pj: 0, windows: 0 };
     this.running = true;
     let last = performance.now();
     const began = last;

@@ -115,6 +115,34 @@ describe('LiveSession.refresh', () => {
   });
 });
 
+describe('LiveSession energy', () => {
+  test('the mean per window since Start is the mean of the windows’ own figures; Start begins it again', async () => {
+    const s = await ready();
+    const w = (s as unknown as { worker: { onmessage: (e: { data: unknown }) => void } }).worker;
+    const result = (totalPj: number) =>
+      w.onmessage({
+        data: {
+          type: 'result',
+          time: 1,
+          probabilities: demo.labels.map(() => 1 / n),
+          top: 0,
+          silent: false,
+          layers: [],
+          energy: { totalPj },
+          busyMs: 1
+        }
+      });
+    for (const pj of [600_000, 900_000, 750_000]) result(pj);
+    expect(s.energy!.totalPj).toBe(750_000);
+    expect(s.energyMean).toEqual({ pj: 750_000, windows: 3 });
+    result(1_150_000);
+    expect(s.energyMean).toEqual({ pj: 850_000, windows: 4 });
+    await s.start('vision');
+    expect(s.energyMean).toEqual({ pj: 0, windows: 0 });
+    await s.stop();
+  });
+});
+
 describe('clock', () => {
   test('m:ss.s, rounded before the minute and the leading zero are chosen', async () => {
     const { clock } = await import('./settings');

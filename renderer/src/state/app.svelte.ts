@@ -72,6 +72,8 @@ class AppState {
   }
 
   projects = $state.raw<ProjectInfo[]>([]);
+  /** Projects opened so far: the page moves keyboard focus to the new view's tab on each. */
+  opened = $state(0);
   #refreshes = 0;
   #project = $state.raw<ProjectInfo | undefined>(undefined);
   get project(): ProjectInfo | undefined {
@@ -186,6 +188,7 @@ class AppState {
     // The view with the project, not after its runs: the header must never name a project over
     // another view (the runs fill in when they arrive).
     this.view = view;
+    this.opened++;
     await this.loadRuns();
   }
 
