@@ -428,6 +428,7 @@ test('at 1280×800 and 800×600: the background class on one line, no button lab
   const call = (method: string, req: unknown) => api.handle(method, req) as Promise<{ id: string }>;
   const sounds = await call('project:create', { name: 'Layout sounds', kind: 'audio' });
   await call('class:add', { project: sounds.id, name: 'yes' });
+  await call('class:add', { project: sounds.id, name: 'washing machine spinning' });
   await call('class:add', { project: sounds.id, name: 'background' });
   for (let i = 0; i < 10; i++)
     await call('sample:add', {
@@ -450,6 +451,13 @@ test('at 1280×800 and 800×600: the background class on one line, no button lab
     const [name] = await textLines(page, 'button.class[data-class="background"] .label');
     expect(name, `at ${w}×${hgt}`).toEqual({ text: 'background', lines: 1, brokenWords: [] });
     expect(await cutButtons(page), `Collect at ${w}×${hgt}`).toEqual([]);
+  }
+  // A long word class selected: its record button wraps the name instead of cutting it.
+  await page.locator('button.class[data-class="washing machine spinning"]').click();
+  await expect.poll(() => page.getByRole('button', { name: /^Hold to record/ }).count()).toBe(1);
+  for (const [w, hgt] of SIZES) {
+    await page.setViewportSize({ width: w, height: hgt });
+    expect(await cutButtons(page), `Collect (long class) at ${w}×${hgt}`).toEqual([]);
   }
 
   // A long picture class: the capture button wraps its label instead of cutting "(Space)".

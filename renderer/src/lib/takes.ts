@@ -4,6 +4,7 @@
  * class never trains on half a word), or that nothing was heard, so nothing was saved.
  */
 import type { LeftOutClip, RecordedTake } from '../../../electron/shared/api';
+import { fixed } from './format';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -32,7 +33,7 @@ export function takeMessage(className: string, seconds: number, take: RecordedTa
     ? `Saved ${plural(saved.length, 'clip')} (${seconds.toFixed(1)} s) to “${className}”: ${names(saved.map((s) => s.name))}.`
     : `Nothing saved to “${className}” from the ${seconds.toFixed(1)} s take.`;
   if (!leftOut.length) return head;
-  const when = leftOut.map((l) => `${l.start.toFixed(1)}–${l.end.toFixed(1)} s`).join(', ');
+  const when = leftOut.map((l) => `${fixed(l.start, 1)}–${fixed(l.end, 1)} s`).join(', ');
   const where = edges(leftOut);
   const advice =
     where === 'the start'
