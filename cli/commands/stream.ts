@@ -9,7 +9,7 @@ import { AudioError } from '../../core/features/audio-error';
 import { FeatureError } from '../../core/features/logmel';
 import { type LiveSettings } from '../../core/live/detector';
 import { LivePath } from '../../core/live/live-path';
-import { recordingSamples, replay } from '../../core/live/replay';
+import { recordingSamples, replayRecording } from '../../core/live/replay';
 import { announcedEvents, LabelsError, parseLabels, scoreDetections } from '../../core/live/score';
 import {
   InputError,
@@ -90,32 +90,39 @@ export async function cmdStream(v: Values, io: Io): Promise<number> {
   }
   const bytes = await readBytes(audioPath, 'recording');
   const rate = (path.features as { sampleRate: number }).sampleRate;
-  let samples: Float32Array;
-  try {
-    const r = await recordingSamples(bytes, audioPath, rate);
-    samples = r.samples;
-    for (const w of r.warnings) io.err(`${audioPath}: ${w}`);
-  } catch (e) {
-    if (e instanceof AudioError || e instanceof FeatureError)
-      throw new InputError(`${audioPath}: ${e.message}`);
-    throw e;
-  }
+  /** Reading the recording, its failures named with the file. */
+  const reading = async <T>(read: () => Promise<T>): Promise<T> => {
+    try {
+      return await read();
+    } catch (e) {
+      if (e instanceof AudioError || e instanceof FeatureError)
+        throw new InputError(`${audioPath}: ${e.message}`);
+      throw e;
+    }
+  };
   if (calibrateRate !== undefined) {
+    // Calibration replays the recording many times: it is decoded once and kept.
+    const r = await reading(() => recordingSamples(bytes, audioPath, rate));
+    for (const w of r.warnings) io.err(`${audioPath}: ${w}`);
     return calibrateStream(v, io, {
       path,
       contents,
       modelPath,
       audioPath,
-      samples,
+      samples: r.samples,
       events: events!,
       rate: calibrateRate
     });
   }
   const started = io.now();
-  const timeline = replay(path, samples, (done, total) => {
-    if (io.isTTY) io.err(`\rreplaying ${Math.round((100 * done) / total)} %`);
-  });
+  // Replayed as it is decoded: an hour-long recording is never whole in memory.
+  const { timeline, warnings } = await reading(() =>
+    replayRecording(path, bytes, audioPath, (done) => {
+      if (io.isTTY) io.err(`\rreplaying ${Math.round(100 * done)} %`);
+    })
+  );
   if (io.isTTY) io.err('\n');
+  for (const w of warnings) io.err(`${audioPath}: ${w}`);
   const settings = path.settings;
   const score = events
     ? scoreDetections(

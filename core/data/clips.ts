@@ -14,10 +14,8 @@
  * - A recording longer than a clip in which no utterance was found (`utterances` 0: silence, steady
  *   noise, a steady sound) still gives its loudest window; a microphone take of it saves nothing.
  */
-import { decodeAudio } from '../features/audio';
+import { decodeMonoAt } from '../features/decode-mono';
 import type { LogMelSettings } from '../features/logmel';
-import { mixToMono } from '../features/mixdown';
-import { resample } from '../features/resample';
 import {
   clipPlaces,
   findUtterances,
@@ -51,17 +49,31 @@ export function clipLength(s: Pick<LogMelSettings, 'sampleRate' | 'clipSeconds'>
   return Math.round(s.sampleRate * s.clipSeconds);
 }
 
-/** The loudest `length`-sample window of x (by energy, on a 10 ms grid), or x centred in silence. */
+/**
+ * The loudest `length`-sample window of x (by energy, on a grid of a hundredth of a window: 10 ms
+ * for a 1 s clip), or x centred in silence. A window's energy is the difference of the running
+ * sum of x² at its ends; only the sums at window starts and ends are kept (two numbers per grid
+ * step, not one per sample: an hour at 16 kHz would need 460 MB of them).
+ */
 export function loudestStart(x: Float32Array, length: number): number {
   if (x.length <= length) return -Math.floor((length - x.length) / 2);
-  const prefix = new Float64Array(x.length + 1);
-  for (let i = 0; i < x.length; i++) prefix[i + 1] = prefix[i] + x[i] * x[i];
   const grid = Math.max(1, Math.round(length / 100));
+  const windows = Math.floor((x.length - length) / grid) + 1;
+  /** Running sums of x² before each window's first sample, and before the sample after its last. */
+  const atStart = new Float64Array(windows);
+  const atEnd = new Float64Array(windows);
+  let sum = 0;
+  for (let i = 0; i <= x.length; i++) {
+    if (i % grid === 0 && i / grid < windows) atStart[i / grid] = sum;
+    const end = i - length;
+    if (end >= 0 && end % grid === 0 && end / grid < windows) atEnd[end / grid] = sum;
+    if (i < x.length) sum += x[i] * x[i];
+  }
   let best = 0;
   let bestEnergy = -1;
-  for (let s = 0; s + length <= x.length; s += grid) {
-    const e = prefix[s + length] - prefix[s];
-    if (e > bestEnergy) [best, bestEnergy] = [s, e];
+  for (let k = 0; k < windows; k++) {
+    const e = atEnd[k] - atStart[k];
+    if (e > bestEnergy) [best, bestEnergy] = [k * grid, e];
   }
   return best;
 }
@@ -134,7 +146,9 @@ export function clipStartsOf(
 
 /**
  * Decodes a file and cuts its clips. `name` goes into messages. Throws AudioError (the file can't
- * be read) and nothing else.
+ * be read) and nothing else. A background recording's clips are views of `samples` (they cover
+ * all of it, so copies would only double an hour's 230 MB); a word class's few clips are copies,
+ * so that the whole recording need not be kept for them.
  */
 export async function audioClips(
   bytes: Uint8Array,
@@ -142,11 +156,10 @@ export async function audioClips(
   settings: Pick<LogMelSettings, 'sampleRate' | 'clipSeconds'>,
   background: boolean
 ): Promise<AudioClips> {
-  const audio = await decodeAudio(bytes, name);
-  const mix = mixToMono(audio);
-  const samples = resample(mix.samples, audio.sampleRate, settings.sampleRate);
+  const { samples, warnings } = await decodeMonoAt(bytes, name, settings.sampleRate);
   const length = clipLength(settings);
   const { places, utterances } = clipPlanOf(samples, settings.sampleRate, length, background);
+  const inside = (s: number) => background && s >= 0 && s + length <= samples.length;
   return {
     samples,
     sampleRate: settings.sampleRate,
@@ -154,7 +167,9 @@ export async function audioClips(
     cuts: places.map((p) => p.cut),
     longSounds: places.map((p) => p.longSound),
     ...(utterances === undefined ? {} : { utterances }),
-    clips: places.map((p) => windowAt(samples, p.start, length)),
-    warnings: [...(audio.warnings ?? []), ...(mix.warning ? [mix.warning] : [])]
+    clips: places.map(({ start }) =>
+      inside(start) ? samples.subarray(start, start + length) : windowAt(samples, start, length)
+    ),
+    warnings
   };
 }

@@ -139,12 +139,27 @@ export function wavSeconds(bytes: Uint8Array): number | undefined {
   }
 }
 
+/** A WAV file whose header has been read: its format, and its frames decoded on request. */
+export interface WavReader {
+  sampleRate: number;
+  channels: number;
+  /** Whole frames the file holds (one sample of every channel each). */
+  frames: number;
+  /** What was read differently from what the header said (e.g. the file ended early). */
+  warnings: string[];
+  /**
+   * Frames [from, to) as one Float32Array per channel, samples in [−1, 1]. Throws WavError on a
+   * float sample that is not a number.
+   */
+  read(from: number, to: number): Float32Array[];
+}
+
 /**
- * Decodes a whole WAV file. `name` (the file name) only goes into messages. Throws WavError (never
- * anything else) on malformed input; reads what is present of a file that ends early, with a
- * warning in `warnings`.
+ * Reads a WAV file's header, so that its frames can be decoded a range at a time (a long file
+ * without holding all of it as floats). `name` (the file name) only goes into messages. Throws
+ * WavError on malformed input, like {@link decodeWav}.
  */
-export function decodeWav(bytes: Uint8Array, name?: string): DecodedAudio {
+export function openWav(bytes: Uint8Array, name?: string): WavReader {
   if (bytes.length > MAX_WAV_BYTES) {
     throw new WavError(`the file is ${bytes.length} bytes; at most ${MAX_WAV_BYTES} are read`);
   }
@@ -164,16 +179,31 @@ export function decodeWav(bytes: Uint8Array, name?: string): DecodedAudio {
   }
   if (frames === 0) throw new WavError('the file holds no samples');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const channels = Array.from({ length: fmt.channels }, () => new Float32Array(frames));
-  for (let f = 0; f < frames; f++) {
-    for (let c = 0; c < fmt.channels; c++) {
-      const p = chunks.dataAt + f * fmt.blockAlign + c * fmt.width;
-      channels[c][f] = readSample(view, p, fmt);
+  const read = (from: number, to: number): Float32Array[] => {
+    const n = Math.max(0, Math.min(frames, to) - from);
+    const channels = Array.from({ length: fmt.channels }, () => new Float32Array(n));
+    for (let f = 0; f < n; f++) {
+      const at = chunks.dataAt + (from + f) * fmt.blockAlign;
+      for (let c = 0; c < fmt.channels; c++) {
+        channels[c][f] = readSample(view, at + c * fmt.width, fmt);
+      }
     }
-  }
-  return warnings.length
-    ? { sampleRate: fmt.sampleRate, channels, warnings }
-    : { sampleRate: fmt.sampleRate, channels };
+    return channels;
+  };
+  return { sampleRate: fmt.sampleRate, channels: fmt.channels, frames, warnings, read };
+}
+
+/**
+ * Decodes a whole WAV file. `name` (the file name) only goes into messages. Throws WavError (never
+ * anything else) on malformed input; reads what is present of a file that ends early, with a
+ * warning in `warnings`.
+ */
+export function decodeWav(bytes: Uint8Array, name?: string): DecodedAudio {
+  const wav = openWav(bytes, name);
+  const channels = wav.read(0, wav.frames);
+  return wav.warnings.length
+    ? { sampleRate: wav.sampleRate, channels, warnings: wav.warnings }
+    : { sampleRate: wav.sampleRate, channels };
 }
 
 function readSample(view: DataView, p: number, fmt: Format): number {

@@ -4,7 +4,11 @@
  * slowest case and heap growth per parser.
  * Also trains `--trained N` (default 200) tiny random models (test/fixtures/tiny-cases.ts) and
  * requires each to convert, load, run and export with ≥ 99 % top-1 agreement.
- * Usage: tsx test/fuzz/run.ts [--cases N] [--trained N] [--seed S]
+ * And runs an hour-long MP3 (`--long-audio-minutes N`, default 60; 0 skips it) through
+ * `quench predict`, `quench stream` and a background class, requiring each to stay within twice
+ * the recording's 16 kHz mono size (plus 100 MB of uncollected garbage) of what a 10 s file takes
+ * (long-audio.ts).
+ * Usage: tsx test/fuzz/run.ts [--cases N] [--trained N] [--seed S] [--long-audio-minutes N]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,10 +21,12 @@ import { makeSeeds } from './seeds';
 import { onnxRoundTrip } from './onnx-roundtrip';
 import fc from 'fast-check';
 import { checkCase, tinyCase } from '../fixtures/tiny-cases';
+import { checkLongAudio, longAudioMemory, type LongAudioReport } from './long-audio';
 
 const cases = Number(argValue('--cases') ?? 10_000);
 const trained = Number(argValue('--trained') ?? 200);
 const seed = Number(argValue('--seed') ?? 1);
+const longMinutes = Number(argValue('--long-audio-minutes') ?? 60);
 const model = decodeModel(
   new Uint8Array(readFileSync(join(import.meta.dirname, '..', '..', 'models', 'demo-words.qnm')))
 );
@@ -60,10 +66,20 @@ for (const [f, n] of [
     console.error(`${f.name}: FAILED — ${(e as Error).message}`);
   }
 }
+let longAudio: LongAudioReport | undefined;
+if (longMinutes > 0) {
+  try {
+    longAudio = longAudioMemory(longMinutes);
+    for (const line of checkLongAudio(longAudio)) console.log(line);
+  } catch (e) {
+    failed = true;
+    console.error(`long audio: FAILED — ${(e as Error).message}`);
+  }
+}
 console.log(machineLine());
 writeResult(
   'fuzz',
-  { cases, seed, reports, failed, machine: machineLine() },
+  { cases, seed, reports, longAudio, failed, machine: machineLine() },
   [
     '## Fuzzing the parsers of untrusted input',
     '',
@@ -72,7 +88,23 @@ writeResult(
     table(
       ['parser', 'cases', 'slowest case (ms)', 'heap growth (MB)'],
       reports.map((r) => [r.name, r.cases, r.slowestMs.toFixed(1), r.heapGrowthMB.toFixed(1)])
-    )
+    ),
+    ...(longAudio
+      ? [
+          '',
+          `A ${longAudio.minutes}-minute 44.1 kHz stereo MP3 (64 kb/s) against a 10 s one, peak resident memory of each path in a process of its own (its 16 kHz mono float32 size: ${longAudio.monoMB.toFixed(0)} MB):`,
+          '',
+          table(
+            ['path', '10 s (MB)', `${longAudio.minutes} min (MB)`, 'limit (MB)'],
+            longAudio.rows.map((r) => [
+              r.mode,
+              r.shortMB.toFixed(0),
+              r.longMB.toFixed(0),
+              r.limitMB.toFixed(0)
+            ])
+          )
+        ]
+      : [])
   ].join('\n')
 );
 process.exitCode = failed ? 1 : 0;
