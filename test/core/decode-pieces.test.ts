@@ -98,7 +98,9 @@ describe('decoding in pieces', () => {
       expect(r.frames).toBe(ref.channels[0].length);
       const done = pieces.map((p) => p.done);
       expect(done).toEqual([...done].sort((a, b) => a - b));
-      expect(done[done.length - 1]).toBe(1);
+      // The last bytes of a container (WebM's cues) may hold no samples, so the last piece can
+      // come from just before the end.
+      expect(done[done.length - 1]).toBeGreaterThan(0.99);
       for (let c = 0; c < ref.channels.length; c++) {
         expect(joined(pieces, c)).toEqual(ref.channels[c]);
       }
