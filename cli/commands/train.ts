@@ -80,7 +80,7 @@ export function evaluationLines(e: ClipEvaluation, labels: string[], audio = tru
         audio,
         audio
           ? 'try `quench stream --labels` on a recording made another time'
-          : 'try `quench eval` on pictures taken another time'
+          : 'add pictures taken elsewhere, or try `quench eval` on some'
       )
     ]
       .filter((l): l is string => l !== undefined)

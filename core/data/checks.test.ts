@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { encodeWav } from '../features/wav';
 import { SPEECH_LOGMEL } from '../features/logmel';
-import { memorySource, speak, TRAIN_VOICES } from '../../test/fixtures/first-project';
+import { memorySource, speak, TRAIN_VOICES, webcamPng } from '../../test/fixtures/first-project';
+import type { ImageSettings } from '../features/image';
 import { datasetWarnings, SAME_TAKE } from './checks';
 import { scanDataset } from './dataset';
 import { sameTakeScore, takePrint } from './similarity';
@@ -190,4 +191,20 @@ describe('dataset warnings', () => {
       '3 clips are exact copies of a clip in another class: from right.wav, right-7 copy.wav, right-7.wav (classes left, right)'
     );
   });
+});
+
+test('pictures: copies make one line per class and one across classes, in picture words', async () => {
+  const IMAGE: ImageSettings = { kind: 'image', width: 32, height: 32, channels: 3 };
+  const frame = (seed: number) => webcamPng('box', seed);
+  // A burst where the camera sent frames 1 and 2 again (pixel-identical), and frame 3 also filed under "cat".
+  const mug: Record<string, Uint8Array> = {};
+  [1, 2, 3, 1, 1, 2, 7].forEach((seed, i) => (mug[`mug ${i + 1}.png`] = frame(seed)));
+  const cat: Record<string, Uint8Array> = { 'cat 1.png': frame(3) };
+  for (let i = 2; i <= 6; i++) cat[`cat ${i}.png`] = webcamPng('blue', i);
+  const scanned = await scanDataset(memorySource({ mug, cat }), IMAGE);
+  const copies = datasetWarnings(scanned, IMAGE).filter((w) => w.kind === 'duplicates');
+  expect(copies.map((w) => w.message)).toEqual([
+    'class "mug": 5 of 7 pictures are exact copies of another: mug 1.png, mug 2.png, mug 4.png and 2 more',
+    '2 pictures are exact copies of a picture in another class: cat 1.png, mug 3.png (classes cat, mug)'
+  ]);
 });

@@ -101,13 +101,14 @@ export function datasetChecks(
   const repeats: Repeats = { copies: [], sameTake: [] };
   const { labels, items, counts } = scanned;
   const audio = settings.kind === 'logmel';
-  const unit = (n: number) => `${n} ${audio ? 'clip' : 'image'}${n === 1 ? '' : 's'}`;
+  const noun = audio ? 'clip' : 'picture';
+  const unit = (n: number) => `${n} ${noun}${n === 1 ? '' : 's'}`;
   labels.forEach((c, i) => {
     if (counts[i] < MIN_CLIPS) {
       out.push({
         kind: 'few-clips',
         className: c,
-        message: `class "${c}" has only ${unit(counts[i])}: record at least ${MIN_CLIPS} (20 or more for a trustworthy accuracy)`
+        message: `class "${c}" has only ${unit(counts[i])}: ${audio ? 'record' : 'take'} at least ${MIN_CLIPS} (20 or more for a trustworthy accuracy)`
       });
     }
   });
@@ -198,7 +199,7 @@ export function datasetChecks(
     const classes = [...new Set(across.map((i) => items[i].label))].sort((a, b) => a - b);
     out.push({
       kind: 'duplicates',
-      message: `${across.length} ${audio ? 'clips' : 'images'} are exact copies of a clip in another class: ${names(items, across)} (classes ${classes.map((l) => labels[l]).join(', ')})`
+      message: `${across.length} ${noun}s are exact copies of a ${noun} in another class: ${names(items, across)} (classes ${classes.map((l) => labels[l]).join(', ')})`
     });
   }
   return { warnings: out, repeats };

@@ -16,7 +16,7 @@ const GROUP_WORDS: Record<string, string> = {
   'same-take': 'take recorded again',
   speaker: 'speaker',
   burst: 'camera burst',
-  'near-copy': 'near copy'
+  'near-copy': 'set of near copies'
 };
 
 /** "5-fold cross-validation", "the clips validation_list.txt and testing_list.txt hold out" … */
@@ -59,8 +59,13 @@ export function basisLines(e: Estimate, audio: boolean): string[] {
     );
   }
   if (b.blockSplit.length) {
+    const one = b.blockSplit.length === 1;
+    const its = one ? 'its' : 'their';
+    const [what, parts, of] = audio
+      ? ['recordings', 'stretches', 'parts of the same recordings']
+      : ['bursts or scenes', 'runs of frames', 'frames of the same bursts and scenes'];
     out.push(
-      `${b.blockSplit.map((c) => `“${c}”`).join(', ')} ${b.blockSplit.length === 1 ? 'has' : 'have'} fewer independent recordings than folds, so ${b.blockSplit.length === 1 ? 'its' : 'their'} ${unit}s were split into stretches: ${b.blockSplit.length === 1 ? 'its' : 'their'} recall is judged on parts of the same recordings it trained on.`
+      `${b.blockSplit.map((c) => `“${c}”`).join(', ')} ${one ? 'has' : 'have'} fewer independent ${what} than folds, so ${its} ${unit}s were split into ${parts}: ${its} recall is judged on ${of} the model trained on.`
     );
   }
   return out;

@@ -9,11 +9,16 @@
  *   classes too;
  * - frames of one camera burst: the app names frames "<class> <n>.png" and saves a burst's frames
  *   one after another, so consecutive numbers written within {@link BURST_GAP_MS} of each other
- *   are one burst; and, where names or times don't tell, pictures that are near copies of each
- *   other (Pearson correlation of their features ≥ {@link NEAR_COPY}).
+ *   are one burst, unless they show different backgrounds ({@link SAME_BACKGROUND}: a copied
+ *   project has every file written within seconds, yet its bursts taken at other places stay
+ *   apart); files named as frames of a numbered burst (`burst-3-017.png`, Android's
+ *   `…_BURST20240101120000123.jpg`) are one burst by their names;
+ * - pictures that are near copies of each other, whatever their names and times (similarity.ts:
+ *   the same scene re-encoded, the camera moved by a few pixels, the exposure a little off).
  */
 import type { Repeats } from './checks';
 import type { FeatureSettings, RawItem, ScannedDataset } from './scan';
+import { backgroundDistance, pictureDistance, picturePrint, type PicturePrint } from './similarity';
 
 export type GroupReason = 'file' | 'copy' | 'same-take' | 'speaker' | 'burst' | 'near-copy';
 
@@ -25,14 +30,29 @@ export type GroupReason = 'file' | 'copy' | 'same-take' | 'speaker' | 'burst' | 
  */
 export const BURST_GAP_MS = 2000;
 /**
- * Pictures whose features correlate at least this much are near copies (one scene, one camera
- * position, only sensor noise between them). In groups.test, on 32×32 scenes with ±4 levels of
- * noise (what ±15 in a 160×120 webcam frame leaves after the area-averaging resize): the same
- * scene 0.994, its object moved by 1 px 0.884, by 3 px 0.664.
+ * Pictures of one class at most this far apart (similarity.ts pictureDistance) are near copies.
+ * Measured in groups.test on drawn 320×240 scenes: the same frame re-encoded as JPEG, taken again
+ * with new noise, with the camera moved by up to 10 pixels or the exposure ±5 % stay under 0.035;
+ * another object in the same place, the same object in another colour or on another background,
+ * or the empty scene, lie over 0.08.
  */
-export const NEAR_COPY = 0.97;
+export const NEAR_COPY_DISTANCE = 0.05;
+/**
+ * Pictures whose print varies less than this (PicturePrint.structure, about 5 levels of 255)
+ * are plain fields: nothing in them tells a copy from another picture of the same wall. (Drawn
+ * scenes vary by over 0.035 in colour; a plain field with ±15 levels of noise, 0.011.)
+ */
+export const MIN_STRUCTURE = 0.02;
+/**
+ * Pictures whose borders are at most this far apart (similarity.ts backgroundDistance) show one
+ * background. In groups.test's drawn scenes, one place with another object, or the object
+ * elsewhere, stays under 0.015; two places (random colours and patterns) lie over 0.045.
+ */
+export const SAME_BACKGROUND = 0.025;
 /** The near-copy check compares every pair of a class up to this many pictures. */
 const MAX_NEAR_COPY_PAIRS_CLASS = 400;
+/** The one-background check compares pairs of at most this many pictures (evenly picked). */
+const MAX_BACKGROUND_SAMPLE = 150;
 
 /** Groups of item indices: a group id (0 … count−1) per item and what joined them. */
 export interface Independence {
@@ -42,6 +62,12 @@ export interface Independence {
   joined: Partial<Record<GroupReason, number>>;
   /** Distinct speakers named by Speech Commands file names (0: the names say none). */
   speakers: number;
+  /**
+   * Pictures: the share of pairs of the person's pictures (background class included, at most
+   * {@link MAX_BACKGROUND_SAMPLE} of them) that show one background ({@link SAME_BACKGROUND});
+   * undefined for sounds or fewer than two classes with pictures.
+   */
+  sharedBackground?: number;
 }
 
 /** The speaker hash of a Speech Commands file name (`0a7c2a8d_nohash_0.wav` → `0a7c2a8d`). */
@@ -55,6 +81,20 @@ export function frameNumber(file: string, className: string): number | undefined
   const base = (file.split(/[\\/]/).pop() ?? file).normalize('NFC');
   const m = /^(.*) (\d+)\.(png|jpe?g)$/i.exec(base);
   return m && m[1] === className.normalize('NFC') ? Number(m[2]) : undefined;
+}
+
+/**
+ * The burst a file's name says it is a frame of: `burst-3-017.png` → "3", `cat burst2_05.jpg` →
+ * "2", Android's `00012IMG_00012_BURST20240101120000123.jpg` → "20240101120000123". Undefined
+ * when the name holds no number after "burst", or no other number (`burst-017.png` numbers a
+ * frame, not a burst).
+ */
+export function burstOf(file: string): string | undefined {
+  const base = (file.split(/[\\/]/).pop() ?? file).replace(/\.[a-z0-9]+$/i, '');
+  const m = /(?:^|[^a-z])burst[\s_-]*(\d+)/i.exec(base);
+  if (!m) return undefined;
+  const rest = base.slice(0, m.index) + base.slice(m.index + m[0].length);
+  return /\d/.test(rest) ? m[1] : undefined;
 }
 
 class UnionFind {
@@ -78,12 +118,50 @@ class UnionFind {
   }
 }
 
+/** The size of a picture's features, [height, width, channels]. */
+type PictureShape = Pick<
+  Extract<FeatureSettings, { kind: 'image' }>,
+  'height' | 'width' | 'channels'
+>;
+
+/** Prints of pictures, made when first asked for (undefined for an item without features). */
+class Prints {
+  private readonly made = new Map<number, PicturePrint | undefined>();
+  constructor(
+    private readonly items: RawItem[],
+    private readonly shape: PictureShape
+  ) {}
+  of(i: number): PicturePrint | undefined {
+    if (!this.made.has(i)) {
+      const f = this.items[i].features;
+      const { height, width, channels } = this.shape;
+      this.made.set(
+        i,
+        f && f.length === height * width * channels
+          ? picturePrint(f, height, width, channels)
+          : undefined
+      );
+    }
+    return this.made.get(i);
+  }
+  /** Forgets the prints of `indices` (a class done with). */
+  drop(indices: number[]): void {
+    for (const i of indices) this.made.delete(i);
+  }
+}
+
 /**
- * Pairs of pictures of one class whose features ([h, w, channels] interleaved) correlate ≥
- * {@link NEAR_COPY}, each channel centred on its own mean: the spatial pattern is compared, so two
- * plain fields of one colour are not near copies, whatever their noise.
+ * Pairs of pictures of one class that are near copies: prints at most {@link NEAR_COPY_DISTANCE}
+ * apart, both with some structure ({@link MIN_STRUCTURE}: two plain fields of one colour are not
+ * near copies, whatever their noise). `shape`: the features' [height, width, channels]. Pictures
+ * already joined through others are not compared again: the pairs join the same sets as all of
+ * them would.
  */
-export function nearCopyPairs(items: RawItem[], channels: number): [number, number][] {
+export function nearCopyPairs(
+  items: RawItem[],
+  shape: PictureShape,
+  prints = new Prints(items, shape)
+): [number, number][] {
   const byClass = new Map<number, number[]>();
   items.forEach((it, i) => {
     if (!it.features) return;
@@ -92,36 +170,22 @@ export function nearCopyPairs(items: RawItem[], channels: number): [number, numb
   const out: [number, number][] = [];
   for (const mine of byClass.values()) {
     if (mine.length < 2 || mine.length > MAX_NEAR_COPY_PAIRS_CLASS) continue;
-    const unit = mine.map((i) => centredUnit(items[i].features!, channels));
-    for (let a = 0; a < mine.length; a++)
+    const p = mine.map((i) => prints.of(i));
+    const sets = new UnionFind(mine.length);
+    for (let a = 0; a < mine.length; a++) {
+      const x = p[a];
+      if (!x || x.structure < MIN_STRUCTURE) continue;
       for (let b = a + 1; b < mine.length; b++) {
-        const [x, y] = [unit[a], unit[b]];
-        if (!x || !y || x.length !== y.length) continue;
-        let dot = 0;
-        for (let j = 0; j < x.length; j++) dot += x[j] * y[j];
-        if (dot >= NEAR_COPY) out.push([mine[a], mine[b]]);
+        const y = p[b];
+        if (!y || y.structure < MIN_STRUCTURE || sets.find(a) === sets.find(b)) continue;
+        if (pictureDistance(x, y, NEAR_COPY_DISTANCE) <= NEAR_COPY_DISTANCE) {
+          sets.union(a, b);
+          out.push([mine[a], mine[b]]);
+        }
       }
+    }
+    prints.drop(mine);
   }
-  return out;
-}
-
-/**
- * x (interleaved channels) minus each channel's mean, scaled to unit length; undefined for a
- * constant x (nothing to correlate).
- */
-function centredUnit(x: Float32Array, channels: number): Float64Array | undefined {
-  const mean = new Float64Array(channels);
-  for (let i = 0; i < x.length; i++) mean[i % channels] += x[i];
-  for (let c = 0; c < channels; c++) mean[c] /= x.length / channels;
-  const out = new Float64Array(x.length);
-  let norm = 0;
-  for (let i = 0; i < x.length; i++) {
-    out[i] = x[i] - mean[i % channels];
-    norm += out[i] * out[i];
-  }
-  if (norm === 0) return undefined;
-  const s = 1 / Math.sqrt(norm);
-  for (let i = 0; i < out.length; i++) out[i] *= s;
   return out;
 }
 
@@ -157,9 +221,11 @@ export function independentGroups(
     if (first === undefined) speakers.set(who, i);
     else join(first, i, 'speaker');
   });
-  for (const [a, b] of burstPairs(scanned)) join(a, b, 'burst');
-  if (settings.kind === 'image') {
-    for (const [a, b] of nearCopyPairs(items, settings.channels)) join(a, b, 'near-copy');
+  const shape = settings.kind === 'image' ? settings : undefined;
+  const prints = shape && new Prints(items, shape);
+  for (const [a, b] of burstPairs(scanned, prints)) join(a, b, 'burst');
+  if (shape) {
+    for (const [a, b] of nearCopyPairs(items, shape, prints)) join(a, b, 'near-copy');
   }
   const ids = new Map<number, number>();
   const group = new Int32Array(items.length);
@@ -168,25 +234,71 @@ export function independentGroups(
     if (!ids.has(root)) ids.set(root, ids.size);
     group[i] = ids.get(root)!;
   }
-  return { group, count: ids.size, joined, speakers: speakers.size };
+  const sharedBackground = prints && backgroundShare(scanned, prints);
+  return {
+    group,
+    count: ids.size,
+    joined,
+    speakers: speakers.size,
+    ...(sharedBackground === undefined ? {} : { sharedBackground })
+  };
 }
 
-/** Consecutive app-named frames of a class written within {@link BURST_GAP_MS} of each other. */
-function burstPairs(scanned: ScannedDataset): [number, number][] {
+/**
+ * The share of pairs of the person's pictures (at most {@link MAX_BACKGROUND_SAMPLE}, evenly
+ * picked) whose borders show one background; undefined unless pictures of two classes or more.
+ */
+function backgroundShare(scanned: ScannedDataset, prints: Prints): number | undefined {
+  const mine = scanned.items
+    .map((it, i) => (it.automatic || !it.features ? -1 : i))
+    .filter((i) => i >= 0);
+  if (new Set(mine.map((i) => scanned.items[i].label)).size < 2) return undefined;
+  const count = Math.min(mine.length, MAX_BACKGROUND_SAMPLE);
+  const picked = Array.from({ length: count }, (_, k) =>
+    prints.of(mine[Math.floor((k * mine.length) / count)])
+  ).filter((p): p is PicturePrint => p !== undefined);
+  let same = 0;
+  let pairs = 0;
+  for (let a = 0; a < picked.length; a++)
+    for (let b = a + 1; b < picked.length; b++) {
+      pairs++;
+      if (backgroundDistance(picked[a], picked[b]) <= SAME_BACKGROUND) same++;
+    }
+  return pairs ? same / pairs : undefined;
+}
+
+/**
+ * Pairs of pictures of one burst: consecutive app-named frames of a class written within
+ * {@link BURST_GAP_MS} of each other that show one background ({@link SAME_BACKGROUND}; without
+ * `prints`, times alone), and frames of a class whose names give the same burst number.
+ */
+function burstPairs(scanned: ScannedDataset, prints?: Prints): [number, number][] {
   const frames: { i: number; n: number; label: number; t: number }[] = [];
+  const named = new Map<string, number>();
+  const out: [number, number][] = [];
   scanned.items.forEach((it, i) => {
-    if (!it.features || it.modifiedMs === undefined) return;
+    if (!it.features) return;
+    const burst = burstOf(it.entry ?? it.file);
+    if (burst !== undefined) {
+      const key = `${it.label}\u0000${burst}`;
+      const first = named.get(key);
+      if (first === undefined) named.set(key, i);
+      else out.push([first, i]);
+    }
+    if (it.modifiedMs === undefined) return;
     const n = frameNumber(it.file, scanned.labels[it.label]);
     if (n !== undefined) frames.push({ i, n, label: it.label, t: it.modifiedMs });
   });
   frames.sort((a, b) => a.label - b.label || a.n - b.n);
-  const out: [number, number][] = [];
   for (let j = 1; j < frames.length; j++) {
     const [p, q] = [frames[j - 1], frames[j]];
-    if (p.label === q.label && q.n === p.n + 1 && Math.abs(q.t - p.t) <= BURST_GAP_MS) {
-      out.push([p.i, q.i]);
-    }
+    if (p.label !== q.label || q.n !== p.n + 1 || Math.abs(q.t - p.t) > BURST_GAP_MS) continue;
+    const [a, b] = [prints?.of(p.i), prints?.of(q.i)];
+    prints?.drop([p.i]); // each frame meets only its neighbours
+    if (a && b && backgroundDistance(a, b) > SAME_BACKGROUND) continue;
+    out.push([p.i, q.i]);
   }
+  prints?.drop(frames.map((f) => f.i));
   return out;
 }
 
@@ -195,23 +307,51 @@ export const ONE_SESSION_MS = 10 * 60 * 1000;
 /** At most this many source files per class: the clips were cut from a handful of takes. */
 export const FEW_TAKES = 2;
 
+/** At least this share of pairs of pictures on one background: the project shows one background. */
+export const ONE_BACKGROUND_SHARE = 0.9;
+
 /**
- * Why every clip of the dataset looks like one recording session, or undefined when it doesn't:
- * the files (background class aside: it is meant to be one room) were all written within
- * {@link ONE_SESSION_MS} of each other, or every class was cut from at most {@link FEW_TAKES}
- * files. Files named by several Speech Commands speakers are never one session. A copied folder
- * gets new write times: the evidence is worded as what it is.
+ * Why every clip of the dataset looks like one recording session or, for pictures, one scene, or
+ * undefined when it doesn't. Pictures: each class (background class aside) is a single group of
+ * frames (one burst, or near copies: `independence.group`), or at least
+ * {@link ONE_BACKGROUND_SHARE} of pairs of pictures show one background
+ * (`independence.sharedBackground`). Then, for both: the files (background class aside: it is
+ * meant to be one room) were all written within {@link ONE_SESSION_MS} of each other, or every
+ * class was cut from at most {@link FEW_TAKES} files. Files named by several Speech Commands
+ * speakers are never one session. A copied folder gets new write times: the evidence is worded
+ * as what it is.
  */
 export function oneSessionEvidence(
   scanned: ScannedDataset,
-  independence: Pick<Independence, 'speakers'>
+  independence: Pick<Independence, 'speakers'> &
+    Partial<Pick<Independence, 'group' | 'sharedBackground'>>
 ): string | undefined {
   if (independence.speakers > 1) return undefined;
   // The person's own clips: not the background, nor what the run added (a base's other sounds).
-  const mine = scanned.items.filter((it) => it.label !== scanned.backgroundLabel && !it.automatic);
+  const own = scanned.items
+    .map((it, i) => (it.automatic ? -1 : i))
+    .filter((i) => i >= 0 && scanned.items[i].label !== scanned.backgroundLabel);
+  const mine = own.map((i) => scanned.items[i]);
   if (mine.length < 2) return undefined;
   const audio = mine.some((it) => it.samples);
   const unit = audio ? 'clips' : 'pictures';
+  if (!audio && independence.group) {
+    const groupsOf = new Map<number, Set<number>>();
+    for (const i of own) {
+      const label = scanned.items[i].label;
+      groupsOf.set(label, (groupsOf.get(label) ?? new Set()).add(independence.group[i]));
+    }
+    if (groupsOf.size < mine.length && [...groupsOf.values()].every((g) => g.size === 1)) {
+      return groupsOf.size === 1
+        ? `the ${mine.length} pictures are one burst or set of near copies`
+        : `the ${mine.length} pictures are one burst or set of near copies per class`;
+    }
+  }
+  const shared = independence.sharedBackground;
+  if (!audio && shared !== undefined && shared >= ONE_BACKGROUND_SHARE) {
+    const all = scanned.items.filter((it) => !it.automatic).length;
+    return `${shared === 1 ? 'all' : 'almost all'} ${all} pictures show the same background`;
+  }
   const times = mine.map((it) => it.modifiedMs);
   if (times.every((t): t is number => t !== undefined)) {
     const span = Math.max(...times) - Math.min(...times);
@@ -231,9 +371,12 @@ export function oneSessionEvidence(
 
 /**
  * The one-session note as the app and the CLI show it. `tryThis`: what the person can do instead
- * (the app: Test on a recording; the CLI: `quench stream` on one).
+ * (the app: Test on a recording, or pictures taken elsewhere; the CLI: `quench stream` on a
+ * recording, `quench eval` on pictures).
  */
 export function oneSessionText(evidence: string, audio: boolean, tryThis: string): string {
-  const other = audio ? 'another day, room or voice' : 'another day, place or light';
-  return `all ${audio ? 'clips' : 'pictures'} come from one session (${evidence}): this estimate can't tell how it does on ${other} — ${tryThis}`;
+  if (audio) {
+    return `all clips come from one session (${evidence}): this estimate can't tell how it does on another day, room or voice — ${tryThis}`;
+  }
+  return `the pictures show few scenes (${evidence}): this estimate can't tell how the model does on other backgrounds, places or light — ${tryThis}`;
 }

@@ -300,6 +300,41 @@ describe('runs trained on other data than the project holds now (review #14)', (
     );
   });
 
+  test('a picture result says the folds kept bursts together and, from few scenes, asks for pictures taken elsewhere', async () => {
+    const { default: RunDetail } = await import('./RunDetail.svelte');
+    const basis = {
+      groups: 12,
+      groupedBy: ['burst', 'near-copy'],
+      blockSplit: ['nothing in view'],
+      oneSession: 'the 36 pictures are one burst or set of near copies per class'
+    };
+    const el = show(RunDetail, {
+      project: 'p',
+      audio: false,
+      classes: now,
+      progress: [],
+      busy: false,
+      oncopy() {},
+      onrequantize() {},
+      ondownload() {},
+      ondelete() {},
+      onchange() {},
+      run: run('b', { evaluation: { ...ev(0.5, 36), balancedAccuracy: 0.5, basis } })
+    });
+    const lines = [...el.querySelectorAll('[data-testid="estimate-basis"]')].map(
+      (p) => p.textContent
+    );
+    expect(lines[0]).toContain(
+      'pictures of one camera burst, one set of near copies stayed in one fold (12 independent groups)'
+    );
+    expect(lines[1]).toBe(
+      '“nothing in view” has fewer independent bursts or scenes than folds, so its pictures were split into runs of frames: its recall is judged on frames of the same bursts and scenes the model trained on.'
+    );
+    expect(el.querySelector('[data-testid="one-session"]')!.textContent).toBe(
+      "The pictures show few scenes (the 36 pictures are one burst or set of near copies per class): this estimate can't tell how the model does on other backgrounds, places or light — add pictures taken elsewhere, or point the camera at your objects somewhere else in Live."
+    );
+  });
+
   test('the epoch chart names what the check accuracy is measured on', async () => {
     const { default: RunDetail } = await import('./RunDetail.svelte');
     const history = [1, 2].map((epoch) => ({
