@@ -82,7 +82,7 @@ describe('an archive that unpacks to far more than it holds', () => {
     // refusal below can only come from the headers.
     zip[dataOffset(zip, bomb)] = 0xff;
     await expect(importProject(store, 'trip.quench', zip)).rejects.toThrow(
-      /data\/background\/take\.wav would unpack to 29\.3 MB from \d+ KB \(\d+ times\); .*at most 100 times/
+      /^trip\.quench: this is not a project file Quench can open: data\/background\/take\.wav would unpack to 29\.3 MB from \d+ KB \(\d+ times\); .*at most 100 times/
     );
   });
 

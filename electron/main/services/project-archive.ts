@@ -113,8 +113,10 @@ export function freeProjectName(name: string, taken: string[]): string {
   }
 }
 
+const NOT_A_PROJECT = 'this is not a project file Quench can open';
+
 function fail(problem: string): never {
-  throw new ApiError(`this is not a project file Quench can open: ${problem}`);
+  throw new ApiError(`${NOT_A_PROJECT}: ${problem}`);
 }
 
 function parseJson(bytes: Uint8Array, what: string): unknown {
@@ -184,16 +186,32 @@ export async function importProject(
   fileName: string,
   bytes: Uint8Array
 ): Promise<ProjectInfo> {
+  try {
+    return await importArchive(store, fileName, bytes);
+  } catch (e) {
+    // A refusal names the file it is about, as every other import message does.
+    if (e instanceof ApiError && e.message.startsWith(NOT_A_PROJECT)) {
+      throw new ApiError(`${fileName}: ${e.message}`);
+    }
+    throw e;
+  }
+}
+
+async function importArchive(
+  store: ProjectStore,
+  fileName: string,
+  bytes: Uint8Array
+): Promise<ProjectInfo> {
   let entries: Map<string, Uint8Array>;
   try {
     entries = readZipEntries(bytes, fileName);
   } catch (e) {
     if (e instanceof ZipRefused) fail((e as Error).message);
-    return fail(`${fileName} is not a zip file (${(e as Error).message})`);
+    return fail(`it is not a zip file (${(e as Error).message})`);
   }
   entries = unwrapped(entries);
   const manifestBytes = entries.get(MANIFEST);
-  if (!manifestBytes) fail(`${fileName} has no ${MANIFEST}`);
+  if (!manifestBytes) fail(`it has no ${MANIFEST}`);
   const manifest = checkManifest(parseJson(manifestBytes, MANIFEST));
   const id = store.newId();
   const samples: { cls: string; file: string; bytes: Uint8Array }[] = [];
