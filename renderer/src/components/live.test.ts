@@ -498,3 +498,41 @@ describe('ExportDialog', () => {
     expect(closed).toBe(1);
   });
 });
+
+describe('ExportDialog by keyboard', () => {
+  const project = { id: 'p1', name: 'Words', kind: 'audio', createdAt: '', classes: [] };
+  const run = {
+    id: 'r1',
+    project: 'p1',
+    status: 'done',
+    startedAt: '',
+    settings: {},
+    labels: ['a']
+  };
+  const tab = (shiftKey = false) =>
+    document.activeElement!.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Tab', shiftKey, bubbles: true, cancelable: true })
+    );
+
+  test('Tab stays inside the dialog (last → first, Shift+Tab first → last) and closing returns focus to Export…', async () => {
+    const opener = document.createElement('button');
+    opener.textContent = 'Export…';
+    document.body.appendChild(opener);
+    opener.focus();
+    const el = show(ExportDialog, { project, run, onclose: () => {} });
+    const dialog = el.querySelector<HTMLElement>('[role="dialog"]')!;
+    const { tabStops } = await import('../lib/focus-trap');
+    const stops = tabStops(dialog);
+    expect(stops.length).toBeGreaterThan(2);
+    // One stop per radio group: the checked radio.
+    const radios = stops.filter((s) => s instanceof HTMLInputElement && s.type === 'radio');
+    expect(new Set(radios.map((r) => (r as HTMLInputElement).name)).size).toBe(radios.length);
+    stops[stops.length - 1].focus();
+    tab();
+    expect(document.activeElement).toBe(stops[0]);
+    tab(true);
+    expect(document.activeElement).toBe(stops[stops.length - 1]);
+    unmount(mounted.pop()!);
+    expect(document.activeElement).toBe(opener);
+  });
+});
