@@ -51,6 +51,11 @@ export interface RecordedTake {
   /** No sound rose above the take's noise (nobody spoke): nothing was saved. */
   nothingHeard?: boolean;
   /**
+   * The whole take stayed below −70 dBFS (core/features/level.ts SILENCE_DB): the input is muted
+   * or disconnected, not a room. Nothing was saved, in any class.
+   */
+  silentInput?: boolean;
+  /**
    * The take holds a sound longer than a word, which would be split into consecutive clips:
    * nothing was saved, and this is the take's preview; sample:record with `keep` saves the clips
    * the person kept.

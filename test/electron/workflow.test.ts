@@ -132,17 +132,21 @@ describe('collecting', () => {
     let seed = 7;
     const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
     const room = Float32Array.from({ length: 32000 }, () => 0.0055 * rnd()); // −50 dBFS RMS
-    for (const x of [new Float32Array(32000), room]) {
-      const r = await call('sample:record', {
-        project: p.id,
-        className: 'yes',
-        bytes: encodeWav([x], 16000)
-      });
-      expect(r).toEqual({ saved: [], leftOut: [], nothingHeard: true });
-    }
+    const record = (className: string, x: Float32Array) =>
+      call('sample:record', { project: p.id, className, bytes: encodeWav([x], 16000) });
+    expect(await record('yes', room)).toEqual({ saved: [], leftOut: [], nothingHeard: true });
+    // Digital silence is a muted or unplugged input, in any class (a fake device between words,
+    // 1-LSB dither: below −70 dBFS).
+    const lsb = Float32Array.from({ length: 32000 }, (_, i) => (i % 7 === 0 ? 1 / 32768 : 0));
+    expect(await record('yes', new Float32Array(32000))).toEqual({
+      saved: [],
+      leftOut: [],
+      silentInput: true
+    });
     expect((await call('project:get', { project: p.id })).classes[0].samples).toBe(0);
-    // The background class takes the room as it is.
     await call('class:add', { project: p.id, name: 'background' });
+    expect(await record('background', lsb)).toEqual({ saved: [], leftOut: [], silentInput: true });
+    // The background class takes the room as it is.
     const bg = await call('sample:record', {
       project: p.id,
       className: 'background',

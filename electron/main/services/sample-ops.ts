@@ -10,6 +10,7 @@ import { audioClips, clipLength } from '../../../core/data/clips';
 import { isBackgroundClass } from '../../../core/data/dataset';
 import { SPEECH_LOGMEL } from '../../../core/features/logmel';
 import { findUtterances } from '../../../core/features/utterances';
+import { SILENCE_DB } from '../../../core/features/level';
 import { encodeWav } from '../../../core/features/wav';
 import {
   ApiError,
@@ -60,6 +61,13 @@ export function recordedNames(
   return out;
 }
 
+/** Largest |sample|. */
+function peakOf(x: Float32Array): number {
+  let peak = 0;
+  for (let i = 0; i < x.length; i++) peak = Math.max(peak, Math.abs(x[i]));
+  return peak;
+}
+
 async function info(dir: string, className: string, file: string): Promise<SampleInfo> {
   const bytes = (await stat(join(dir, file))).size;
   return { className, file, bytes, name: displayName(className, file) };
@@ -68,7 +76,8 @@ async function info(dir: string, className: string, file: string): Promise<Sampl
 /**
  * Saves a recording (any WAV) as 1 s clips cut the way training cuts: at its utterances in a
  * word class (one clip per word; the loudest second when there is one), into consecutive windows
- * in the background class. In a word class:
+ * in the background class. A take that is digital silence throughout (a muted or unplugged
+ * input, peak below −70 dBFS) saves nothing in any class; `silentInput` says so. In a word class:
  * - a take in which no sound rose above its noise (nobody spoke) saves nothing: a clip of the room
  *   would teach the class that the room's silence is the word; `nothingHeard` says so;
  * - a word the take began or ended in the middle of (the key was pressed or let go while it was
@@ -95,6 +104,10 @@ export async function recordSample(
   }
   if (cut.samples.length > 11 * cut.sampleRate) {
     throw new ApiError('a recording is at most 10 s long');
+  }
+  // A muted or unplugged input gives digital silence: not the room, and not a word.
+  if (!keep && peakOf(cut.samples) < 10 ** (SILENCE_DB / 20)) {
+    return { saved: [], leftOut: [], silentInput: true };
   }
   const length = clipLength(SPEECH_LOGMEL);
   const chosen: number[] = [];

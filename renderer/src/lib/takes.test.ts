@@ -10,4 +10,12 @@ describe('takeMessage', () => {
     expect(text).toContain('(0.0–1.0 s)');
     expect(text).not.toContain('-0.0');
   });
+
+  test('a take of digital silence says the microphone gave only silence, whatever the class', () => {
+    const text = takeMessage('background', 10, { saved: [], leftOut: [], silentInput: true });
+    expect(text).toMatch(
+      /^The microphone gave only silence for the 10\.0 s take .*muted, unplugged/
+    );
+    expect(text).toContain('nothing was saved to “background”');
+  });
 });

@@ -26,6 +26,9 @@ function edges(left: LeftOutClip[]): string {
  */
 export function takeMessage(className: string, seconds: number, take: RecordedTake): string {
   const { saved, leftOut } = take;
+  if (take.silentInput) {
+    return `The microphone gave only silence for the ${seconds.toFixed(1)} s take (below −70 dBFS): it may be muted, unplugged or the wrong input, so nothing was saved to “${className}”. Check the input, then record again.`;
+  }
   if (take.nothingHeard) {
     return `Nothing heard in the ${seconds.toFixed(1)} s take: no sound rose above the room's noise, so nothing was saved to “${className}”. Say the word while holding the button (for a steady sound such as a fan, start the take before the sound).`;
   }
