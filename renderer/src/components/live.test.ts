@@ -428,16 +428,19 @@ describe('ProbTimeline', () => {
   });
 });
 
+const exportProject = { id: 'p1', name: 'Words', kind: 'audio', createdAt: '', classes: [] };
+const exportRun = {
+  id: 'r1',
+  project: 'p1',
+  status: 'done',
+  startedAt: '',
+  settings: {},
+  labels: ['background', 'no', 'yes']
+};
+
 describe('ExportDialog', () => {
-  const project = { id: 'p1', name: 'Words', kind: 'audio', createdAt: '', classes: [] };
-  const run = {
-    id: 'r1',
-    project: 'p1',
-    status: 'done',
-    startedAt: '',
-    settings: {},
-    labels: ['background', 'no', 'yes']
-  };
+  const project = exportProject;
+  const run = exportRun;
 
   test('says what goes in for each choice, from the model itself, then exports that', async () => {
     let closed = 0;
@@ -500,15 +503,8 @@ describe('ExportDialog', () => {
 });
 
 describe('ExportDialog by keyboard', () => {
-  const project = { id: 'p1', name: 'Words', kind: 'audio', createdAt: '', classes: [] };
-  const run = {
-    id: 'r1',
-    project: 'p1',
-    status: 'done',
-    startedAt: '',
-    settings: {},
-    labels: ['a']
-  };
+  const project = exportProject;
+  const run = exportRun;
   const tab = (shiftKey = false) =>
     document.activeElement!.dispatchEvent(
       new KeyboardEvent('keydown', { key: 'Tab', shiftKey, bubbles: true, cancelable: true })
