@@ -155,6 +155,26 @@ describe('collecting', () => {
     expect(bg.saved).toHaveLength(2);
   });
 
+  test('a short noise just after the take began, then a word: one clip of the word, not two clips sharing most of it', async () => {
+    const p = await call('project:create', { name: 'Click', kind: 'audio' });
+    await call('class:add', { project: p.id, name: 'yes' });
+    const r = 16000;
+    const x = Float32Array.from({ length: 6 * r }, (_, i) => 0.002 * Math.sin(i * 12.9898));
+    const put = (s: number, e: number) => {
+      for (let i = Math.round(s * r); i < e * r; i++)
+        x[i] += 0.3 * Math.sin((2 * Math.PI * 400 * i) / r);
+    };
+    put(0.05, 0.15); // a click, its clip pushed back to 0 s
+    put(0.5, 1.0); // the word, its clip at 0.25 s
+    put(3, 3.5);
+    const { saved } = await call('sample:record', {
+      project: p.id,
+      className: 'yes',
+      bytes: encodeWav([x], r)
+    });
+    expect(saved).toHaveLength(2);
+  });
+
   test('words said slowly (1.6 s) are one clip each; a 2.6 s sound saves nothing until its preview is answered', async () => {
     const p = await call('project:create', { name: 'Slow', kind: 'audio' });
     await call('class:add', { project: p.id, name: 'seventeen' });

@@ -61,6 +61,13 @@ export function recordedNames(
   return out;
 }
 
+/** Sum of squares. */
+function energyOf(x: Float32Array): number {
+  let e = 0;
+  for (let i = 0; i < x.length; i++) e += x[i] * x[i];
+  return e;
+}
+
 /** Largest |sample|. */
 function peakOf(x: Float32Array): number {
   let peak = 0;
@@ -129,9 +136,19 @@ export async function recordSample(
   if (!keep) {
     cut.starts.forEach((s, k) => {
       const edge = cut.cuts[k];
-      if (!edge) chosen.push(k);
-      else
+      if (edge) {
         leftOut.push({ start: s / cut.sampleRate, end: (s + length) / cut.sampleRate, cut: edge });
+        return;
+      }
+      // Two clips sharing more than half their samples are one sound twice (a short noise just
+      // after the take began, its clip pushed back to the start, over the word after it): the
+      // louder is kept, so a class never holds the same sound as two "takes".
+      const last = chosen.at(-1);
+      if (last !== undefined && s - cut.starts[last] < length / 2) {
+        if (energyOf(cut.clips[k]) > energyOf(cut.clips[last])) chosen[chosen.length - 1] = k;
+        return;
+      }
+      chosen.push(k);
     });
   }
   const files = recordedNames(className, await store.sampleFiles(id, className), chosen.length);
