@@ -8,6 +8,7 @@
 import type { ImportedFile, RefusedFile, SampleInspection } from '../../../electron/shared/api';
 import type { QuenchApi } from '../../../electron/shared/api';
 import { FILE_LIMITS, overLimitText } from '../../../electron/shared/sizes';
+import { count } from '../lib/format';
 
 export interface PickedFile {
   name: string;
@@ -35,13 +36,9 @@ function reason(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
-
 /** "16 files (16 clips)", or "10 pictures". */
 function addedCount(files: number, clips: number, pictures: boolean | undefined): string {
-  return pictures
-    ? plural(files, 'picture')
-    : `${plural(files, 'file')} (${plural(clips, 'clip')})`;
+  return pictures ? count(files, 'picture') : `${count(files, 'file')} (${count(clips, 'clip')})`;
 }
 
 /** "Added 16 files (16 clips) to “stop”; 2 not added." ("Added 10 pictures …" for images). */
@@ -49,7 +46,7 @@ export function outcomeText(o: ImportOutcome): string {
   const head = o.added
     ? `Added ${addedCount(o.added, o.clips, o.pictures)} to “${o.className}”`
     : `Nothing added to “${o.className}”`;
-  return `${head}${o.refused ? `; ${plural(o.refused, 'file')} not added (listed below)` : ''}.`;
+  return `${head}${o.refused ? `; ${count(o.refused, 'file')} not added (listed below)` : ''}.`;
 }
 
 /**
@@ -59,10 +56,10 @@ export function outcomeText(o: ImportOutcome): string {
  */
 export function clipsNote(added: ImportedFile): string {
   const names = added.savedAs;
-  if (!names) return added.clips > 1 ? plural(added.clips, 'clip') : '';
+  if (!names) return added.clips > 1 ? count(added.clips, 'clip') : '';
   const shown =
     names.length > 3 ? `“${names[0]}” … “${names.at(-1)}”` : names.map((n) => `“${n}”`).join(', ');
-  return `${plural(added.clips, 'clip')} saved as ${shown}${added.leftOut ? `; ${added.leftOut} left out` : ''}`;
+  return `${count(added.clips, 'clip')} saved as ${shown}${added.leftOut ? `; ${added.leftOut} left out` : ''}`;
 }
 
 export class FileImport {

@@ -4,9 +4,7 @@
  * class never trains on half a word), or that nothing was heard, so nothing was saved.
  */
 import type { LeftOutClip, RecordedTake } from '../../../electron/shared/api';
-import { fixed } from './format';
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+import { count, fixed } from './format';
 
 /** A few names, the middle ones elided: "yes 1, yes 2 … yes 9". */
 function names(list: string[]): string {
@@ -33,7 +31,7 @@ export function takeMessage(className: string, seconds: number, take: RecordedTa
     return `Nothing heard in the ${seconds.toFixed(1)} s take: no sound rose above the room's noise, so nothing was saved to “${className}”. Say the word while holding the button (for a steady sound such as a fan, start the take before the sound).`;
   }
   const head = saved.length
-    ? `Saved ${plural(saved.length, 'clip')} (${seconds.toFixed(1)} s) to “${className}”: ${names(saved.map((s) => s.name))}.`
+    ? `Saved ${count(saved.length, 'clip')} (${seconds.toFixed(1)} s) to “${className}”: ${names(saved.map((s) => s.name))}.`
     : `Nothing saved to “${className}” from the ${seconds.toFixed(1)} s take.`;
   if (!leftOut.length) return head;
   const when = leftOut.map((l) => `${fixed(l.start, 1)}–${fixed(l.end, 1)} s`).join(', ');
@@ -44,7 +42,7 @@ export function takeMessage(className: string, seconds: number, take: RecordedTa
       : where === 'the end'
         ? 'let go after the last word has ended'
         : 'start speaking after pressing, and let go after the last word has ended';
-  return `${head} Left out ${plural(leftOut.length, 'word')} cut by ${where} of the take (${when}): ${advice}.`;
+  return `${head} Left out ${count(leftOut.length, 'word')} cut by ${where} of the take (${when}): ${advice}.`;
 }
 
 /** The status line for a take the person left out after its preview. */
