@@ -4,6 +4,7 @@
  * duplicates. Each warning names the class and a few files. Thresholds are rules of thumb, stated
  * with each check; none of them stops training.
  */
+import { peakOf } from '../features/level';
 import type { FeatureSettings, ScannedDataset } from './dataset';
 import { sameTakeScore, takePrint } from './similarity';
 
@@ -68,12 +69,6 @@ function hash(x: Float32Array): string {
   return `${(h1 >>> 0).toString(16)}${(h2 >>> 0).toString(16)}:${x.length}`;
 }
 
-function peak(x: Float32Array): number {
-  let p = 0;
-  for (const v of x) p = Math.max(p, Math.abs(v));
-  return p;
-}
-
 /**
  * Clips that are not independent recordings, as item indices of a scanned dataset: exact copies
  * (each set of equal clips) and same-take twins (pairs scoring ≥ {@link SAME_TAKE}). The warnings
@@ -128,7 +123,7 @@ export function datasetChecks(
     labels.forEach((c, label) => {
       if (label === scanned.backgroundLabel) return; // a quiet room is a fine background
       const mine = items.map((_, i) => i).filter((i) => items[i].label === label);
-      const quiet = mine.filter((i) => peak(items[i].samples!) < SILENT_PEAK);
+      const quiet = mine.filter((i) => peakOf(items[i].samples!) < SILENT_PEAK);
       quiet.forEach((i) => silent.add(i));
       if (quiet.length > 0) {
         out.push({

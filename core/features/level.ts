@@ -16,9 +16,19 @@ export const FLOOR_DB = -120;
  */
 export const SILENCE_DB = -70;
 
-/** True when `block` (samples in [−1, 1]) is silence by {@link SILENCE_DB}. */
+/** Largest |sample| of `block`. */
+export function peakOf(block: Float32Array): number {
+  let peak = 0;
+  for (let i = 0; i < block.length; i++) peak = Math.max(peak, Math.abs(block[i]));
+  return peak;
+}
+
+/**
+ * True when `block` (samples in [−1, 1], any length: a Live window or a whole recording) is
+ * silence by {@link SILENCE_DB}; only its peak is measured.
+ */
 export function isSilence(block: Float32Array): boolean {
-  return levelMeter(block).peakDb < SILENCE_DB;
+  return peakOf(block) < 10 ** (SILENCE_DB / 20);
 }
 
 /**
@@ -26,8 +36,7 @@ export function isSilence(block: Float32Array): boolean {
  * (−120 for silence). Blocks of any length; meyda computes the RMS of power-of-two blocks.
  */
 export function levelMeter(block: Float32Array): { rmsDb: number; peakDb: number } {
-  let peak = 0;
-  for (const v of block) peak = Math.max(peak, Math.abs(v));
+  const peak = peakOf(block);
   const n = 2 ** Math.floor(Math.log2(Math.max(1, block.length)));
   const rms = n >= 2 ? frameRms(block.subarray(block.length - n)) : peak;
   const db = (v: number) => Math.max(FLOOR_DB, 20 * Math.log10(v || 1e-6));

@@ -10,7 +10,7 @@ import { audioClips, clipLength } from '../../../core/data/clips';
 import { isBackgroundClass } from '../../../core/data/dataset';
 import { SPEECH_LOGMEL } from '../../../core/features/logmel';
 import { findUtterances } from '../../../core/features/utterances';
-import { SILENCE_DB } from '../../../core/features/level';
+import { isSilence } from '../../../core/features/level';
 import { encodeWav } from '../../../core/features/wav';
 import {
   ApiError,
@@ -68,13 +68,6 @@ function energyOf(x: Float32Array): number {
   return e;
 }
 
-/** Largest |sample|. */
-function peakOf(x: Float32Array): number {
-  let peak = 0;
-  for (let i = 0; i < x.length; i++) peak = Math.max(peak, Math.abs(x[i]));
-  return peak;
-}
-
 async function info(dir: string, className: string, file: string): Promise<SampleInfo> {
   const bytes = (await stat(join(dir, file))).size;
   return { className, file, bytes, name: displayName(className, file) };
@@ -113,7 +106,7 @@ export async function recordSample(
     throw new ApiError('a recording is at most 10 s long');
   }
   // A muted or unplugged input gives digital silence: not the room, and not a word.
-  if (!keep && peakOf(cut.samples) < 10 ** (SILENCE_DB / 20)) {
+  if (!keep && isSilence(cut.samples)) {
     return { saved: [], leftOut: [], silentInput: true };
   }
   const length = clipLength(SPEECH_LOGMEL);
