@@ -427,7 +427,7 @@ export interface ApiMethods {
       project: string;
       run: string;
       format: 'onnx' | 'int';
-      /** ONNX input (issue 16): the engine's features (default) or raw audio / RGB pixels. */
+      /** What the ONNX model takes: the engine's features (default), or raw audio / RGB pixels with the front end inside. */
       input?: 'features' | 'raw';
       /** Raw pictures: the pixel size the ONNX model takes (default 320×240). */
       width?: number;

@@ -128,7 +128,7 @@ describe('takeMessage', () => {
 });
 
 describe('Recorder', () => {
-  test('a click records 2 s, room for a whole word said after it (newcomer review 2)', async () => {
+  test('a click records 2 s, room for a whole word said after it', async () => {
     const { el, instance } = show(Recorder, {
       project,
       selected: 'music',
